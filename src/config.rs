@@ -1,0 +1,193 @@
+//! `site.toml`: the site configuration.
+//!
+//! Input: the text of `site.toml`. Output: a [`SiteConfig`], or diagnostics (code
+//! SP001) naming every unknown key (with the closest known key), wrong type and TOML
+//! syntax error, each at its line and column.
+
+use toml::de::DeTable;
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use crate::tomlx::TableReader;
+
+/// The site configuration, with SPEC defaults filled in.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// Site title (required).
+    pub title: String,
+    /// One-line description, shown on the home page and in `<meta>`.
+    pub description: Option<String>,
+    /// Absolute URL of the published site; only for canonical links. Internal links
+    /// are always relative.
+    pub base_url: String,
+    /// Folder of the pages, relative to the site root.
+    pub content_dir: String,
+    /// Output folder, relative to the site root.
+    pub output_dir: String,
+    /// Theme name: `themes/<theme>/` overrides the built-in theme file by file.
+    pub theme: String,
+    /// `lang` of the HTML pages.
+    pub language: String,
+    /// `[markdown]` options.
+    pub markdown: MarkdownConfig,
+    /// `[search]` options.
+    pub search: SearchConfig,
+}
+
+/// `[markdown]` options.
+#[derive(Debug, Clone)]
+pub struct MarkdownConfig {
+    /// Pass raw HTML through instead of sanitizing it.
+    pub allow_raw_html: bool,
+    /// Syntax-highlight fenced code blocks.
+    pub highlight: bool,
+}
+
+/// `[search]` options.
+#[derive(Debug, Clone)]
+pub struct SearchConfig {
+    /// Build the offline search index and show the search box.
+    pub enabled: bool,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "content_dir",
+    "output_dir",
+    "theme",
+    "language",
+    "markdown",
+    "search",
+];
+const MARKDOWN_KEYS: &[&str] = &["allow_raw_html", "highlight"];
+const SEARCH_KEYS: &[&str] = &["enabled"];
+
+/// Parses `text` (the contents of `site.toml`, file `file`).
+///
+/// # Errors
+/// Every problem found, as diagnostics with code SP001.
+pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let (table, errors) = DeTable::parse_recoverable(text);
+    for e in errors {
+        let range = e.span().unwrap_or(0..0);
+        diags.push(
+            Diagnostic::new(
+                Code::Config,
+                Span::new(file, range),
+                format!("invalid TOML in site.toml: {}", e.message().trim()),
+            )
+            .label("here"),
+        );
+    }
+    let table = table.into_inner();
+    let mut r = TableReader {
+        table: &table,
+        file,
+        base: 0,
+        diags: &mut diags,
+        config: true,
+        what: "site.toml",
+    };
+    r.deny_unknown(TOP_KEYS);
+    let title = r.string("title");
+    let description = r.string("description").map(|l| l.value);
+    let base_url = r.string("base_url").map_or_else(String::new, |l| l.value);
+    let content_dir = r
+        .string("content_dir")
+        .map_or_else(|| "content".into(), |l| l.value);
+    let output_dir = r
+        .string("output_dir")
+        .map_or_else(|| "public".into(), |l| l.value);
+    let theme = r
+        .string("theme")
+        .map_or_else(|| "default".into(), |l| l.value);
+    let language = r
+        .string("language")
+        .map_or_else(|| "en".into(), |l| l.value);
+    let mut markdown = MarkdownConfig {
+        allow_raw_html: false,
+        highlight: true,
+    };
+    if let Some(t) = r.table("markdown") {
+        let mut m = r.nested(t, "[markdown]");
+        m.deny_unknown(MARKDOWN_KEYS);
+        if let Some(b) = m.boolean("allow_raw_html") {
+            markdown.allow_raw_html = b.value;
+        }
+        if let Some(b) = m.boolean("highlight") {
+            markdown.highlight = b.value;
+        }
+    }
+    let mut search = SearchConfig { enabled: true };
+    if let Some(t) = r.table("search") {
+        let mut s = r.nested(t, "[search]");
+        s.deny_unknown(SEARCH_KEYS);
+        if let Some(b) = s.boolean("enabled") {
+            search.enabled = b.value;
+        }
+    }
+    if title.is_none() && !r.diags.iter().any(|d| d.message.contains("`title`")) {
+        r.diags.push(
+            Diagnostic::new(
+                Code::Config,
+                Span::new(file, 0..0),
+                "site.toml has no `title`",
+            )
+            .label("add `title = \"…\"` here")
+            .help("every site needs a title, e.g. `title = \"Support knowledge base\"`"),
+        );
+    }
+    for (key, value) in [("content_dir", &content_dir), ("output_dir", &output_dir)] {
+        if value.trim().is_empty() {
+            let span = r.get(key).map_or(0..0, |(_, v)| v.span());
+            r.diags.push(
+                Diagnostic::new(
+                    Code::Config,
+                    Span::new(file, span),
+                    format!("`{key}` must not be empty"),
+                )
+                .label("empty path"),
+            );
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(SiteConfig {
+        title: title.map(|t| t.value).unwrap_or_default(),
+        description,
+        base_url,
+        content_dir,
+        output_dir,
+        theme,
+        language,
+        markdown,
+        search,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = parse(FileId(0), "title = \"KB\"\n").unwrap();
+        assert_eq!(c.content_dir, "content");
+        assert_eq!(c.output_dir, "public");
+        assert!(c.markdown.highlight && !c.markdown.allow_raw_html && c.search.enabled);
+    }
+
+    #[test]
+    fn unknown_keys_all_reported_with_suggestion() {
+        let text = "title = \"KB\"\ntheem = \"x\"\n[markdown]\nhighlite = false\n";
+        let errs = parse(FileId(0), text).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].span.range.start, 13);
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `theme`?"));
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean `highlight`?"));
+    }
+}

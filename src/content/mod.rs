@@ -1,0 +1,305 @@
+//! content::load: the site's `content/` folder → [`Content`] (pages with parsed
+//! front matter, assets, folders) plus diagnostics SP101–SP108.
+//!
+//! Files enter in sorted order only (`WalkDir::sort_by_file_name`), so page ids and
+//! everything derived from them are deterministic. Files are read and front matter
+//! is parsed in parallel; ids are assigned before, so the result does not depend
+//! on scheduling.
+
+pub mod front_matter;
+pub mod page;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::Error;
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
+
+/// A published page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Its index in [`Content::pages`].
+    pub id: PageId,
+    /// Its file in the source map.
+    pub file: FileId,
+    /// Path relative to `content/`, `/` separators: `account/reset.md`.
+    pub path: String,
+    /// Output path relative to the output root: `account/reset.html`.
+    pub out: String,
+    /// `_index.md`: the intro of a section page, not a node of the graph.
+    pub section_intro: bool,
+    /// Front matter as written.
+    pub meta: FrontMatter,
+    /// Byte range of the Markdown body in the file.
+    pub body: Range<usize>,
+    /// The opening `+++` line.
+    pub head: Range<usize>,
+    /// The front matter was broken; follow-on checks are skipped.
+    pub broken: bool,
+}
+
+impl Page {
+    /// The folder of the page relative to `content/` ("" for the root).
+    pub fn dir(&self) -> &str {
+        parent_dir(&self.path)
+    }
+
+    /// The title, or the file stem when the title is missing.
+    pub fn title(&self) -> &str {
+        match &self.meta.title {
+            Some(t) => &t.value,
+            None => {
+                let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+                name.strip_suffix(".md").unwrap_or(name)
+            }
+        }
+    }
+
+    /// A span for page-wide diagnostics: the title value, else the opening line.
+    pub fn anchor_span(&self) -> Span {
+        match &self.meta.title {
+            Some(t) => t.span.clone(),
+            None => Span::new(self.file, self.head.clone()),
+        }
+    }
+}
+
+/// A non-Markdown file under `content/`, copied as-is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to `content/`.
+    pub path: String,
+    /// Absolute path on disk.
+    pub source: PathBuf,
+}
+
+/// Everything under `content/`.
+#[derive(Debug)]
+pub struct Content {
+    /// Published pages (drafts excluded unless built with drafts), sorted by path.
+    pub pages: Vec<Page>,
+    /// Non-Markdown files, sorted by path.
+    pub assets: Vec<Asset>,
+    /// Paths of drafts left out of this build.
+    pub drafts: BTreeSet<String>,
+    /// Page path → id.
+    pub by_path: BTreeMap<String, PageId>,
+    /// Every folder that holds a page (directly or below), "" for the root.
+    pub sections: BTreeSet<String>,
+}
+
+impl Content {
+    /// The page with id `id`.
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id.index()]
+    }
+
+    /// The page at `path` (relative to `content/`), if published.
+    pub fn find(&self, path: &str) -> Option<PageId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// True if `path` names a non-Markdown file under `content/`.
+    pub fn has_asset(&self, path: &str) -> bool {
+        self.assets
+            .binary_search_by(|a| a.path.as_str().cmp(path))
+            .is_ok()
+    }
+
+    /// The section intro (`_index.md`) of folder `dir`, if any.
+    pub fn section_intro(&self, dir: &str) -> Option<&Page> {
+        let path = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
+        self.find(&path).map(|id| self.page(id))
+    }
+}
+
+/// The folder part of a `/`-separated path ("" for a top-level file).
+pub fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Output path of a page at `path` relative to `content/`.
+pub fn out_path(path: &str) -> String {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    match stem.rsplit_once('/') {
+        Some((dir, "_index")) => format!("{dir}/index.html"),
+        None if stem == "_index" => "index.html".to_string(),
+        _ => format!("{stem}.html"),
+    }
+}
+
+enum Loaded {
+    Page(page::ParsedPage, String),
+    NotUtf8(String, usize),
+}
+
+/// Reads every file under `content_dir` (named `content_name` in diagnostics),
+/// adds the pages to `sources` and parses their front matter.
+///
+/// # Errors
+/// [`Error::Io`] if the folder or a file cannot be read.
+pub fn load(
+    content_dir: &Path,
+    content_name: &str,
+    drafts: bool,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Content, Error> {
+    if !content_dir.is_dir() {
+        return Err(Error::Io {
+            path: content_dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "content folder not found"),
+        });
+    }
+    let mut md_files = Vec::new();
+    let mut assets = Vec::new();
+    for entry in walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e
+                .path()
+                .map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk error")),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(content_dir)
+            .expect("walkdir yields paths under its root");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if rel.ends_with(".md") {
+            md_files.push((rel, entry.into_path()));
+        } else {
+            assets.push(Asset {
+                path: rel,
+                source: entry.into_path(),
+            });
+        }
+    }
+    // Sorting by file name per folder is not a total order on full paths (a/b.md vs
+    // a-c.md); sort once more so ids and binary searches agree.
+    md_files.sort_by(|a, b| a.0.cmp(&b.0));
+    assets.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let first = sources.len();
+    let loaded: Vec<Result<(Loaded, Vec<Diagnostic>), Error>> = md_files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (rel, path))| {
+            let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
+            let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let mut text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let bytes = e.into_bytes();
+                    let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+                    return Ok((Loaded::NotUtf8(prefix, valid), Vec::new()));
+                }
+            };
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            let mut d = Vec::new();
+            let intro = rel.ends_with("/_index.md") || rel == "_index.md";
+            let parsed = page::parse(file, &text, intro, &mut d);
+            Ok((Loaded::Page(parsed, text), d))
+        })
+        .collect();
+
+    let mut pages = Vec::new();
+    let mut draft_paths = BTreeSet::new();
+    for ((rel, _), result) in md_files.into_iter().zip(loaded) {
+        let (loaded, d) = result?;
+        diags.extend(d);
+        let name = format!("{content_name}/{rel}");
+        match loaded {
+            Loaded::NotUtf8(prefix, valid) => {
+                let file = sources.add(name, prefix);
+                diags.push(
+                    Diagnostic::new(
+                        Code::NotUtf8,
+                        Span::new(file, valid..valid),
+                        "file is not valid UTF-8",
+                    )
+                    .label("invalid byte here")
+                    .help("save the file as UTF-8"),
+                );
+            }
+            Loaded::Page(parsed, text) => {
+                let file = sources.add(name, text);
+                if parsed.meta.draft && !drafts {
+                    draft_paths.insert(rel);
+                    continue;
+                }
+                let section_intro = rel.ends_with("/_index.md") || rel == "_index.md";
+                pages.push(Page {
+                    id: PageId(u32::try_from(pages.len()).expect("fewer than 2^32 pages")),
+                    file,
+                    out: out_path(&rel),
+                    path: rel,
+                    section_intro,
+                    meta: parsed.meta,
+                    body: parsed.body,
+                    head: parsed.head,
+                    broken: parsed.broken,
+                });
+            }
+        }
+    }
+    let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
+    let mut sections = BTreeSet::new();
+    sections.insert(String::new());
+    for p in &pages {
+        let mut dir = p.dir();
+        while !dir.is_empty() {
+            if !sections.insert(dir.to_string()) {
+                break;
+            }
+            dir = parent_dir(dir);
+        }
+    }
+    Ok(Content {
+        pages,
+        assets,
+        drafts: draft_paths,
+        by_path,
+        sections,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(out_path("a/b.md"), "a/b.html");
+        assert_eq!(out_path("a/_index.md"), "a/index.html");
+        assert_eq!(out_path("_index.md"), "index.html");
+        assert_eq!(out_path("x.md"), "x.html");
+    }
+}

@@ -1,0 +1,563 @@
+//! signpost compiles a folder of Markdown *procedure pages*, whose TOML front
+//! matter says where the reader goes next, into a static, cross-linked HTML
+//! knowledge base whose home page is an index of the decision trees.
+//!
+//! The pipeline is a chain of stages, each borrowing the previous stage's value:
+//!
+//! ```text
+//! site.toml ─ config::parse ─▶ SiteConfig
+//! content/  ─ content::load ─▶ Content (pages, front matter with spans, assets)
+//!           ─ graph::resolve ─▶ Graph ─ graph::validate ─▶ diagnostics
+//!           ─ scan (markdown::process, no HTML) ─▶ links, anchors ─ check_links
+//! Site (frozen) ─ render::render ─▶ Sink ─ output::write_atomic ─▶ public/
+//! ```
+//!
+//! ```no_run
+//! let opts = signpost::Options::new(".");
+//! let (analysis, stats) = signpost::build(&opts).expect("I/O error");
+//! print!("{}", analysis.diagnostics.render(&analysis.sources, signpost::diag::Format::Human, false));
+//! assert!(stats.is_some(), "content errors");
+//! ```
+//!
+//! The library never prints and never exits; the binary does both.
+
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod graph;
+pub mod init;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod source;
+mod tomlx;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::content::{Content, PageId};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::graph::Graph;
+use crate::links::{Target, classify, split_fragment};
+use crate::markdown::{Processed, Settings};
+use crate::source::{SourceMap, Span};
+
+/// Environment failures (not content problems): exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// No `site.toml` in the root.
+    #[error("no site.toml in {}: run `signpost init DIR` to create a site, or pass --root", .0.display())]
+    NoSite(PathBuf),
+    /// The theme is missing.
+    #[error("{0}")]
+    Theme(String),
+    /// A template failed to parse or render.
+    #[error("template error: {0}")]
+    Template(String),
+    /// The output folder is unsafe to replace.
+    #[error("refusing output folder {}: {reason}", path.display())]
+    Output {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// `init` target already holds a site.
+    #[error("{0}")]
+    Init(String),
+}
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Site root (the folder with `site.toml`).
+    pub root: PathBuf,
+    /// Output folder overriding `output_dir` (relative paths are taken as given,
+    /// i.e. relative to the current directory).
+    pub output: Option<PathBuf>,
+    /// Include pages with `draft = true`.
+    pub drafts: bool,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
+}
+
+impl Options {
+    /// Default options for the site at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Options {
+            root: root.into(),
+            output: None,
+            drafts: false,
+            deny_warnings: false,
+        }
+    }
+}
+
+/// The frozen model of a site that passed loading: input to rendering.
+#[derive(Debug)]
+pub struct Site {
+    /// Site root.
+    pub root: PathBuf,
+    /// Configuration.
+    pub config: SiteConfig,
+    /// Pages and assets.
+    pub content: Content,
+    /// Decision graph.
+    pub graph: Graph,
+    /// Per page: links, anchors and text found in its body.
+    pub scans: Vec<Processed>,
+    /// Per page: pages whose body links to it (sorted, without itself).
+    pub backlinks: Vec<Vec<PageId>>,
+    /// Per entry (in `graph.entries` order): the flowchart SVG, if drawn.
+    pub flowcharts: Vec<String>,
+}
+
+/// The result of reading and checking a site.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Every file read (for rendering diagnostics).
+    pub sources: SourceMap,
+    /// Every problem found, sorted.
+    pub diagnostics: Diagnostics,
+    /// The site, unless site.toml itself was broken.
+    pub site: Option<Site>,
+}
+
+impl Analysis {
+    /// True when the content must not be published: errors, or warnings when
+    /// `deny_warnings`.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.diagnostics.has_errors() || (deny_warnings && !self.diagnostics.is_empty())
+    }
+}
+
+/// Reads, parses and checks the site; renders nothing.
+///
+/// # Errors
+/// [`Error::NoSite`] or [`Error::Io`] when the site cannot be read.
+pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
+    let root = &opts.root;
+    let config_path = root.join("site.toml");
+    let mut sources = SourceMap::new();
+    let text = match std::fs::read(&config_path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes)
+            .trim_start_matches('\u{feff}')
+            .to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoSite(root.clone()));
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                path: config_path,
+                source,
+            });
+        }
+    };
+    let config_file = sources.add("site.toml".into(), text);
+    let mut diagnostics = Diagnostics::new();
+    let config = match config::parse(config_file, &sources.get(config_file).text) {
+        Ok(c) => c,
+        Err(ds) => {
+            diagnostics.extend(ds);
+            diagnostics.sort(&sources);
+            return Ok(Analysis {
+                sources,
+                diagnostics,
+                site: None,
+            });
+        }
+    };
+    let mut diags = Vec::new();
+    let content_name = config.content_dir.trim_end_matches('/').to_string();
+    let content = content::load(
+        &root.join(&config.content_dir),
+        &content_name,
+        opts.drafts,
+        &mut sources,
+        &mut diags,
+    )?;
+    let graph = graph::resolve(&content, &mut diags);
+    graph::validate(&content, &graph, &mut diags);
+    let scans = scan(&content, &sources);
+    check_links(&content, &graph, &scans, &mut diags);
+    check_collisions(&content, &mut sources, &mut diags);
+    let backlinks = backlinks(&content, &scans);
+    diagnostics.extend(diags);
+    diagnostics.sort(&sources);
+    Ok(Analysis {
+        sources,
+        diagnostics,
+        site: Some(Site {
+            root: root.clone(),
+            config,
+            content,
+            graph,
+            scans,
+            backlinks,
+            flowcharts: Vec::new(),
+        }),
+    })
+}
+
+/// Counts and timings of a finished build.
+#[derive(Debug, Clone)]
+pub struct BuildStats {
+    /// What was rendered.
+    pub render: render::RenderStats,
+    /// Where it was written.
+    pub output: PathBuf,
+}
+
+/// Checks the site and, when it has no errors, renders it and swaps it into the
+/// output folder atomically.
+///
+/// Returns the analysis and, when the site was written, the stats. A site with
+/// errors (or warnings under `deny_warnings`) leaves the output untouched.
+///
+/// # Errors
+/// I/O, theme, template and unsafe-output failures.
+pub fn build(opts: &Options) -> Result<(Analysis, Option<BuildStats>), Error> {
+    let analysis = analyze(opts)?;
+    if analysis.fails(opts.deny_warnings) {
+        return Ok((analysis, None));
+    }
+    let site = analysis
+        .site
+        .as_ref()
+        .expect("a site without errors was loaded");
+    let out = match &opts.output {
+        Some(o) => o.clone(),
+        None => site.root.join(&site.config.output_dir),
+    };
+    let out =
+        output::check_output_dir(&site.root, &site.root.join(&site.config.content_dir), &out)?;
+    let theme = render::Theme::load(&site.root, &site.config.theme)?;
+    let stats = output::write_atomic(&out, |sink| {
+        render::render(site, &analysis.sources, &theme, sink)
+    })?;
+    Ok((
+        analysis,
+        Some(BuildStats {
+            render: stats,
+            output: out,
+        }),
+    ))
+}
+
+/// Renders the site into memory (for `serve` and tests).
+///
+/// # Errors
+/// Theme and template failures.
+pub fn render_to_memory(
+    site: &Site,
+    sources: &SourceMap,
+) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+    let theme = render::Theme::load(&site.root, &site.config.theme)?;
+    let sink = render::MemorySink::new();
+    render::render(site, sources, &theme, &sink)?;
+    Ok(sink.into_files())
+}
+
+fn scan(content: &Content, sources: &SourceMap) -> Vec<Processed> {
+    let keep = |_: &str| None;
+    let settings = Settings {
+        render: false,
+        highlight: false,
+        allow_raw_html: true,
+        rewrite: &keep,
+    };
+    content
+        .pages
+        .par_iter()
+        .map(|p| markdown::process(&sources.get(p.file).text, p.body.clone(), &settings))
+        .collect()
+}
+
+fn backlinks(content: &Content, scans: &[Processed]) -> Vec<Vec<PageId>> {
+    let mut back: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); content.pages.len()];
+    for (page, scan) in content.pages.iter().zip(scans) {
+        if page.section_intro {
+            continue;
+        }
+        for link in &scan.links {
+            if let Target::Page(id, _) = classify(content, page.dir(), &link.dest) {
+                if id != page.id && !content.page(id).section_intro {
+                    back[id.index()].insert(page.id);
+                }
+            }
+        }
+    }
+    back.into_iter().map(|s| s.into_iter().collect()).collect()
+}
+
+fn anchor_span(span: &std::ops::Range<usize>, dest: &str) -> std::ops::Range<usize> {
+    match dest.find('#') {
+        Some(i) if span.end - span.start == dest.len() => span.start + i + 1..span.end,
+        _ => span.clone(),
+    }
+}
+
+fn check_anchor(
+    content: &Content,
+    scans: &[Processed],
+    target: PageId,
+    frag: &str,
+    span: Span,
+    code_ctx: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if frag.is_empty() {
+        return;
+    }
+    let anchors = &scans[target.index()].anchors;
+    if anchors.contains(frag) {
+        return;
+    }
+    let help = did_you_mean(frag, anchors.iter().map(String::as_str))
+        .map(|a| format!("did you mean `#{a}`?"))
+        .or_else(|| {
+            if anchors.is_empty() {
+                Some(format!("{} has no headings", content.page(target).path))
+            } else {
+                None
+            }
+        });
+    diags.push(
+        Diagnostic::new(
+            Code::BrokenAnchor,
+            span,
+            format!(
+                "{code_ctx} `#{frag}` does not exist on {}",
+                content.page(target).path
+            ),
+        )
+        .label("no such heading")
+        .maybe_help(help),
+    );
+}
+
+fn check_links(content: &Content, graph: &Graph, scans: &[Processed], diags: &mut Vec<Diagnostic>) {
+    // Branch anchors.
+    for edge in &graph.edges {
+        if let Some(frag) = &edge.fragment {
+            let to = &content.page(edge.from).meta.branches;
+            let dest = to
+                .iter()
+                .filter_map(|b| b.to.as_ref())
+                .find(|t| t.span == edge.span)
+                .map_or("", |t| t.value.as_str());
+            // The span covers the quoted TOML string: the fragment starts after '#'.
+            let r = &edge.span.range;
+            let span = match dest.find('#') {
+                Some(i) if r.end - r.start == dest.len() + 2 => r.start + 1 + i + 1..r.end - 1,
+                _ => r.clone(),
+            };
+            check_anchor(
+                content,
+                scans,
+                edge.to,
+                frag,
+                Span::new(edge.span.file, span),
+                "branch anchor",
+                diags,
+            );
+        }
+    }
+    let mut suggestions = 0usize;
+    for (page, scan) in content.pages.iter().zip(scans) {
+        let dir = page.dir();
+        for link in &scan.links {
+            let span = Span::new(page.file, link.span.clone());
+            let what = if link.image { "image" } else { "link" };
+            match classify(content, dir, &link.dest) {
+                Target::External | Target::Asset(_) => {}
+                Target::SamePage(frag) => {
+                    check_anchor(content, scans, page.id, &frag, Span::new(page.file, anchor_span(&link.span, &link.dest)), "anchor", diags);
+                }
+                Target::Page(id, Some(frag)) => {
+                    check_anchor(content, scans, id, &frag, Span::new(page.file, anchor_span(&link.span, &link.dest)), "anchor", diags);
+                }
+                Target::Page(..) | Target::Section(..) => {}
+                Target::MissingPage(norm) => {
+                    // Suggestions compare against every page: cap their number so a site
+                    // with thousands of broken links stays linear.
+                    suggestions += 1;
+                    let help = if suggestions <= 200 {
+                        graph::suggest_page(content, &norm, dir).map(|s| format!("did you mean `{s}`?"))
+                    } else {
+                        None
+                    };
+                    diags.push(
+                        Diagnostic::new(Code::BrokenLink, span, format!("{what} to `{}` names no page", split_fragment(&link.dest).0))
+                            .label("no such page")
+                            .maybe_help(help),
+                    );
+                }
+                Target::Draft(path) => diags.push(
+                    Diagnostic::new(Code::BrokenLink, span, format!("{what} to `{}` names a draft", link.dest))
+                        .label("draft page")
+                        .help(format!("publish {path} (remove `draft = true`) or build with --drafts")),
+                ),
+                Target::OutsideRoot => diags.push(
+                    Diagnostic::new(Code::OutsideRoot, span, format!("{what} `{}` leaves the content folder", link.dest))
+                        .label("outside content/")
+                        .help("link to pages and files under content/; use a full https:// URL for anything else"),
+                ),
+                Target::MissingFile(norm) => {
+                    if norm.ends_with(".md") {
+                        continue;
+                    }
+                    diags.push(
+                        Diagnostic::new(
+                            Code::MissingFile,
+                            span,
+                            format!("{what} `{}` is not a file of the site; kept as written", link.dest),
+                        )
+                        .label("not under content/")
+                        .help("put the file under content/, or use a full URL"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) {
+    // Output path → who writes it. Generated files come first, so a source that
+    // collides with one is the one reported.
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    owners.insert("graph.json".into(), "signpost's graph.json".into());
+    for dir in &content.sections {
+        let out = links::section_out(dir);
+        let owner = content.section_intro(dir).map_or_else(
+            || {
+                format!(
+                    "the section page of {}",
+                    if dir.is_empty() { "content/" } else { dir }
+                )
+            },
+            |p| p.path.clone(),
+        );
+        owners.insert(out, owner);
+    }
+    for page in &content.pages {
+        if page.section_intro {
+            continue;
+        }
+        let prior = if page.out.starts_with(&format!("{}/", render::ASSET_DIR)) {
+            Some(format!("signpost's own {}/ folder", render::ASSET_DIR))
+        } else {
+            owners.get(&page.out).cloned()
+        };
+        if let Some(prior) = prior {
+            diags.push(
+                Diagnostic::new(
+                    Code::OutputCollision,
+                    Span::new(page.file, page.head.clone()),
+                    format!(
+                        "`{}` would write {}, which {prior} writes too",
+                        page.path, page.out
+                    ),
+                )
+                .label("output path taken")
+                .help("rename the file"),
+            );
+        } else {
+            owners.insert(page.out.clone(), page.path.clone());
+        }
+    }
+    for asset in &content.assets {
+        let prior = if asset.path.starts_with(&format!("{}/", render::ASSET_DIR)) {
+            Some(format!("signpost's own {}/ folder", render::ASSET_DIR))
+        } else {
+            owners.get(&asset.path).cloned()
+        };
+        if let Some(prior) = prior {
+            let file = sources.add(format!("content/{}", asset.path), String::new());
+            diags.push(
+                Diagnostic::new(
+                    Code::OutputCollision,
+                    Span::new(file, 0..0),
+                    format!(
+                        "`{}` would be copied to {}, which {prior} writes too",
+                        asset.path, asset.path
+                    ),
+                )
+                .label("output path taken")
+                .help("rename the file"),
+            );
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct GraphNode<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: &'a str,
+    entry: bool,
+    outcome: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct GraphEdge<'a> {
+    from: &'a str,
+    to: &'a str,
+    when: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GraphDoc<'a> {
+    nodes: Vec<GraphNode<'a>>,
+    edges: Vec<GraphEdge<'a>>,
+}
+
+/// `graph.json` (SPEC §5): nodes sorted by id, edges in page then branch order.
+pub fn graph_json(site: &Site) -> String {
+    let content = &site.content;
+    let doc = GraphDoc {
+        nodes: content
+            .pages
+            .iter()
+            .filter(|p| !p.section_intro)
+            .map(|p| GraphNode {
+                id: &p.path,
+                title: p.title(),
+                url: &p.out,
+                entry: p.meta.is_entry(),
+                outcome: p.meta.outcome.as_ref().map(|o| o.value.as_str()),
+            })
+            .collect(),
+        edges: site
+            .graph
+            .edges
+            .iter()
+            .map(|e| GraphEdge {
+                from: &content.page(e.from).path,
+                to: &content.page(e.to).path,
+                when: e.when.as_deref(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("graph serializes");
+    s.push('\n');
+    s
+}
+
+/// Makes `path` absolute against the current directory without touching the disk.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,223 @@
+//! Resolving a link destination or branch `to` written on a page into what it
+//! names: a page (with an optional `#fragment`), a section, a file, or an external
+//! URL; and turning resolved targets into relative URLs between output files.
+
+use crate::content::{Content, PageId};
+
+/// What a destination names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `https://…`, `mailto:…`, `//host/…`: left as written.
+    External,
+    /// `#fragment` on the same page.
+    SamePage(String),
+    /// A published page, with an optional fragment.
+    Page(PageId, Option<String>),
+    /// A folder's section page (`dir/` or `dir/_index.md` without a file).
+    Section(String, Option<String>),
+    /// A non-Markdown file under `content/`.
+    Asset(String),
+    /// A `.md` path that names no published page (normalized path).
+    MissingPage(String),
+    /// A `.md` path that names a draft left out of this build.
+    Draft(String),
+    /// Any other relative path that is not in the site (kept as written).
+    MissingFile(String),
+    /// The path climbs above `content/`.
+    OutsideRoot,
+}
+
+fn has_scheme(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Decodes `%XX` escapes (invalid ones are kept as written).
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Joins `path` onto folder `dir` (both relative to `content/`), resolving `.` and
+/// `..`; a leading `/` starts from `content/`. `None` if it climbs above the root.
+pub fn normalize(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let rest = if let Some(abs) = path.strip_prefix('/') {
+        abs
+    } else {
+        parts.extend(dir.split('/').filter(|s| !s.is_empty()));
+        path
+    };
+    for seg in rest.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Splits `dest` into path and fragment (without `#`), dropping any `?query`.
+pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
+    let (path, frag) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    (path, frag)
+}
+
+/// Resolves `dest`, written on a page in folder `dir`.
+pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
+    let dest = dest.trim();
+    if has_scheme(dest) {
+        return Target::External;
+    }
+    let (path, frag) = split_fragment(dest);
+    let frag = frag.map(percent_decode);
+    if path.is_empty() {
+        return Target::SamePage(frag.unwrap_or_default());
+    }
+    let decoded = percent_decode(path);
+    let Some(norm) = normalize(dir, &decoded) else {
+        return Target::OutsideRoot;
+    };
+    if let Some(id) = content.find(&norm) {
+        return Target::Page(id, frag);
+    }
+    if norm.ends_with(".md") {
+        if content.drafts.contains(&norm) {
+            return Target::Draft(norm);
+        }
+        let stem = &norm[..norm.len() - 3];
+        if stem == "_index" || stem.ends_with("/_index") {
+            let d = stem
+                .strip_suffix("_index")
+                .unwrap_or("")
+                .trim_end_matches('/');
+            if content.sections.contains(d) {
+                return Target::Section(d.to_string(), frag);
+            }
+        }
+        return Target::MissingPage(norm);
+    }
+    if content.has_asset(&norm) {
+        return Target::Asset(norm);
+    }
+    // A folder: its section page.
+    if content.sections.contains(&norm) {
+        return Target::Section(norm, frag);
+    }
+    // `page.html` written for `page.md`, or `dir/index.html` for a section.
+    if let Some(stem) = norm.strip_suffix(".html") {
+        if let Some(id) = content.find(&format!("{stem}.md")) {
+            return Target::Page(id, frag);
+        }
+        let d = stem.strip_suffix("index").map(|d| d.trim_end_matches('/'));
+        if let Some(d) = d.filter(|d| content.sections.contains(*d)) {
+            return Target::Section(d.to_string(), frag);
+        }
+    }
+    Target::MissingFile(norm)
+}
+
+/// The URL of output file `to` relative to output file `from` (both relative to the
+/// output root, `/` separators).
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dir: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to_parts.len() - 1);
+    let mut url = "../".repeat(from_dir.len() - common);
+    url.push_str(&to_parts[common..].join("/"));
+    if url.is_empty() {
+        url.push_str("./");
+    }
+    url
+}
+
+/// The relative prefix from output file `from` to the output root (`""` or `../…`).
+pub fn root_prefix(from: &str) -> String {
+    "../".repeat(from.matches('/').count())
+}
+
+/// Output path of the section page of folder `dir`.
+pub fn section_out(dir: &str) -> String {
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(normalize("a/b", "/x/./y.md").as_deref(), Some("x/y.md"));
+        assert_eq!(normalize("a", "../../x.md"), None);
+    }
+
+    #[test]
+    fn relative_urls() {
+        assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
+        assert_eq!(relative_url("a/b.html", "x/y/z.html"), "../x/y/z.html");
+        assert_eq!(relative_url("index.html", "a/b.html"), "a/b.html");
+        assert_eq!(relative_url("a/b/c.html", "index.html"), "../../index.html");
+        assert_eq!(relative_url("a/b.html", "a/b.html"), "b.html");
+        assert_eq!(root_prefix("a/b/c.html"), "../../");
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(has_scheme("//cdn"));
+        assert!(!has_scheme("a.md#x:y"));
+        assert!(!has_scheme("../a.md"));
+        assert_eq!(percent_decode("a%20b.md"), "a b.md");
+    }
+}

@@ -1,0 +1,112 @@
+//! The `signpost` binary: parses arguments, calls the library, prints, and maps
+//! results to exit codes (0 ok, 1 content errors, 2 usage or I/O errors).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use signpost::diag::Format;
+
+use cli::{Cli, Command, FormatArg};
+
+fn color_for(stream_is_tty: bool) -> bool {
+    stream_is_tty && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            drafts,
+            deny_warnings,
+        } => {
+            let start = Instant::now();
+            let opts = signpost::Options {
+                root,
+                output,
+                drafts,
+                deny_warnings,
+            };
+            let (analysis, stats) = signpost::build(&opts)?;
+            if !analysis.diagnostics.is_empty() {
+                let color = color_for(std::io::stderr().is_terminal());
+                eprint!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, Format::Human, color)
+                );
+            }
+            match stats {
+                Some(stats) => {
+                    eprintln!(
+                        "Built {} pages in {:.2} s into {}",
+                        stats.render.pages,
+                        start.elapsed().as_secs_f64(),
+                        stats.output.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("Build failed: the previous output was left untouched.");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Check {
+            root,
+            format,
+            deny_warnings,
+            drafts,
+        } => {
+            let opts = signpost::Options {
+                root,
+                output: None,
+                drafts,
+                deny_warnings,
+            };
+            let analysis = signpost::analyze(&opts)?;
+            let format = match format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+                FormatArg::Github => Format::Github,
+            };
+            let color = color_for(std::io::stdout().is_terminal());
+            print!(
+                "{}",
+                analysis
+                    .diagnostics
+                    .render(&analysis.sources, format, color)
+            );
+            Ok(if analysis.fails(deny_warnings) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Init { dir } => {
+            signpost::init::create(&dir)?;
+            eprintln!(
+                "Created a new site in {}. Build it with: signpost build --root {}",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Markdown → HTML for one page body, in a single pass.
+//!
+//! Input: the body text, its offset in the file, and a link rewriter. Output:
+//! [`Processed`]: the HTML (unless only checking), every link/image destination with
+//! its file-absolute span, every anchor the page defines (GitHub-style heading ids
+//! and raw-HTML `id`s), plain text for search, and whether raw HTML occurred.
+//!
+//! Code blocks are highlighted with syntect into CSS classes (`hl-*`); raw HTML is
+//! sanitized with ammonia only on pages that contain some, which keeps the common
+//! path fast while guaranteeing no `<script>` from Markdown reaches the output.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
+
+/// Markdown extensions signpost enables (GitHub-flavoured).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+}
+
+/// A link or image destination found in the body.
+#[derive(Debug, Clone)]
+pub struct LinkSrc {
+    /// The destination as written.
+    pub dest: String,
+    /// File-absolute byte range of the destination.
+    pub span: Range<usize>,
+    /// `![]()` rather than `[]()`.
+    pub image: bool,
+}
+
+/// What processing one body produced.
+#[derive(Debug, Clone, Default)]
+pub struct Processed {
+    /// The HTML (empty in check-only mode).
+    pub html: String,
+    /// Every link and image destination.
+    pub links: Vec<LinkSrc>,
+    /// Every anchor defined on the page.
+    pub anchors: BTreeSet<String>,
+    /// The body starts with a level-1 heading (the template then omits its own).
+    pub starts_with_h1: bool,
+    /// Plain text of the body (for search), capped in length.
+    pub text: String,
+}
+
+/// How to process.
+pub struct Settings<'a> {
+    /// Produce HTML (false for `check`).
+    pub render: bool,
+    /// Highlight fenced code blocks.
+    pub highlight: bool,
+    /// Pass raw HTML through unsanitized.
+    pub allow_raw_html: bool,
+    /// Rewrites a link destination; `None` keeps it as written.
+    pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+const TEXT_CAP: usize = 4000;
+
+/// GitHub-compatible heading slugs, made unique per page like github-slugger.
+#[derive(Default)]
+pub struct Slugger {
+    seen: BTreeSet<String>,
+}
+
+impl Slugger {
+    /// The anchor for a heading with text `text`.
+    pub fn slug(&mut self, text: &str) -> String {
+        let mut base = String::with_capacity(text.len());
+        for c in text.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                base.push(c);
+            } else if c == ' ' {
+                base.push('-');
+            }
+        }
+        let mut slug = base.clone();
+        let mut n = 1;
+        while self.seen.contains(&slug) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        self.seen.insert(slug.clone());
+        slug
+    }
+}
+
+/// Finds the destination's span inside the source of an inline link `[..](dest ..)`.
+fn inline_dest_span(src: &str, range: &Range<usize>, dest: &str) -> Range<usize> {
+    let slice = &src[range.clone()];
+    // The destination follows the last "](" that precedes it; search for the dest
+    // text itself after the first "](".
+    if let Some(open) = slice.find("](") {
+        let after = open + 2;
+        let rest = &slice[after..];
+        let trimmed = rest.trim_start_matches([' ', '<', '\t', '\n']);
+        let start = after + (rest.len() - trimmed.len());
+        if let Some(pos) = trimmed.find(dest).filter(|_| !dest.is_empty()) {
+            let s = range.start + start + pos;
+            return s..s + dest.len();
+        }
+        return range.start + start..range.start + start;
+    }
+    range.clone()
+}
+
+fn syntax_set() -> &'static syntect::parsing::SyntaxSet {
+    // Immutable grammar data shared by every build in the process (serve rebuilds).
+    static SET: OnceLock<syntect::parsing::SyntaxSet> = OnceLock::new();
+    SET.get_or_init(syntect::parsing::SyntaxSet::load_defaults_newlines)
+}
+
+/// CSS for the `hl-*` classes produced by highlighting.
+pub fn highlight_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light =
+        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style)
+            .unwrap_or_default();
+    let dark =
+        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style)
+            .unwrap_or_default();
+    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+}
+
+fn highlight(lang: &str, code: &str) -> Option<String> {
+    let ss = syntax_set();
+    let syntax = ss
+        .find_syntax_by_token(lang)
+        .or_else(|| ss.find_syntax_by_extension(lang))?;
+    let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        ss,
+        syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
+    for line in syntect::util::LinesWithEndings::from(code) {
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
+    }
+    Some(generator.finalize())
+}
+
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String");
+    out
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    // Built once: a fixed allow-list, no per-build state.
+    static B: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class", "title", "lang", "dir"]);
+        b.add_tags([
+            "input",
+            "figure",
+            "figcaption",
+            "details",
+            "summary",
+            "section",
+            "span",
+            "kbd",
+            "mark",
+        ]);
+        b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        b.add_tag_attributes("th", ["style"]);
+        b.add_tag_attributes("td", ["style"]);
+        b.add_tag_attributes("a", ["id", "name"]);
+        b.add_tag_attributes("img", ["src", "alt", "width", "height", "loading"]);
+        b.filter_style_properties(["text-align"].into_iter().collect());
+        b.link_rel(None);
+        b
+    })
+}
+
+/// Extracts `id="…"` values from raw HTML.
+fn html_ids(html: &str, out: &mut BTreeSet<String>) {
+    let mut rest = html;
+    while let Some(i) = rest.find("id=") {
+        let before = rest[..i].chars().last();
+        rest = &rest[i + 3..];
+        if before.is_some_and(|c| !c.is_whitespace()) {
+            continue;
+        }
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(q) {
+            out.insert(rest[1..1 + end].to_string());
+            rest = &rest[1 + end..];
+        }
+    }
+}
+
+/// Processes one page body. `src` is the whole file text and `body` the body's
+/// range in it.
+pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Processed {
+    let text = &src[body.clone()];
+    let base = body.start;
+    let parser = Parser::new_ext(text, options());
+    let mut iter = parser.into_offset_iter();
+    let mut out = Processed::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut has_html = false;
+    let mut slugger = Slugger::default();
+    let mut first_block = true;
+
+    // Heading buffer: (index of the Start event in `events`, text so far).
+    let mut heading: Option<(usize, String)> = None;
+    // Code block buffer: (language, code).
+    let mut code: Option<(String, String)> = None;
+    let mut pending_links: Vec<(LinkType, CowStr<'_>, CowStr<'_>, Range<usize>, bool)> = Vec::new();
+
+    while let Some((event, range)) = iter.next() {
+        match &event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                if first_block && *level == HeadingLevel::H1 {
+                    out.starts_with_h1 = true;
+                }
+                heading = Some((events.len(), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((idx, htext)) = heading.take() {
+                    let id = slugger.slug(&htext);
+                    out.anchors.insert(id.clone());
+                    if let Some(Event::Start(Tag::Heading { id: slot, .. })) = events.get_mut(idx) {
+                        *slot = Some(id.into());
+                    }
+                }
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if settings.highlight && settings.render =>
+            {
+                let lang = info.split([' ', ',', '{']).next().unwrap_or("").to_string();
+                code = Some((lang, String::new()));
+                first_block = false;
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) if code.is_some() => {
+                let (lang, body) = code.take().expect("checked above");
+                let html = if lang.is_empty() {
+                    None
+                } else {
+                    highlight(&lang, &body)
+                };
+                let html = match html {
+                    Some(h) => format!(
+                        "<pre class=\"hl\"><code class=\"language-{}\">{h}</code></pre>\n",
+                        escape_attr(&lang)
+                    ),
+                    None => {
+                        let mut s = String::from("<pre><code");
+                        if !lang.is_empty() {
+                            s.push_str(&format!(" class=\"language-{}\"", escape_attr(&lang)));
+                        }
+                        s.push('>');
+                        pulldown_cmark_escape::escape_html_body_text(&mut s, &body)
+                            .expect("string");
+                        s.push_str("</code></pre>\n");
+                        s
+                    }
+                };
+                append_text(&mut out.text, &body);
+                events.push(Event::Html(html.into()));
+                continue;
+            }
+            Event::Text(t) if code.is_some() => {
+                code.as_mut().expect("checked").1.push_str(t);
+                continue;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, h)) = heading.as_mut() {
+                    h.push_str(t);
+                }
+                append_text(&mut out.text, t);
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                has_html = true;
+                html_ids(h, &mut out.anchors);
+            }
+            Event::SoftBreak | Event::HardBreak => append_text(&mut out.text, " "),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                pending_links.push((
+                    *link_type,
+                    dest_url.clone(),
+                    id.clone(),
+                    range.clone(),
+                    false,
+                ));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                pending_links.push((
+                    *link_type,
+                    dest_url.clone(),
+                    id.clone(),
+                    range.clone(),
+                    true,
+                ));
+            }
+            _ => {}
+        }
+        if matches!(event, Event::Start(_)) && heading.is_none() {
+            first_block = false;
+        }
+        if let Event::Start(Tag::Heading { .. }) = event {
+            first_block = false;
+        }
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite(settings, &dest_url).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite(settings, &dest_url).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
+            }
+            e => e,
+        };
+        if settings.render {
+            events.push(event);
+        }
+    }
+    let refdefs = iter.reference_definitions();
+    for (link_type, dest, id, range, image) in pending_links {
+        if dest.is_empty() && !matches!(link_type, LinkType::Inline) {
+            continue;
+        }
+        let span = match link_type {
+            LinkType::Inline => inline_dest_span(text, &range, &dest),
+            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                match refdefs.get(&id) {
+                    Some(def) => {
+                        let slice = &text[def.span.clone()];
+                        match slice
+                            .find(':')
+                            .and_then(|c| slice[c..].find(dest.as_ref()).map(|p| c + p))
+                        {
+                            Some(p) => def.span.start + p..def.span.start + p + dest.len(),
+                            None => def.span.clone(),
+                        }
+                    }
+                    None => range.clone(),
+                }
+            }
+            LinkType::Autolink | LinkType::Email => continue,
+            _ => range.clone(),
+        };
+        out.links.push(LinkSrc {
+            dest: dest.to_string(),
+            span: span.start + base..span.end + base,
+            image,
+        });
+    }
+    if settings.render {
+        let mut html = String::with_capacity(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if has_html && !settings.allow_raw_html {
+            html = sanitizer().clean(&html).to_string();
+        }
+        out.html = html;
+    }
+    out
+}
+
+fn rewrite(settings: &Settings<'_>, dest: &str) -> Option<String> {
+    if !settings.allow_raw_html && is_dangerous_url(dest) {
+        return Some("#".to_string());
+    }
+    (settings.rewrite)(dest)
+}
+
+/// `javascript:` and similar URLs that run code when followed.
+pub fn is_dangerous_url(dest: &str) -> bool {
+    let d: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(11)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:text/html")
+}
+
+fn append_text(buf: &mut String, t: &str) {
+    if buf.len() < TEXT_CAP {
+        let room = TEXT_CAP - buf.len();
+        let mut end = t.len().min(room);
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        buf.push_str(&t[..end]);
+    }
+}
+
+/// Renders inline Markdown (a branch's `when`) to HTML without a wrapping `<p>`.
+pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
+    let parser = Parser::new_ext(text, options()).filter(|e| {
+        !matches!(
+            e,
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+        )
+    });
+    let mut has_html = false;
+    let parser = parser.map(|e| {
+        if matches!(e, Event::Html(_) | Event::InlineHtml(_)) {
+            has_html = true;
+        }
+        e
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    if has_html && !allow_raw_html {
+        html = sanitizer().clean(&html).to_string();
+    }
+    html.trim_end().to_string()
+}
+
+/// Plain text of inline Markdown (for `title` attributes, search and graph labels).
+pub fn inline_text(text: &str) -> String {
+    let mut s = String::new();
+    for e in Parser::new_ext(text, options()) {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(md: &str) -> Processed {
+        let settings = Settings {
+            render: true,
+            highlight: true,
+            allow_raw_html: false,
+            rewrite: &|_| None,
+        };
+        process(md, 0..md.len(), &settings)
+    }
+
+    #[test]
+    fn github_slugs() {
+        let mut s = Slugger::default();
+        assert_eq!(s.slug("Hello, World!"), "hello-world");
+        assert_eq!(s.slug("Hello, World!"), "hello-world-1");
+        assert_eq!(s.slug("Ask your admin (work)"), "ask-your-admin-work");
+        assert_eq!(s.slug("Ünïcödé  text"), "ünïcödé--text");
+        assert_eq!(s.slug("`code` & more"), "code--more");
+    }
+
+    #[test]
+    fn headings_get_ids_and_links_spans() {
+        let md = "# Top\n\nSee [x](other.md#a-b) and [y][r].\n\n[r]: ref.md\n";
+        let p = run(md);
+        assert!(p.html.contains("<h1 id=\"top\">Top</h1>"), "{}", p.html);
+        assert!(p.starts_with_h1);
+        assert_eq!(p.links.len(), 2);
+        assert_eq!(&md[p.links[0].span.clone()], "other.md#a-b");
+        assert_eq!(&md[p.links[1].span.clone()], "ref.md");
+    }
+
+    #[test]
+    fn scripts_never_reach_output() {
+        let p = run(
+            "hi <script>alert(1)</script>\n\n<div onclick=\"x()\" id=\"keep\">t</div>\n\n[a](javascript:alert(1))\n",
+        );
+        assert!(!p.html.contains("<script"), "{}", p.html);
+        assert!(!p.html.contains("onclick"));
+        assert!(!p.html.contains("javascript:"));
+        assert!(p.anchors.contains("keep"));
+        assert!(p.html.contains("id=\"keep\""));
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let p = run("```rust\nfn main() {}\n```\n");
+        assert!(
+            p.html
+                .contains("<pre class=\"hl\"><code class=\"language-rust\">"),
+            "{}",
+            p.html
+        );
+        assert!(p.html.contains("hl-"));
+    }
+}

@@ -1,0 +1,538 @@
+//! render::render: the frozen [`Site`] → every output file, handed to a [`Sink`]
+//! (a folder on disk, or memory for `serve` and tests).
+//!
+//! Pages are rendered in parallel; each page's template context is page-sized
+//! (its branches, parents, backlinks and path), never the whole site.
+
+pub mod theme;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::{Page, PageId};
+use crate::links::{Target, classify, relative_url, root_prefix, section_out};
+use crate::markdown::{self, Settings};
+use crate::source::SourceMap;
+use crate::{Error, Site};
+pub use theme::Theme;
+use view::{
+    BranchView, IndexContext, LinkView, ListedPage, OutlineNode, PageContext, PageView, ParentView,
+    SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
+};
+
+/// Folder of signpost's own assets in the output.
+pub const ASSET_DIR: &str = "_signpost";
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    /// Writes `bytes` to `path` (relative to the output root, `/` separators).
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Copies the file at `source` to `path`.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn copy(&self, path: &str, source: &std::path::Path) -> std::io::Result<()> {
+        self.write(path, &std::fs::read(source)?)
+    }
+}
+
+/// An in-memory output: path → bytes.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The files written, sorted by path.
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+/// Counts of what was written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderStats {
+    /// Pages rendered (without section pages).
+    pub pages: usize,
+    /// Section pages rendered (with the home page).
+    pub sections: usize,
+    /// Files copied from content/.
+    pub assets: usize,
+}
+
+struct Ctx<'a> {
+    site: &'a Site,
+    sources: &'a SourceMap,
+    tera: tera::Tera,
+    site_view: SiteView<'a>,
+}
+
+fn io_err(path: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.into(),
+        source,
+    }
+}
+
+/// Renders the whole site into `sink`.
+///
+/// # Errors
+/// A template that fails to render, or an I/O error of the sink.
+pub fn render(
+    site: &Site,
+    sources: &SourceMap,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> Result<RenderStats, Error> {
+    let cfg = &site.config;
+    let ctx = Ctx {
+        site,
+        sources,
+        tera: theme.tera()?,
+        site_view: SiteView {
+            title: &cfg.title,
+            description: cfg.description.as_deref(),
+            language: &cfg.language,
+            base_url: &cfg.base_url,
+            search: cfg.search.enabled,
+        },
+    };
+    let content = &site.content;
+    content
+        .pages
+        .par_iter()
+        .filter(|p| !p.section_intro)
+        .try_for_each(|p| {
+            let html = render_page(&ctx, p)?;
+            sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
+        })?;
+    content.sections.par_iter().try_for_each(|dir| {
+        let html = if dir.is_empty() {
+            render_index(&ctx)?
+        } else {
+            render_section(&ctx, dir)?
+        };
+        let out = section_out(dir);
+        sink.write(&out, html.as_bytes()).map_err(io_err(&out))
+    })?;
+    content
+        .assets
+        .par_iter()
+        .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
+    for (path, bytes) in &theme.statics {
+        let out = format!("{ASSET_DIR}/{path}");
+        sink.write(&out, bytes).map_err(io_err(&out))?;
+    }
+    let css = markdown::highlight_css();
+    let out = format!("{ASSET_DIR}/highlight.css");
+    sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
+    let graph = crate::graph_json(site);
+    sink.write("graph.json", graph.as_bytes())
+        .map_err(io_err("graph.json"))?;
+    Ok(RenderStats {
+        pages: content.pages.iter().filter(|p| !p.section_intro).count(),
+        sections: content.sections.len(),
+        assets: content.assets.len(),
+    })
+}
+
+fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
+    let context = tera::Context::from_serialize(value)
+        .map_err(|e| Error::Template(theme::template_error(&e)))?;
+    ctx.tera
+        .render(name, &context)
+        .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
+}
+
+/// Renders a page body (or section intro) to HTML, rewriting links relative to
+/// the page's output file.
+fn body_html(ctx: &Ctx<'_>, page: &Page) -> (String, bool) {
+    let site = ctx.site;
+    let content = &site.content;
+    let text = &ctx.sources.get(page.file).text;
+    let dir = page.dir();
+    let rewrite = |dest: &str| -> Option<String> {
+        match classify(content, dir, dest) {
+            Target::Page(id, frag) => Some(with_fragment(
+                relative_url(&page.out, &content.page(id).out),
+                frag,
+            )),
+            Target::Section(d, frag) => Some(with_fragment(
+                relative_url(&page.out, &section_out(&d)),
+                frag,
+            )),
+            _ => None,
+        }
+    };
+    let settings = Settings {
+        render: true,
+        highlight: site.config.markdown.highlight,
+        allow_raw_html: site.config.markdown.allow_raw_html,
+        rewrite: &rewrite,
+    };
+    let p = markdown::process(text, page.body.clone(), &settings);
+    (p.html, p.starts_with_h1)
+}
+
+fn with_fragment(mut url: String, frag: Option<String>) -> String {
+    if let Some(f) = frag {
+        url.push('#');
+        url.push_str(&f);
+    }
+    url
+}
+
+fn when_html(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
+    match when {
+        Some(w) => (
+            markdown::render_inline(w, ctx.site.config.markdown.allow_raw_html),
+            markdown::inline_text(w),
+        ),
+        None => ("Next step".to_string(), "Next step".to_string()),
+    }
+}
+
+fn outcome(page: &Page) -> Option<&'static str> {
+    page.meta.outcome.as_ref().map(|o| o.value.as_str())
+}
+
+fn section_title<'a>(ctx: &Ctx<'a>, dir: &'a str) -> &'a str {
+    match ctx.site.content.section_intro(dir) {
+        Some(p) if p.meta.title.is_some() => p.title(),
+        _ if dir.is_empty() => &ctx.site.config.title,
+        _ => dir.rsplit('/').next().unwrap_or(dir),
+    }
+}
+
+fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>> {
+    let mut crumbs = vec![LinkView {
+        title: "Home",
+        url: relative_url(from, "index.html"),
+    }];
+    let mut end = 0;
+    if !dir.is_empty() {
+        loop {
+            let next = dir[end..].find('/').map_or(dir.len(), |i| end + i);
+            let d = &dir[..next];
+            crumbs.push(LinkView {
+                title: section_title(ctx, d),
+                url: relative_url(from, &section_out(d)),
+            });
+            if next == dir.len() {
+                break;
+            }
+            end = next + 1;
+        }
+    }
+    crumbs
+}
+
+fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
+    let site = ctx.site;
+    let content = &site.content;
+    let graph = &site.graph;
+    let (html, starts_with_h1) = body_html(ctx, page);
+    let from = page.out.as_str();
+    let branches = graph.out[page.id.index()]
+        .iter()
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            let target = content.page(edge.to);
+            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            BranchView {
+                when_html,
+                when_text,
+                title: target.title(),
+                summary: target.meta.summary.as_ref().map(|s| s.value.as_str()),
+                url: with_fragment(relative_url(from, &target.out), edge.fragment.clone()),
+                outcome: outcome(target),
+                id: &target.path,
+            }
+        })
+        .collect();
+    let parents = graph.inc[page.id.index()]
+        .iter()
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            let source = content.page(edge.from);
+            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            ParentView {
+                title: source.title(),
+                url: relative_url(from, &source.out),
+                when_html,
+                when_text,
+            }
+        })
+        .collect();
+    let backlinks = site.backlinks[page.id.index()]
+        .iter()
+        .map(|&id| {
+            let p = content.page(id);
+            LinkView {
+                title: p.title(),
+                url: relative_url(from, &p.out),
+            }
+        })
+        .collect();
+    let tree = graph.entry_of[page.id.index()].map(|e| {
+        let entry = content.page(e);
+        LinkView {
+            title: entry.title(),
+            url: relative_url(from, &entry.out),
+        }
+    });
+    let path = graph
+        .path_to(page.id)
+        .into_iter()
+        .map(|e| {
+            let edge = &graph.edges[e];
+            let p = content.page(edge.from);
+            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            StepView {
+                title: p.title(),
+                url: relative_url(from, &p.out),
+                when_html,
+                when_text,
+            }
+        })
+        .collect();
+    let mut crumbs = breadcrumbs(ctx, from, page.dir());
+    crumbs.push(LinkView {
+        title: page.title(),
+        url: String::new(),
+    });
+    let view = PageContext {
+        site: ctx.site_view.clone(),
+        root: root_prefix(from),
+        page: PageView {
+            id: &page.path,
+            title: page.title(),
+            summary: page.meta.summary.as_ref().map(|s| s.value.as_str()),
+            tags: &page.meta.tags,
+            outcome: outcome(page),
+            entry: page.meta.is_entry(),
+            content: html,
+            starts_with_h1,
+            path: &page.out,
+            in_tree: graph.is_reachable(page.id),
+        },
+        breadcrumbs: crumbs,
+        branches,
+        parents,
+        backlinks,
+        tree,
+        path,
+    };
+    render_template(ctx, "page.html", &view)
+}
+
+fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
+    ListedPage {
+        title: p.title(),
+        url: relative_url(from, &p.out),
+        summary: p.meta.summary.as_ref().map(|s| s.value.as_str()),
+        outcome: outcome(p),
+        entry: p.meta.is_entry(),
+    }
+}
+
+/// Pages directly in folder `dir`, by weight (unweighted last), then path.
+fn pages_in<'a>(ctx: &Ctx<'a>, dir: &str) -> Vec<&'a Page> {
+    let mut pages: Vec<&Page> = ctx
+        .site
+        .content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro && p.dir() == dir)
+        .collect();
+    pages.sort_by(|a, b| {
+        (a.meta.weight.is_none(), a.meta.weight, &a.path).cmp(&(
+            b.meta.weight.is_none(),
+            b.meta.weight,
+            &b.path,
+        ))
+    });
+    pages
+}
+
+fn subsections<'a>(ctx: &Ctx<'a>, from: &str, dir: &str) -> Vec<LinkView<'a>> {
+    ctx.site
+        .content
+        .sections
+        .iter()
+        .filter(|d| !d.is_empty() && crate::content::parent_dir(d) == dir)
+        .map(|d| LinkView {
+            title: section_title(ctx, d),
+            url: relative_url(from, &section_out(d)),
+        })
+        .collect()
+}
+
+fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
+    let from = section_out(dir);
+    let dir = ctx
+        .site
+        .content
+        .sections
+        .get(dir)
+        .map_or("", String::as_str);
+    let intro = ctx
+        .site
+        .content
+        .section_intro(dir)
+        .map(|p| body_html(ctx, p).0)
+        .unwrap_or_default();
+    let view = SectionContext {
+        site: ctx.site_view.clone(),
+        root: root_prefix(&from),
+        section: SectionView {
+            title: section_title(ctx, dir),
+            path: dir,
+            content: intro,
+        },
+        breadcrumbs: breadcrumbs(ctx, &from, crate::content::parent_dir(dir))
+            .into_iter()
+            .take(if dir.is_empty() { 0 } else { usize::MAX })
+            .collect(),
+        pages: pages_in(ctx, dir)
+            .into_iter()
+            .map(|p| listed(&from, p))
+            .collect(),
+        subsections: subsections(ctx, &from, dir),
+    };
+    render_template(ctx, "section.html", &view)
+}
+
+fn outline<'a>(
+    ctx: &Ctx<'a>,
+    tree: usize,
+    id: PageId,
+    when: String,
+    shown: &mut BTreeMap<PageId, String>,
+) -> OutlineNode<'a> {
+    let content = &ctx.site.content;
+    let graph = &ctx.site.graph;
+    let page = content.page(id);
+    let url = relative_url("index.html", &page.out);
+    if let Some(anchor) = shown.get(&id) {
+        return OutlineNode {
+            title: page.title(),
+            url,
+            id: &page.path,
+            when_html: when,
+            outcome: outcome(page),
+            repeat: true,
+            anchor: anchor.clone(),
+            children: Vec::new(),
+        };
+    }
+    let anchor = format!("t{tree}-{}", shown.len());
+    shown.insert(id, anchor.clone());
+    let children = graph.out[id.index()]
+        .iter()
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            let (w, _) = when_html(ctx, edge.when.as_deref());
+            outline(ctx, tree, edge.to, w, shown)
+        })
+        .collect();
+    OutlineNode {
+        title: page.title(),
+        url,
+        id: &page.path,
+        when_html: when,
+        outcome: outcome(page),
+        repeat: false,
+        anchor,
+        children,
+    }
+}
+
+fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
+    let site = ctx.site;
+    let content = &site.content;
+    let graph = &site.graph;
+    let mut groups: Vec<TreeGroup<'_>> = Vec::new();
+    for (i, &e) in graph.entries.iter().enumerate() {
+        let entry = content.page(e);
+        let dir = entry.dir();
+        let members = graph.tree(e);
+        let outcome_count = members
+            .iter()
+            .filter(|&&p| content.page(p).meta.outcome.is_some())
+            .count();
+        let mut shown = BTreeMap::new();
+        let tree = TreeView {
+            title: entry.title(),
+            summary: entry.meta.summary.as_ref().map(|s| s.value.as_str()),
+            url: relative_url("index.html", &entry.out),
+            id: &entry.path,
+            anchor: format!(
+                "tree-{}",
+                markdown::Slugger::default().slug(&entry.path.replace(['/', '.'], "-"))
+            ),
+            page_count: members.len(),
+            outcome_count,
+            outline: outline(ctx, i, e, String::new(), &mut shown),
+            flowchart: site.flowcharts.get(i).cloned().unwrap_or_default(),
+        };
+        match groups.iter_mut().find(|g| g.path == dir) {
+            Some(g) => g.trees.push(tree),
+            None => groups.push(TreeGroup {
+                title: section_title(ctx, dir),
+                path: dir,
+                url: relative_url("index.html", &section_out(dir)),
+                trees: vec![tree],
+            }),
+        }
+    }
+    groups.sort_by(|a, b| a.path.cmp(b.path));
+    let reference = content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro && !graph.is_reachable(p.id))
+        .map(|p| listed("index.html", p))
+        .collect();
+    let intro_page = content.section_intro("");
+    let view = IndexContext {
+        site: ctx.site_view.clone(),
+        root: String::new(),
+        intro: intro_page.map(|p| body_html(ctx, p).0).unwrap_or_default(),
+        title: intro_page
+            .filter(|p| p.meta.title.is_some())
+            .map_or(&site.config.title, |p| p.title()),
+        groups,
+        reference,
+        sections: subsections(ctx, "index.html", ""),
+        stats: Stats {
+            pages: content.pages.iter().filter(|p| !p.section_intro).count(),
+            trees: graph.entries.len(),
+            branches: graph.edges.len(),
+        },
+    };
+    render_template(ctx, "index.html", &view)
+}

@@ -1,0 +1,139 @@
+//! The theme: Tera templates and static files. The built-in theme is compiled into
+//! the binary; `themes/<name>/templates/*.html` and `themes/<name>/static/**` in
+//! the site override it file by file (site theme first, built-in last).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::Error;
+
+/// Built-in templates, by name.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "section.html",
+        include_str!("../../themes/default/templates/section.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+];
+
+/// Built-in static files, by path under `_signpost/`.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "signpost.js",
+        include_bytes!("../../themes/default/static/signpost.js"),
+    ),
+];
+
+/// Templates and static files after overrides.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    /// Template name → source.
+    pub templates: BTreeMap<String, String>,
+    /// Static path (under `_signpost/`) → bytes.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// Loads the built-in theme with `root/themes/<name>/` over it.
+    ///
+    /// # Errors
+    /// [`Error::Theme`] when a theme other than "default" is named and its folder is
+    /// missing; [`Error::Io`] when an override cannot be read.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
+        let mut templates: BTreeMap<String, String> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, s)| ((*n).to_string(), (*s).to_string()))
+            .collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = BUILTIN_STATIC
+            .iter()
+            .map(|(n, b)| ((*n).to_string(), b.to_vec()))
+            .collect();
+        let dir = root.join("themes").join(name);
+        if !dir.is_dir() {
+            if name == "default" {
+                return Ok(Theme { templates, statics });
+            }
+            return Err(Error::Theme(format!(
+                "theme `{name}` not found: expected a folder {}",
+                dir.display()
+            )));
+        }
+        for (sub, is_tpl) in [("templates", true), ("static", false)] {
+            let base = dir.join(sub);
+            if !base.is_dir() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+                let entry = entry.map_err(|e| Error::Io {
+                    path: base.clone(),
+                    source: e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk error")),
+                })?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(&base)
+                    .expect("under base")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let io = |source| Error::Io {
+                    path: entry.path().to_path_buf(),
+                    source,
+                };
+                if is_tpl {
+                    templates.insert(rel, std::fs::read_to_string(entry.path()).map_err(io)?);
+                } else {
+                    statics.insert(rel, std::fs::read(entry.path()).map_err(io)?);
+                }
+            }
+        }
+        Ok(Theme { templates, statics })
+    }
+
+    /// A Tera instance with every template.
+    ///
+    /// # Errors
+    /// [`Error::Template`] when a template does not parse.
+    pub fn tera(&self) -> Result<tera::Tera, Error> {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| Error::Template(template_error(&e)))?;
+        Ok(tera)
+    }
+}
+
+/// The full chain of a Tera error (its Display is only the outermost message).
+pub fn template_error(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}

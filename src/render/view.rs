@@ -1,0 +1,254 @@
+//! View structs: what templates see. Borrowed, page-sized values built from the
+//! frozen model; URLs in them are already relative to the page being rendered.
+//! The README's "Template context" section documents every field.
+
+use serde::Serialize;
+
+/// `site`: the configuration values templates may show.
+#[derive(Serialize, Clone)]
+pub struct SiteView<'a> {
+    /// Site title.
+    pub title: &'a str,
+    /// Site description.
+    pub description: Option<&'a str>,
+    /// `lang` attribute.
+    pub language: &'a str,
+    /// Absolute URL of the published site ("" if unset).
+    pub base_url: &'a str,
+    /// The search box and index are on.
+    pub search: bool,
+}
+
+/// A titled link.
+#[derive(Serialize, Clone)]
+pub struct LinkView<'a> {
+    /// Text of the link.
+    pub title: &'a str,
+    /// Relative URL ("" for the current page in breadcrumbs).
+    pub url: String,
+}
+
+/// A branch, as a choice on the page.
+#[derive(Serialize)]
+pub struct BranchView<'a> {
+    /// `when` rendered as inline HTML ("Next step" when absent).
+    pub when_html: String,
+    /// `when` as plain text.
+    pub when_text: String,
+    /// The target page's title.
+    pub title: &'a str,
+    /// The target page's summary.
+    pub summary: Option<&'a str>,
+    /// Relative URL of the target (with its `#fragment`).
+    pub url: String,
+    /// The target's outcome, if it ends the procedure.
+    pub outcome: Option<&'static str>,
+    /// Target id (page path relative to content/).
+    pub id: &'a str,
+}
+
+/// A page that leads here.
+#[derive(Serialize)]
+pub struct ParentView<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// Relative URL.
+    pub url: String,
+    /// The `when` of the branch that leads here, as inline HTML.
+    pub when_html: String,
+    /// The same as plain text.
+    pub when_text: String,
+}
+
+/// One step of the path from the tree's entry to the page.
+#[derive(Serialize)]
+pub struct StepView<'a> {
+    /// Title of the page the step leaves from.
+    pub title: &'a str,
+    /// Relative URL of that page.
+    pub url: String,
+    /// The answer chosen there (inline HTML).
+    pub when_html: String,
+    /// The answer as plain text.
+    pub when_text: String,
+}
+
+/// `page`: the page itself.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    /// Id: path relative to content/ (`account/reset.md`).
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Summary.
+    pub summary: Option<&'a str>,
+    /// Tags.
+    pub tags: &'a [String],
+    /// `resolved` / `escalate` / `unsolved`, or none.
+    pub outcome: Option<&'static str>,
+    /// This page starts a decision tree.
+    pub entry: bool,
+    /// The rendered body.
+    pub content: String,
+    /// The body starts with its own `#` heading.
+    pub starts_with_h1: bool,
+    /// Output path relative to the output root.
+    pub path: &'a str,
+    /// Some entry reaches this page (it is part of a decision tree).
+    pub in_tree: bool,
+}
+
+/// `page.html`'s context.
+#[derive(Serialize)]
+pub struct PageContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root ("" or "../…").
+    pub root: String,
+    /// The page.
+    pub page: PageView<'a>,
+    /// Home, sections, this page (last has url "").
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// The page's branches, in order.
+    pub branches: Vec<BranchView<'a>>,
+    /// Pages with a branch to this one.
+    pub parents: Vec<ParentView<'a>>,
+    /// Pages that link here in their text.
+    pub backlinks: Vec<LinkView<'a>>,
+    /// The entry of the tree this page belongs to (the first, by path), if any.
+    pub tree: Option<LinkView<'a>>,
+    /// Shortest path of answers from that entry to this page.
+    pub path: Vec<StepView<'a>>,
+}
+
+/// A page listed on a section page.
+#[derive(Serialize)]
+pub struct ListedPage<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Relative URL.
+    pub url: String,
+    /// Summary.
+    pub summary: Option<&'a str>,
+    /// Outcome, if any.
+    pub outcome: Option<&'static str>,
+    /// Starts a tree.
+    pub entry: bool,
+}
+
+/// `section.html`'s context.
+#[derive(Serialize)]
+pub struct SectionContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root.
+    pub root: String,
+    /// The section.
+    pub section: SectionView<'a>,
+    /// Home and parent sections.
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// Pages of the folder, by weight then path.
+    pub pages: Vec<ListedPage<'a>>,
+    /// Sub-folders.
+    pub subsections: Vec<LinkView<'a>>,
+}
+
+/// `section`: a folder.
+#[derive(Serialize)]
+pub struct SectionView<'a> {
+    /// `_index.md` title, or the folder name.
+    pub title: &'a str,
+    /// Folder path relative to content/ ("" for the root).
+    pub path: &'a str,
+    /// Rendered `_index.md` body ("" if none).
+    pub content: String,
+}
+
+/// A node of a tree's outline.
+#[derive(Serialize)]
+pub struct OutlineNode<'a> {
+    /// Page title.
+    pub title: &'a str,
+    /// Relative URL.
+    pub url: String,
+    /// Id of the page (path relative to content/).
+    pub id: &'a str,
+    /// `when` of the branch leading here (inline HTML), "" for the root.
+    pub when_html: String,
+    /// Outcome, if any.
+    pub outcome: Option<&'static str>,
+    /// Shown earlier in this outline: referenced, not expanded.
+    pub repeat: bool,
+    /// Element id of this node's first occurrence (for `repeat` links).
+    pub anchor: String,
+    /// Child nodes in branch order.
+    pub children: Vec<OutlineNode<'a>>,
+}
+
+/// One decision tree on the index.
+#[derive(Serialize)]
+pub struct TreeView<'a> {
+    /// Entry title.
+    pub title: &'a str,
+    /// Entry summary.
+    pub summary: Option<&'a str>,
+    /// Relative URL of the entry.
+    pub url: String,
+    /// Entry id.
+    pub id: &'a str,
+    /// Element id of the tree's section on the index (`tree-…`).
+    pub anchor: String,
+    /// Pages in the tree.
+    pub page_count: usize,
+    /// Outcome pages in the tree.
+    pub outcome_count: usize,
+    /// Outline, rooted at the entry.
+    pub outline: OutlineNode<'a>,
+    /// Inline SVG flowchart ("" when not drawn).
+    pub flowchart: String,
+}
+
+/// Trees of one folder.
+#[derive(Serialize)]
+pub struct TreeGroup<'a> {
+    /// Section title.
+    pub title: &'a str,
+    /// Folder path ("" for the root).
+    pub path: &'a str,
+    /// Relative URL of the section page.
+    pub url: String,
+    /// Trees whose entry is in this folder.
+    pub trees: Vec<TreeView<'a>>,
+}
+
+/// `index.html`'s context.
+#[derive(Serialize)]
+pub struct IndexContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// "" on the home page.
+    pub root: String,
+    /// Rendered `content/_index.md` body.
+    pub intro: String,
+    /// Title from `content/_index.md`, else the site title.
+    pub title: &'a str,
+    /// Decision trees grouped by folder.
+    pub groups: Vec<TreeGroup<'a>>,
+    /// Pages no entry reaches.
+    pub reference: Vec<ListedPage<'a>>,
+    /// Top-level sections.
+    pub sections: Vec<LinkView<'a>>,
+    /// Counts over the site.
+    pub stats: Stats,
+}
+
+/// Site-wide counts.
+#[derive(Serialize, Clone, Copy)]
+pub struct Stats {
+    /// Published pages.
+    pub pages: usize,
+    /// Decision trees.
+    pub trees: usize,
+    /// Branches.
+    pub branches: usize,
+}

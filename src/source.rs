@@ -1,0 +1,171 @@
+//! The source map: every file signpost reads (site.toml and each page), held once
+//! and referenced by [`FileId`], so diagnostics can point at byte ranges and be
+//! rendered with the source line later.
+//!
+//! Input: paths and their text. Output: a [`SourceMap`] that implements
+//! `codespan_reporting::files::Files` and converts byte offsets to 1-based
+//! line/column pairs.
+
+use std::ops::Range;
+
+/// Index of a file in the [`SourceMap`]; assigned in the order files are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file (offsets into the whole file text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// Byte offsets into the file's text (after a UTF-8 BOM was removed).
+    pub range: Range<usize>,
+}
+
+impl Span {
+    /// A span in `file` covering `range`.
+    pub fn new(file: FileId, range: Range<usize>) -> Self {
+        Span { file, range }
+    }
+}
+
+/// One file: its path relative to the site root (`/` separators) and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the site root, with `/` separators (what diagnostics print).
+    pub name: String,
+    /// The text, without a leading UTF-8 byte order mark.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A file named `name` (relative to the site root) holding `text`.
+    pub fn new(name: String, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 0-based line index of byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte range of 0-based line `line`, including its line ending.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        start..end
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+}
+
+/// Every file read by one run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: String, text: String) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        self.files.push(SourceFile::new(name, text));
+        id
+    }
+
+    /// The file with id `id`.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.get(id).text)
+    }
+
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.get(id).line_index(byte_index))
+    }
+
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let file = self.get(id);
+        if line_index >= file.line_starts.len() {
+            return Err(codespan_reporting::files::Error::LineTooLarge {
+                given: line_index,
+                max: file.line_starts.len() - 1,
+            });
+        }
+        Ok(file.line_range(line_index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_is_one_based_and_counts_chars() {
+        let f = SourceFile::new("a.md".into(), "ab\nçd\r\nx".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // 'ç' is two bytes but one column.
+        assert_eq!(f.line_col(5), (2, 2));
+        assert_eq!(f.line_col(8), (3, 1));
+    }
+}

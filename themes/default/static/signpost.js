@@ -1,0 +1,1 @@
+/* signpost: progressive enhancement (trail, search). */
