@@ -184,6 +184,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Extra notes (e.g. the rest of a cycle).
     pub notes: Vec<String>,
+    /// Related places (e.g. the first of two duplicates), shown in `human`.
+    pub related: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
@@ -196,6 +198,7 @@ impl Diagnostic {
             label: String::new(),
             help: None,
             notes: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -217,6 +220,13 @@ impl Diagnostic {
     #[must_use]
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
         self.help = help;
+        self
+    }
+
+    /// Adds a secondary label at a related place.
+    #[must_use]
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
         self
     }
 
@@ -422,9 +432,17 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
     CsDiagnostic::new(sev)
         .with_code(d.code.as_str())
         .with_message(&d.message)
-        .with_labels(vec![
-            Label::primary(d.span.file, d.span.range.clone()).with_message(&d.label),
-        ])
+        .with_labels(
+            std::iter::once(
+                Label::primary(d.span.file, d.span.range.clone()).with_message(&d.label),
+            )
+            .chain(
+                d.related
+                    .iter()
+                    .map(|(s, l)| Label::secondary(s.file, s.range.clone()).with_message(l)),
+            )
+            .collect(),
+        )
         .with_notes(notes)
 }
 

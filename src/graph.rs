@@ -309,7 +309,6 @@ fn check_whens(page: &Page, diags: &mut Vec<Diagnostic>) {
         let Some(w) = &b.when else { continue };
         let key = w.value.trim().to_lowercase();
         if let Some(first) = seen.get(&key) {
-            let file_first = first.range.start;
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateWhen,
@@ -318,7 +317,7 @@ fn check_whens(page: &Page, diags: &mut Vec<Diagnostic>) {
                 )
                 .label("duplicate condition")
                 .help("each branch must describe a different situation")
-                .note(format!("first used at byte {file_first}")),
+                .related((*first).clone(), "first used here"),
             );
         } else {
             seen.insert(key, &w.span);

@@ -293,10 +293,11 @@ fn backlinks(content: &Content, scans: &[Processed]) -> Vec<Vec<PageId>> {
             continue;
         }
         for link in &scan.links {
-            if let Target::Page(id, _) = classify(content, page.dir(), &link.dest) {
-                if id != page.id && !content.page(id).section_intro {
-                    back[id.index()].insert(page.id);
-                }
+            if let Target::Page(id, _) = classify(content, page.dir(), &link.dest)
+                && id != page.id
+                && !content.page(id).section_intro
+            {
+                back[id.index()].insert(page.id);
             }
         }
     }

@@ -115,7 +115,13 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
     }
     let decoded = percent_decode(path);
     let Some(norm) = normalize(dir, &decoded) else {
-        return Target::OutsideRoot;
+        // Only pages must stay inside content/; other files outside it are
+        // reported as missing files and kept as written.
+        return if decoded.ends_with(".md") {
+            Target::OutsideRoot
+        } else {
+            Target::MissingFile(decoded)
+        };
     };
     if let Some(id) = content.find(&norm) {
         return Target::Page(id, frag);
@@ -169,11 +175,31 @@ pub fn relative_url(from: &str, to: &str) -> String {
         .count()
         .min(to_parts.len() - 1);
     let mut url = "../".repeat(from_dir.len() - common);
-    url.push_str(&to_parts[common..].join("/"));
+    url.push_str(&escape_path(&to_parts[common..].join("/")));
     if url.is_empty() {
         url.push_str("./");
     }
     url
+}
+
+/// Percent-encodes the characters that may not appear raw in a URL path
+/// (spaces, quotes, `#`, `?`, `%`, `<`, `>`); other Unicode stays readable.
+pub fn escape_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '"' => out.push_str("%22"),
+            '#' => out.push_str("%23"),
+            '%' => out.push_str("%25"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '?' => out.push_str("%3F"),
+            '\\' => out.push_str("%5C"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The relative prefix from output file `from` to the output root (`""` or `../…`).

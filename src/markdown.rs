@@ -222,7 +222,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let mut code: Option<(String, String)> = None;
     let mut pending_links: Vec<(LinkType, CowStr<'_>, CowStr<'_>, Range<usize>, bool)> = Vec::new();
 
-    while let Some((event, range)) = iter.next() {
+    for (event, range) in iter.by_ref() {
         match &event {
             Event::Start(Tag::Heading { level, .. }) => {
                 if first_block && *level == HeadingLevel::H1 {

@@ -167,11 +167,9 @@ pub fn write_atomic<T>(
         }
     };
     let had_old = out.exists();
-    if had_old {
-        if let Err(e) = std::fs::rename(out, &old) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(io(out)(e));
-        }
+    if had_old && let Err(e) = std::fs::rename(out, &old) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(io(out)(e));
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         if had_old {

@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn empty_body_and_missing() {
-        assert_eq!(split("+++\n+++").unwrap().body, 8..8);
+        assert_eq!(split("+++\n+++").unwrap().body, 7..7);
         assert_eq!(split("# hi\n"), Err(SplitError::Missing));
         assert_eq!(split(""), Err(SplitError::Missing));
         assert_eq!(

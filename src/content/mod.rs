@@ -138,7 +138,7 @@ pub fn out_path(path: &str) -> String {
 }
 
 enum Loaded {
-    Page(page::ParsedPage, String),
+    Page(Box<page::ParsedPage>, String),
     NotUtf8(String, usize),
 }
 
@@ -226,7 +226,7 @@ pub fn load(
             let mut d = Vec::new();
             let intro = rel.ends_with("/_index.md") || rel == "_index.md";
             let parsed = page::parse(file, &text, intro, &mut d);
-            Ok((Loaded::Page(parsed, text), d))
+            Ok((Loaded::Page(Box::new(parsed), text), d))
         })
         .collect();
 

@@ -246,7 +246,19 @@ pub fn parse(
             meta.branches.push(BranchSrc { when, to, span });
         }
     }
-    if meta.title.is_none() && !broken && !optional_fm && r.get("title").is_none() {
+    // A key that looks like a misspelt `title` was already reported; saying the
+    // title is missing too would repeat the same mistake.
+    let misspelt_title = r.diags.iter().any(|d| {
+        d.code == Code::UnknownKey
+            && d.span.file == file
+            && d.help.as_deref() == Some("did you mean `title`?")
+    });
+    if meta.title.is_none()
+        && !broken
+        && !optional_fm
+        && !misspelt_title
+        && r.get("title").is_none()
+    {
         r.diags.push(
             Diagnostic::new(
                 Code::MissingTitle,
@@ -293,7 +305,10 @@ mod tests {
         assert!(codes.contains(&Code::UnknownKey));
         assert!(codes.contains(&Code::BadOutcome));
         assert!(codes.contains(&Code::WrongType));
-        assert!(codes.contains(&Code::MissingTitle));
+        assert!(
+            !codes.contains(&Code::MissingTitle),
+            "titel was reported as a misspelt title"
+        );
         let bad = d.iter().find(|d| d.code == Code::BadOutcome).unwrap();
         assert_eq!(bad.help.as_deref(), Some("did you mean \"resolved\"?"));
         let unknown: Vec<_> = d.iter().filter(|d| d.code == Code::UnknownKey).collect();

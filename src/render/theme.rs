@@ -120,10 +120,29 @@ impl Theme {
     /// [`Error::Template`] when a template does not parse.
     pub fn tera(&self) -> Result<tera::Tera, Error> {
         let mut tera = tera::Tera::default();
+        // Tera's default also escapes `/`, which makes every URL in an attribute
+        // unreadable (`a&#x2F;b.html`); escaping `& < > " '` is what HTML needs.
+        tera.set_escape_fn(escape_html);
         tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| Error::Template(template_error(&e)))?;
         Ok(tera)
     }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The full chain of a Tera error (its Display is only the outermost message).

@@ -1,1 +1,14 @@
-fn main() {}
+//! signpost's integration tests: one binary, many small fixture sites
+//! (tests/fixtures/ok/* build cleanly, tests/fixtures/invalid/* report
+//! diagnostics). See tests/README.md.
+
+mod build;
+mod cli;
+mod corpus;
+mod determinism;
+mod diagnostics;
+#[allow(
+    unreachable_pub,
+    reason = "test helpers shared by the modules of this binary"
+)]
+mod support;

@@ -1,0 +1,322 @@
+//! Building the fixtures under tests/fixtures/ok: output files, graph.json,
+//! rewritten links and anchors, drafts, sanitizing, Unicode/CRLF/BOM, themes.
+
+use crate::support::{Site, assert_site_sound, files, fixture};
+
+fn build(name: &str, extra: &[&str]) -> Site {
+    let site = Site::copy(name);
+    let mut args = vec!["build"];
+    args.extend_from_slice(extra);
+    site.cmd(&args).success();
+    site
+}
+
+#[test]
+fn every_ok_fixture_builds_soundly_and_matches_snapshots() {
+    let ok = fixture("ok");
+    let mut names: Vec<String> = std::fs::read_dir(&ok)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8);
+    for name in names {
+        let site = build(&format!("ok/{name}"), &[]);
+        assert_site_sound(&site.public());
+        let listing = files(&site.public()).join("\n");
+        insta::assert_snapshot!(format!("{name}-files"), listing);
+        insta::assert_snapshot!(format!("{name}-graph"), site.read("graph.json"));
+    }
+}
+
+#[test]
+fn graph_json_is_exact() {
+    let site = build("ok/branching", &[]);
+    let graph: serde_json::Value = serde_json::from_str(&site.read("graph.json")).unwrap();
+    let nodes: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            "off.md",
+            "on/check-cable.md",
+            "on/fixed.md",
+            "on/known-bug.md",
+            "on/vendor.md",
+            "start.md"
+        ]
+    );
+    let start = &graph["nodes"][5];
+    assert_eq!(start["url"], "start.html");
+    assert_eq!(start["entry"], true);
+    assert_eq!(start["outcome"], serde_json::Value::Null);
+    assert_eq!(graph["nodes"][2]["outcome"], "resolved");
+    let edges: Vec<(String, String, serde_json::Value)> = graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+                e["when"].clone(),
+            )
+        })
+        .collect();
+    let j = |s: &str| serde_json::Value::String(s.into());
+    assert_eq!(
+        edges,
+        vec![
+            (
+                "off.md".into(),
+                "on/check-cable.md".into(),
+                serde_json::Value::Null
+            ),
+            (
+                "on/check-cable.md".into(),
+                "on/fixed.md".into(),
+                j("The cable was loose")
+            ),
+            (
+                "on/check-cable.md".into(),
+                "on/vendor.md".into(),
+                j("The cable is fine")
+            ),
+            (
+                "on/check-cable.md".into(),
+                "start.md".into(),
+                j("Not sure: try again")
+            ),
+            (
+                "start.md".into(),
+                "on/check-cable.md".into(),
+                j("Yes, the light is *green*")
+            ),
+            ("start.md".into(), "off.md".into(), j("No")),
+        ]
+    );
+}
+
+#[test]
+fn pages_show_branches_parents_outcome_and_way_back() {
+    let site = build("ok/branching", &[]);
+    let start = site.read("start.html");
+    // Branch choices with rendered inline Markdown and relative links.
+    assert!(start.contains("href=\"on/check-cable.html\""), "{start}");
+    assert!(start.contains("<em>green</em>"));
+    assert!(start.contains("href=\"off.html#power-button\""));
+    let cable = site.read("on/check-cable.html");
+    // How you got here: both parents with their `when`.
+    assert!(cable.contains("href=\"../start.html\""));
+    assert!(cable.contains("href=\"../off.html\""));
+    assert!(
+        cable.contains("Next step"),
+        "a single branch without when shows as Next step"
+    );
+    let fixed = site.read("on/fixed.html");
+    assert!(fixed.contains("outcome-resolved"));
+    let vendor = site.read("on/vendor.html");
+    assert!(vendor.contains("outcome-escalate"));
+    // Backlinks from body links.
+    let start_backlinks = start.split("Pages that link here").nth(1).unwrap_or("");
+    assert!(
+        start_backlinks.contains("Known bug"),
+        "known-bug.md links to start.md in its body"
+    );
+    // The home page outlines the tree, with the loop referenced not expanded.
+    let index = site.read("index.html");
+    assert!(index.contains("Is the device on?"));
+    assert_eq!(
+        index.matches("see-above").count(),
+        2,
+        "check-cable.md (from off.md) and start.md (loop) repeat"
+    );
+    assert!(
+        index.contains("Known bug"),
+        "unreached outcome pages are listed as reference pages"
+    );
+}
+
+#[test]
+fn links_are_rewritten_relative_with_anchors() {
+    let site = build("ok/links-anchors", &[]);
+    let guide = site.read("guide.html");
+    for href in [
+        "setup/install.html#step-2-configure",
+        "setup/install.html\"",
+        "setup/index.html",
+        "setup/install.html#café-au-lait",
+        "#details",
+        "https://example.com/x.md",
+        "img/diagram.svg",
+    ] {
+        assert!(
+            guide.contains(href) || guide.contains(&href.replace("é", "%C3%A9")),
+            "missing {href} in {guide}"
+        );
+    }
+    assert!(guide.contains("id=\"details\"") && guide.contains("id=\"details-1\""));
+    let install = site.read("setup/install.html");
+    assert!(install.contains("../guide.html#details-1"));
+    assert!(site.public().join("files/checklist.txt").is_file());
+}
+
+#[test]
+fn sections_list_pages_by_weight_and_render_intros() {
+    let site = build("ok/sections", &[]);
+    let wifi = site.read("network/wifi/index.html");
+    let z = wifi.find("Zeta (weight 1)").unwrap();
+    let a = wifi.find("Alpha (weight 2)").unwrap();
+    let b = wifi.find("Beta (no weight)").unwrap();
+    assert!(z < a && a < b, "weight order, unweighted last");
+    assert!(wifi.contains("Wireless problems."));
+    let network = site.read("network/index.html");
+    assert!(network.contains("This intro has no front matter."));
+    assert!(
+        network.contains("href=\"wifi/index.html\""),
+        "subsections are listed"
+    );
+    assert!(
+        site.public()
+            .join("printers/deep/nested/index.html")
+            .is_file()
+    );
+    assert!(site.public().join("printers/deep/index.html").is_file());
+    let index = site.read("index.html");
+    assert!(
+        index.contains("<strong>home</strong>"),
+        "content/_index.md is the home intro"
+    );
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let site = build("ok/drafts", &[]);
+    assert!(site.public().join("published.html").is_file());
+    assert!(!site.public().join("wip.html").exists());
+    assert!(!site.public().join("wip-folder").exists());
+    assert!(!site.read("graph.json").contains("wip"));
+    let with = build("ok/drafts", &["--drafts"]);
+    assert!(with.public().join("wip.html").is_file());
+    assert!(with.public().join("wip-folder/only-draft.html").is_file());
+}
+
+#[test]
+fn raw_html_is_sanitized_by_default() {
+    let site = build("ok/sanitize", &[]);
+    let page = site.read("page.html");
+    let body = page
+        .split("<article")
+        .nth(1)
+        .unwrap()
+        .split("</article>")
+        .next()
+        .unwrap();
+    for bad in [
+        "<script",
+        "alert(",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "<style",
+    ] {
+        assert!(!body.contains(bad), "{bad} reached the output: {body}");
+    }
+    assert!(body.contains("id=\"kept\""), "harmless ids are kept");
+    assert!(body.contains("A note"));
+}
+
+#[test]
+fn raw_html_passes_when_allowed_and_highlighting_can_be_off() {
+    let site = build("ok/raw-html-allowed", &[]);
+    let page = site.read("page.html");
+    assert!(page.contains("<span style=\"color:red\">red</span>"));
+    assert!(
+        page.contains("<code class=\"language-rust\">fn main() {}"),
+        "plain code block without highlighting"
+    );
+    assert!(!page.contains("hl-"), "no highlight classes");
+}
+
+#[test]
+fn code_is_highlighted_by_default() {
+    let root = crate::support::repo();
+    let site = Site::copy("ok/branching");
+    std::fs::write(
+        site.root().join("content/on/known-bug.md"),
+        "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi\n```\n",
+    )
+    .unwrap();
+    site.cmd(&["build"]).success();
+    let page = site.read("on/known-bug.html");
+    assert!(
+        page.contains("<pre class=\"hl\"><code class=\"language-bash\">"),
+        "{page}"
+    );
+    assert!(page.contains("class=\"hl-"));
+    assert!(site.read("_signpost/highlight.css").contains(".hl-"));
+    drop(root);
+}
+
+#[test]
+fn unicode_crlf_and_bom_are_accepted() {
+    let site = build("ok/unicode-crlf-bom", &[]);
+    let crlf = site.read("crlf.html");
+    assert!(crlf.contains("Windows line endings"));
+    assert!(crlf.contains("id=\"überschrift\""));
+    let bom = site.read("bom.html");
+    assert!(
+        bom.contains("<title>Byte order mark"),
+        "BOM does not break front matter"
+    );
+    let cafe = site.read("café.html");
+    assert!(cafe.contains("Café ☕ 日本語"));
+    assert!(cafe.contains("id=\"résumé\""));
+}
+
+#[test]
+fn theme_overrides_templates_and_static_files_one_by_one() {
+    let site = build("ok/theme-override", &[]);
+    let page = site.read("page.html");
+    assert!(page.contains("<p class=\"custom-page\">CUSTOM A page</p>"));
+    assert!(
+        page.contains("_signpost/style.css"),
+        "base.html still comes from the built-in theme"
+    );
+    assert_eq!(site.read("_signpost/style.css"), "/* custom style */\n");
+    assert_eq!(site.read("_signpost/extra/logo.txt"), "logo\n");
+    assert!(
+        !site.read("_signpost/signpost.js").is_empty(),
+        "not overridden: built-in"
+    );
+    let index = site.read("index.html");
+    assert!(index.contains("Themed"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = build("ok/branching", &[]);
+    let before = crate::support::tree_bytes(&site.public());
+    std::fs::write(
+        site.root().join("content/off.md"),
+        "+++\ntitle = \"Broken\"\n[[branch]]\nto = \"nope.md\"\n+++\n",
+    )
+    .unwrap();
+    site.cmd(&["build"]).code(1);
+    assert_eq!(before, crate::support::tree_bytes(&site.public()));
+    let siblings: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !siblings
+            .iter()
+            .any(|n| n.to_string_lossy().contains(".tmp-")),
+        "no temp folder left: {siblings:?}"
+    );
+}
