@@ -25,6 +25,18 @@ pub(crate) enum FormatArg {
     Github,
 }
 
+/// Graph output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(crate) enum GraphFormatArg {
+    /// {"nodes": [...], "edges": [...]}, as graph.json
+    #[default]
+    Json,
+    /// Graphviz DOT (render with `dot -Tsvg`)
+    Dot,
+    /// Mermaid flowchart
+    Mermaid,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
@@ -54,6 +66,21 @@ pub(crate) enum Command {
         #[arg(long)]
         deny_warnings: bool,
         /// Check drafts too
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
+    Graph {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: GraphFormatArg,
+        /// Only the tree of this page (path under content/, e.g. sign-in/start.md)
+        #[arg(long)]
+        entry: Option<String>,
+        /// Include drafts
         #[arg(long)]
         drafts: bool,
     },

@@ -325,7 +325,7 @@ impl Diagnostics {
         let config = term::Config::default();
         let mut out = String::new();
         for d in &self.items {
-            let cs = to_codespan(d);
+            let cs = to_codespan(d, sources);
             if color {
                 let mut buf = term::termcolor::Buffer::ansi();
                 let styles = term::Styles::default();
@@ -420,7 +420,21 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
+/// Snaps a byte range to char boundaries inside `text`.
+fn snap(text: &str, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = fix(r.start);
+    start..fix(r.end).max(start)
+}
+
+fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> CsDiagnostic<FileId> {
+    let range = |s: &Span| snap(&sources.get(s.file).text, &s.range);
     let sev = match d.severity() {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
@@ -439,7 +453,7 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
             .chain(
                 d.related
                     .iter()
-                    .map(|(s, l)| Label::secondary(s.file, s.range.clone()).with_message(l)),
+                    .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
             )
             .collect(),
         )

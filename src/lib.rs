@@ -24,6 +24,7 @@
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod export;
 pub mod graph;
 pub mod init;
 pub mod links;
@@ -37,7 +38,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::content::{Content, PageId};
@@ -504,58 +504,10 @@ fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<
     }
 }
 
-#[derive(Serialize)]
-struct GraphNode<'a> {
-    id: &'a str,
-    title: &'a str,
-    url: &'a str,
-    entry: bool,
-    outcome: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct GraphEdge<'a> {
-    from: &'a str,
-    to: &'a str,
-    when: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct GraphDoc<'a> {
-    nodes: Vec<GraphNode<'a>>,
-    edges: Vec<GraphEdge<'a>>,
-}
-
 /// `graph.json` (SPEC §5): nodes sorted by id, edges in page then branch order.
 pub fn graph_json(site: &Site) -> String {
-    let content = &site.content;
-    let doc = GraphDoc {
-        nodes: content
-            .pages
-            .iter()
-            .filter(|p| !p.section_intro)
-            .map(|p| GraphNode {
-                id: &p.path,
-                title: p.title(),
-                url: &p.out,
-                entry: p.meta.is_entry(),
-                outcome: p.meta.outcome.as_ref().map(|o| o.value.as_str()),
-            })
-            .collect(),
-        edges: site
-            .graph
-            .edges
-            .iter()
-            .map(|e| GraphEdge {
-                from: &content.page(e.from).path,
-                to: &content.page(e.to).path,
-                when: e.when.as_deref(),
-            })
-            .collect(),
-    };
-    let mut s = serde_json::to_string_pretty(&doc).expect("graph serializes");
-    s.push('\n');
-    s
+    let ids = export::select(site, None).expect("all pages");
+    export::json(site, &ids)
 }
 
 /// Makes `path` absolute against the current directory without touching the disk.

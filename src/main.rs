@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Parser;
 use signpost::diag::Format;
 
-use cli::{Cli, Command, FormatArg};
+use cli::{Cli, Command, FormatArg, GraphFormatArg};
 
 fn color_for(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none()
@@ -94,6 +94,46 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                     .render(&analysis.sources, format, color)
             );
             Ok(if analysis.fails(deny_warnings) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Graph {
+            root,
+            format,
+            entry,
+            drafts,
+        } => {
+            let mut opts = signpost::Options::new(root);
+            opts.drafts = drafts;
+            let analysis = signpost::analyze(&opts)?;
+            if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
+                let color = color_for(std::io::stderr().is_terminal());
+                eprint!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, Format::Human, color)
+                );
+            }
+            let Some(site) = &analysis.site else {
+                return Ok(ExitCode::from(1));
+            };
+            let ids = match signpost::export::select(site, entry.as_deref()) {
+                Ok(ids) => ids,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let format = match format {
+                GraphFormatArg::Json => signpost::export::GraphFormat::Json,
+                GraphFormatArg::Dot => signpost::export::GraphFormat::Dot,
+                GraphFormatArg::Mermaid => signpost::export::GraphFormat::Mermaid,
+            };
+            print!("{}", signpost::export::render(site, &ids, format));
+            Ok(if analysis.diagnostics.has_errors() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

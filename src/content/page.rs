@@ -124,7 +124,6 @@ pub fn parse(
     optional_fm: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> ParsedPage {
-    let first_line = 0..text.find('\n').unwrap_or(text.len()).min(text.len());
     let split = match front_matter::split(text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
@@ -132,7 +131,7 @@ pub fn parse(
                 diags.push(
                     Diagnostic::new(
                         Code::FrontMatterMissing,
-                        Span::new(file, 0..first_line.end.min(3)),
+                        Span::new(file, 0..text.chars().next().map_or(0, char::len_utf8)),
                         "page has no front matter",
                     )
                     .label("expected `+++` here")

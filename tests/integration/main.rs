@@ -7,6 +7,8 @@ mod cli;
 mod corpus;
 mod determinism;
 mod diagnostics;
+mod fuzz;
+mod graph;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
