@@ -47,12 +47,19 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// True if `id` is an entry page.
+    pub fn is_entry(&self, id: PageId) -> bool {
+        self.entries.binary_search(&id).is_ok()
+    }
+
     /// True if some entry reaches `id`.
     pub fn is_reachable(&self, id: PageId) -> bool {
         self.entry_of[id.index()].is_some()
     }
 
-    /// Pages reached from `entry`, in breadth-first order (entry first).
+    /// Pages of the tree of `entry`, in breadth-first order (entry first). Another
+    /// tree's entry that a branch leads to is included but not expanded: it starts
+    /// a tree of its own.
     pub fn tree(&self, entry: PageId) -> Vec<PageId> {
         let mut seen = vec![false; self.out.len()];
         let mut order = vec![entry];
@@ -61,6 +68,9 @@ impl Graph {
         while i < order.len() {
             let p = order[i];
             i += 1;
+            if p != entry && self.is_entry(p) {
+                continue;
+            }
             for &e in &self.out[p.index()] {
                 let t = self.edges[e].to;
                 if !seen[t.index()] {

@@ -123,6 +123,23 @@ pub struct Site {
     pub backlinks: Vec<Vec<PageId>>,
     /// Per entry (in `graph.entries` order): the flowchart SVG, if drawn.
     pub flowcharts: Vec<String>,
+    /// Display names of folders without an `_index.md` title ("vpn-access" →
+    /// "Vpn access").
+    pub folder_titles: BTreeMap<String, String>,
+}
+
+/// "vpn-access" → "Vpn access": a readable name for a folder without a title.
+pub fn folder_title(dir: &str) -> String {
+    let name = dir
+        .rsplit('/')
+        .next()
+        .unwrap_or(dir)
+        .replace(['-', '_'], " ");
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => name,
+    }
 }
 
 /// The result of reading and checking a site.
@@ -195,6 +212,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
     check_links(&content, &graph, &scans, &mut diags);
     check_collisions(&content, &mut sources, &mut diags);
     let backlinks = backlinks(&content, &scans);
+    let folder_titles = content
+        .sections
+        .iter()
+        .map(|d| (d.clone(), folder_title(d)))
+        .collect();
     diagnostics.extend(diags);
     diagnostics.sort(&sources);
     Ok(Analysis {
@@ -208,6 +230,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             scans,
             backlinks,
             flowcharts: Vec::new(),
+            folder_titles,
         }),
     })
 }

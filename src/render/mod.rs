@@ -224,7 +224,7 @@ fn section_title<'a>(ctx: &Ctx<'a>, dir: &'a str) -> &'a str {
     match ctx.site.content.section_intro(dir) {
         Some(p) if p.meta.title.is_some() => p.title(),
         _ if dir.is_empty() => &ctx.site.config.title,
-        _ => dir.rsplit('/').next().unwrap_or(dir),
+        _ => ctx.site.folder_titles.get(dir).map_or(dir, String::as_str),
     }
 }
 
@@ -430,6 +430,7 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
 fn outline<'a>(
     ctx: &Ctx<'a>,
     tree: usize,
+    root: PageId,
     id: PageId,
     when: String,
     shown: &mut BTreeMap<PageId, String>,
@@ -438,15 +439,17 @@ fn outline<'a>(
     let graph = &ctx.site.graph;
     let page = content.page(id);
     let url = relative_url("index.html", &page.out);
-    if let Some(anchor) = shown.get(&id) {
+    let other_tree = id != root && graph.is_entry(id);
+    if other_tree || shown.contains_key(&id) {
         return OutlineNode {
             title: page.title(),
             url,
             id: &page.path,
             when_html: when,
             outcome: outcome(page),
-            repeat: true,
-            anchor: anchor.clone(),
+            repeat: !other_tree,
+            other_tree,
+            anchor: shown.get(&id).cloned().unwrap_or_default(),
             children: Vec::new(),
         };
     }
@@ -457,7 +460,7 @@ fn outline<'a>(
         .map(|&e| {
             let edge = &graph.edges[e];
             let (w, _) = when_html(ctx, edge.when.as_deref());
-            outline(ctx, tree, edge.to, w, shown)
+            outline(ctx, tree, root, edge.to, w, shown)
         })
         .collect();
     OutlineNode {
@@ -467,6 +470,7 @@ fn outline<'a>(
         when_html: when,
         outcome: outcome(page),
         repeat: false,
+        other_tree: false,
         anchor,
         children,
     }
@@ -497,7 +501,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             ),
             page_count: members.len(),
             outcome_count,
-            outline: outline(ctx, i, e, String::new(), &mut shown),
+            outline: outline(ctx, i, e, e, String::new(), &mut shown),
             flowchart: site.flowcharts.get(i).cloned().unwrap_or_default(),
         };
         match groups.iter_mut().find(|g| g.path == dir) {

@@ -179,6 +179,8 @@ pub struct OutlineNode<'a> {
     pub outcome: Option<&'static str>,
     /// Shown earlier in this outline: referenced, not expanded.
     pub repeat: bool,
+    /// The entry of another tree: linked, not expanded here.
+    pub other_tree: bool,
     /// Element id of this node's first occurrence (for `repeat` links).
     pub anchor: String,
     /// Child nodes in branch order.

@@ -320,3 +320,35 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         "no temp folder left: {siblings:?}"
     );
 }
+
+#[test]
+fn a_branch_into_another_tree_links_to_it_without_expanding_it() {
+    let site = build("ok/two-trees", &[]);
+    let index = site.read("index.html");
+    let printer = index
+        .split("Printer</a></h3>")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        printer.contains("2 pages · 1 outcome") || printer.contains("3 pages · 1 outcome"),
+        "{printer}"
+    );
+    assert!(printer.contains("a decision tree of its own"));
+    assert!(
+        !printer.contains("Reboot the router"),
+        "the other tree is not expanded: {printer}"
+    );
+    let (code, json) = {
+        let out = crate::support::signpost()
+            .args(["graph", "--entry", "printer.md"])
+            .current_dir(site.root())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    assert_eq!(code, Some(0));
+    assert!(json.contains("network.md") && !json.contains("reboot.md"));
+}
