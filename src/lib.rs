@@ -24,6 +24,7 @@
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod flowchart;
 pub mod graph;
 pub mod init;
 pub mod links;
