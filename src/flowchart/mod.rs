@@ -15,8 +15,8 @@
 //!    and every edge gets one in the label row right next to its source, sized
 //!    to its label (see [`rank`]);
 //! 4. barycenter sweeps reduce crossings (see [`order`]);
-//! 5. x-coordinates by least squares under the order and gap constraints (see
-//!    [`place`]);
+//! 5. x-coordinates by (reweighted) least squares under the order and gap
+//!    constraints (see [`place`]);
 //! 6. edges are routed through their virtual items: diagonals only in the empty
 //!    gaps between rows and verticals through reserved room, so no edge passes
 //!    through a box and no label overlaps a box or another label.
@@ -218,7 +218,8 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     let mut arcs: Vec<(usize, usize, f64)> = Vec::with_capacity(lay.chain.len());
     for want_back in [false, true] {
         for e in (0..edges.len()).filter(|&e| lay.back[e] == want_back) {
-            let scale = if want_back { 0.5 } else { 1.0 };
+            // Loops follow the tree rather than pull it out of shape.
+            let scale = if want_back { 0.01 } else { 1.0 };
             for pair in lay.chain(e).windows(2) {
                 let w = if real[pair[0]] || real[pair[1]] {
                     2.0
@@ -537,7 +538,7 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     if !labelled.is_empty() {
         let _ = write!(
             s,
-            r#"<g font-family="sans-serif" font-size="{LABEL_FONT_SIZE}" text-anchor="middle">"#
+            r##"<g font-family="sans-serif" font-size="{LABEL_FONT_SIZE}" text-anchor="middle" fill="#444">"##
         );
         s.push('\n');
         for (e, l) in labelled {
@@ -550,7 +551,7 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
             text::escape_into(&mut s, &text::flatten(full));
             let _ = write!(
                 s,
-                r##"</title><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}" fill="#444">"##,
+                r##"</title><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}">"##,
                 Num(r.x),
                 Num(r.y),
                 Num(r.w),
@@ -595,15 +596,15 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         }
         let _ = write!(
             s,
-            r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{}"/>"#,
+            r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}"{}/>"#,
             Num(r.x),
             Num(r.y),
             Num(r.w),
             Num(r.h),
             if node.entry || node.outcome.is_some() {
-                2
+                r#" stroke-width="2""#
             } else {
-                1
+                ""
             },
         );
         let cx = Num(r.x + r.w / 2.0);

@@ -116,13 +116,12 @@ pub(super) fn layer(n: usize, edges: &[FlowEdge], root: usize) -> Layered {
 
     // Step 1: a DFS from the root (then from any node it missed, in index order)
     // following edges in their order. An edge to a node still on the stack
-    // closes a cycle: it is a back edge. The reverse postorder is a topological
-    // order of the remaining edges.
+    // closes a cycle: it is a back edge.
     let mut back = vec![false; edges.len()];
     let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
-    let mut post = Vec::with_capacity(n);
     let mut stack: Vec<(usize, usize)> = Vec::new();
-    let starts = (root < n).then_some(root).into_iter().chain(0..n);
+    let root_ok = (root < n).then_some(root);
+    let starts = root_ok.into_iter().chain(0..n);
     for s in starts {
         if state[s] != 0 {
             continue;
@@ -135,6 +134,9 @@ pub(super) fn layer(n: usize, edges: &[FlowEdge], root: usize) -> Layered {
                 top.1 += 1;
                 let w = edges[e].to;
                 match state[w] {
+                    // Nothing enters the root from above, even from a node the
+                    // root does not reach: it stays on top.
+                    _ if Some(w) == root_ok => back[e] = true,
                     0 => {
                         state[w] = 1;
                         stack.push((w, 0));
@@ -144,23 +146,49 @@ pub(super) fn layer(n: usize, edges: &[FlowEdge], root: usize) -> Layered {
                 }
             } else {
                 state[v] = 2;
-                post.push(v);
                 stack.pop();
             }
         }
     }
 
-    // Step 2: longest path from the sources. Back edges are ignored: reversed,
-    // they would only ask for what the DFS tree path already guarantees.
+    // Step 2: longest path from the sources, back edges reversed (for a true
+    // back edge that asks only what the DFS tree path already guarantees; for
+    // an edge into the root from a page the root does not reach, it keeps the
+    // root on top). Kahn's algorithm, so any topological order will do.
+    let dag = Csr::new(
+        n,
+        edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| valid(e, n) && e.from != e.to)
+            .map(|(i, e)| {
+                if back[i] {
+                    (e.to, e.from, 0.0)
+                } else {
+                    (e.from, e.to, 0.0)
+                }
+            }),
+    );
+    let mut indeg = vec![0usize; n];
+    for v in 0..n {
+        for &w in dag.of(v) {
+            indeg[w] += 1;
+        }
+    }
+    let mut queue: Vec<usize> = (0..n).filter(|&v| indeg[v] == 0).collect();
     let mut layer = vec![0usize; n];
-    for &v in post.iter().rev() {
-        for &e in out.of(v) {
-            if !back[e] {
-                let w = edges[e].to;
-                layer[w] = layer[w].max(layer[v] + 1);
+    let mut head = 0;
+    while let Some(&v) = queue.get(head) {
+        head += 1;
+        for &w in dag.of(v) {
+            layer[w] = layer[w].max(layer[v] + 1);
+            indeg[w] -= 1;
+            if indeg[w] == 0 {
+                queue.push(w);
             }
         }
     }
+    debug_assert_eq!(queue.len(), n, "the layering graph has a cycle");
     let layers = layer.iter().max().map_or(1, |m| m + 1);
     let ranks = 2 * layers - 1;
 
