@@ -7,16 +7,16 @@
 //! The layout is Sugiyama-style, written for this job (general graph layout
 //! crates take minutes on a few thousand nodes):
 //! 1. cycles are broken by a DFS from the root in branch order; edges back to a
-//!    page on the DFS stack are drawn as back edges (dashed, arrow into the
-//!    earlier page) and ignored for layering;
+//!    page on the DFS stack (and self-loops) are drawn as back edges (dashed,
+//!    arrow into the earlier page) and reversed for layering;
 //! 2. layers by longest path from the root, so the entry is at the top and a
 //!    shared sub-tree sits below all of its parents, drawn once;
 //! 3. edges spanning several layers get a virtual item in every rank they cross,
 //!    and every edge gets one in the label row right next to its source, sized
-//!    to its label (see [`rank`]);
-//! 4. barycenter sweeps reduce crossings (see [`order`]);
+//!    to its label (see `rank.rs`);
+//! 4. barycenter sweeps reduce crossings (see `order.rs`);
 //! 5. x-coordinates by (reweighted) least squares under the order and gap
-//!    constraints (see [`place`]);
+//!    constraints (see `place.rs`);
 //! 6. edges are routed through their virtual items: diagonals only in the empty
 //!    gaps between rows and verticals through reserved room, so no edge passes
 //!    through a box and no label overlaps a box or another label.
@@ -292,14 +292,49 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
         })
         .collect();
 
+    let rows = Rows {
+        x: &x,
+        top: &band_top,
+        height: &band_h,
+        rank: &lay.item_rank,
+    };
+    let mut paths = route(&lay, &rows, &node_boxes, &labels);
+    draw_self_loops(&loops, &node_boxes, &labels, &mut paths);
+
+    Layout {
+        width,
+        height: total_h,
+        nodes: node_boxes,
+        edges: paths,
+        root: valid_root,
+    }
+}
+
+/// Where the rows are: per rank its top and height; per item its rank and x.
+struct Rows<'a> {
+    x: &'a [f64],
+    top: &'a [f64],
+    height: &'a [f64],
+    rank: &'a [usize],
+}
+
+/// Routes every edge through its chain: from a port on the upper box down
+/// (verticals through rows, diagonals across the empty gaps) to a port on the
+/// lower box, reversed for back edges; labels on their virtual items.
+fn route(
+    lay: &rank::Layered,
+    rows: &Rows<'_>,
+    node_boxes: &[NodeBox],
+    labels: &[Option<(String, f64)>],
+) -> Vec<EdgePath> {
     // Ports: the edges leaving a box's bottom (or entering its top) are spread
     // along that side in the order of where they go next.
-    let mut ends: Vec<(usize, bool, f64, usize)> = Vec::with_capacity(2 * edges.len());
-    for e in 0..edges.len() {
+    let mut ends: Vec<(usize, bool, f64, usize)> = Vec::with_capacity(2 * labels.len());
+    for e in 0..labels.len() {
         let c = lay.chain(e);
         if c.len() >= 2 {
-            ends.push((c[0], true, x[c[1]], e));
-            ends.push((c[c.len() - 1], false, x[c[c.len() - 2]], e));
+            ends.push((c[0], true, rows.x[c[1]], e));
+            ends.push((c[c.len() - 1], false, rows.x[c[c.len() - 2]], e));
         }
     }
     ends.sort_by(|a, b| {
@@ -308,8 +343,8 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
             .then(a.2.total_cmp(&b.2))
             .then(a.3.cmp(&b.3))
     });
-    let mut port_upper = vec![0.0; edges.len()];
-    let mut port_lower = vec![0.0; edges.len()];
+    let mut port_upper = vec![0.0; labels.len()];
+    let mut port_lower = vec![0.0; labels.len()];
     for group in ends.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
         let r = node_boxes[group[0].0].rect;
         let m = group.len() as f64;
@@ -323,31 +358,29 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
         }
     }
 
-    let mut paths: Vec<EdgePath> = edges
-        .iter()
-        .enumerate()
-        .map(|(e, _)| {
+    (0..labels.len())
+        .map(|e| {
             let c = lay.chain(e);
             let mut label = None;
             let mut pts = Vec::new();
             if c.len() >= 2 {
                 let (t, b) = (c[0], c[c.len() - 1]);
                 let (rt, rb) = (node_boxes[t].rect, node_boxes[b].rect);
-                let (kt, kb) = (lay.item_rank[t], lay.item_rank[b]);
+                let (kt, kb) = (rows.rank[t], rows.rank[b]);
                 let bottom_t = rt.y + rt.h;
                 pts.push((port_upper[e], bottom_t));
-                if bottom_t < band_top[kt] + band_h[kt] - EPS {
-                    pts.push((port_upper[e], band_top[kt] + band_h[kt]));
+                if bottom_t < rows.top[kt] + rows.height[kt] - EPS {
+                    pts.push((port_upper[e], rows.top[kt] + rows.height[kt]));
                 }
                 for &v in &c[1..c.len() - 1] {
-                    let r = lay.item_rank[v];
-                    pts.push((x[v], band_top[r]));
-                    if band_h[r] > EPS {
-                        pts.push((x[v], band_top[r] + band_h[r]));
+                    let r = rows.rank[v];
+                    pts.push((rows.x[v], rows.top[r]));
+                    if rows.height[r] > EPS {
+                        pts.push((rows.x[v], rows.top[r] + rows.height[r]));
                     }
                 }
-                if rb.y > band_top[kb] + EPS {
-                    pts.push((port_lower[e], band_top[kb]));
+                if rb.y > rows.top[kb] + EPS {
+                    pts.push((port_lower[e], rows.top[kb]));
                 }
                 pts.push((port_lower[e], rb.y));
                 simplify(&mut pts);
@@ -355,11 +388,11 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
                     pts.reverse();
                 }
                 if let (Some(li), Some((t, w))) = (lay.label_item(e), &labels[e]) {
-                    let r = lay.item_rank[li];
+                    let r = rows.rank[li];
                     label = Some(EdgeLabel {
                         rect: Rect {
-                            x: x[li] - w / 2.0,
-                            y: band_top[r] + (band_h[r] - LABEL_H) / 2.0,
+                            x: rows.x[li] - w / 2.0,
+                            y: rows.top[r] + (rows.height[r] - LABEL_H) / 2.0,
                             w: *w,
                             h: LABEL_H,
                         },
@@ -373,9 +406,17 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
                 label,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Self-loops: nested loops on the right side, labels stacked beside them.
+/// Self-loops: nested loops on the right side of the box (in the room
+/// reserved for them), labels stacked beside them.
+fn draw_self_loops(
+    loops: &[(usize, usize)],
+    node_boxes: &[NodeBox],
+    labels: &[Option<(String, f64)>],
+    paths: &mut [EdgePath],
+) {
     for group in loops.chunk_by(|a, b| a.0 == b.0) {
         let r = node_boxes[group[0].0].rect;
         let (rx, cy) = (r.x + r.w, r.y + r.h / 2.0);
@@ -405,14 +446,6 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
                 ly += LABEL_H + STACK_GAP;
             }
         }
-    }
-
-    Layout {
-        width,
-        height: total_h,
-        nodes: node_boxes,
-        edges: paths,
-        root: valid_root,
     }
 }
 
