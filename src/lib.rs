@@ -25,6 +25,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod export;
+pub mod flowchart;
 pub mod graph;
 pub mod init;
 pub mod links;
@@ -121,8 +122,6 @@ pub struct Site {
     pub scans: Vec<Processed>,
     /// Per page: pages whose body links to it (sorted, without itself).
     pub backlinks: Vec<Vec<PageId>>,
-    /// Per entry (in `graph.entries` order): the flowchart SVG, if drawn.
-    pub flowcharts: Vec<String>,
     /// Display names of folders without an `_index.md` title ("vpn-access" →
     /// "Vpn access").
     pub folder_titles: BTreeMap<String, String>,
@@ -229,7 +228,6 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             graph,
             scans,
             backlinks,
-            flowcharts: Vec::new(),
             folder_titles,
         }),
     })

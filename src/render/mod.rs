@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{Page, PageId};
+use crate::flowchart;
 use crate::links::{Target, classify, relative_url, root_prefix, section_out};
 use crate::markdown::{self, Settings};
 use crate::source::SourceMap;
@@ -476,10 +477,55 @@ fn outline<'a>(
     }
 }
 
+/// The inline SVG flowchart of the tree of `entry`, with links relative to
+/// index.html. Another tree's entry is drawn as a box but not expanded.
+fn flowchart(ctx: &Ctx<'_>, entry: PageId) -> String {
+    let content = &ctx.site.content;
+    let graph = &ctx.site.graph;
+    let members = graph.tree(entry);
+    let index: BTreeMap<PageId, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let nodes: Vec<flowchart::FlowNode> = members
+        .iter()
+        .map(|&p| {
+            let page = content.page(p);
+            flowchart::FlowNode {
+                title: page.title().to_string(),
+                url: relative_url("index.html", &page.out),
+                outcome: outcome(page).map(str::to_string),
+                entry: graph.is_entry(p),
+            }
+        })
+        .collect();
+    let edges: Vec<flowchart::FlowEdge> = members
+        .iter()
+        .filter(|&&p| p == entry || !graph.is_entry(p))
+        .flat_map(|&p| graph.out[p.index()].iter())
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            flowchart::FlowEdge {
+                from: index[&edge.from],
+                to: index[&edge.to],
+                label: edge.when.as_deref().map(markdown::inline_text),
+            }
+        })
+        .collect();
+    let layout = flowchart::layout(&nodes, &edges, 0);
+    let prefix = format!(
+        "fc-{}",
+        markdown::Slugger::default().slug(&content.page(entry).path.replace(['/', '.'], "-"))
+    );
+    flowchart::svg(&nodes, &edges, &layout, &prefix)
+}
+
 fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
+    let mut charts: Vec<String> = graph
+        .entries
+        .par_iter()
+        .map(|&e| flowchart(ctx, e))
+        .collect();
     let mut groups: Vec<TreeGroup<'_>> = Vec::new();
     for (i, &e) in graph.entries.iter().enumerate() {
         let entry = content.page(e);
@@ -502,7 +548,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             page_count: members.len(),
             outcome_count,
             outline: outline(ctx, i, e, e, String::new(), &mut shown),
-            flowchart: site.flowcharts.get(i).cloned().unwrap_or_default(),
+            flowchart: std::mem::take(&mut charts[i]),
         };
         match groups.iter_mut().find(|g| g.path == dir) {
             Some(g) => g.trees.push(tree),

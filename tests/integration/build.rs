@@ -352,3 +352,34 @@ fn a_branch_into_another_tree_links_to_it_without_expanding_it() {
     assert_eq!(code, Some(0));
     assert!(json.contains("network.md") && !json.contains("reboot.md"));
 }
+
+#[test]
+fn the_index_draws_a_flowchart_per_tree_whose_nodes_link_to_pages() {
+    let site = build("ok/branching", &[]);
+    let index = site.read("index.html");
+    assert_eq!(index.matches("<svg").count(), 1, "one tree, one chart");
+    let svg = &index[index.find("<svg").unwrap()..index.find("</svg>").unwrap()];
+    let mut hrefs = crate::support::attr_values(svg, "href");
+    hrefs.sort();
+    hrefs.dedup();
+    // Every page of the tree is a box linking to its page (known-bug.md is not in the tree).
+    assert_eq!(
+        hrefs,
+        [
+            "off.html",
+            "on/check-cable.html",
+            "on/fixed.html",
+            "on/vendor.html",
+            "start.html"
+        ]
+    );
+    assert!(
+        svg.contains("edge back"),
+        "the try-again loop is drawn as a back edge"
+    );
+    assert!(svg.contains("outcome-resolved") && svg.contains("outcome-escalate"));
+    assert!(
+        svg.contains("Not sure: try again"),
+        "labels carry the full when text"
+    );
+}

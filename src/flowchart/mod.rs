@@ -1,0 +1,655 @@
+//! flowchart: one decision tree → a layered layout → inline SVG.
+//!
+//! In: the tree's pages ([`FlowNode`]) and branches ([`FlowEdge`]), with the
+//! entry page as root. Out: a [`Layout`] (boxes, edge polylines, label boxes)
+//! and, from it, `<svg>` markup that needs no script or stylesheet to be read.
+//!
+//! The layout is Sugiyama-style, written for this job (general graph layout
+//! crates take minutes on a few thousand nodes):
+//! 1. cycles are broken by a DFS from the root in branch order; edges back to a
+//!    page on the DFS stack (and self-loops) are drawn as back edges (dashed,
+//!    arrow into the earlier page) and reversed for layering;
+//! 2. layers by longest path from the root, so the entry is at the top and a
+//!    shared sub-tree sits below all of its parents, drawn once;
+//! 3. edges spanning several layers get a virtual item in every rank they cross,
+//!    and every edge gets one in the label row right next to its source, sized
+//!    to its label (see `rank.rs`);
+//! 4. barycenter sweeps reduce crossings (see `order.rs`);
+//! 5. x-coordinates by (reweighted) least squares under the order and gap
+//!    constraints (see `place.rs`);
+//! 6. edges are routed through their virtual items: diagonals only in the empty
+//!    gaps between rows and verticals through reserved room, so no edge passes
+//!    through a box and no label overlaps a box or another label.
+//!
+//! Everything is O((V + E') log V) for E' edges after splitting, with a fixed
+//! number of sweeps, and deterministic: ties break by branch order, and no hash
+//! iteration is involved.
+
+use std::fmt::Write as _;
+
+mod order;
+mod place;
+mod rank;
+#[cfg(test)]
+mod tests;
+mod text;
+
+/// A page of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowNode {
+    /// Title shown in the box (wrapped to three lines).
+    pub title: String,
+    /// Link target, relative to the page the SVG is embedded in.
+    pub url: String,
+    /// `"resolved"`, `"escalate"` or `"unsolved"` for outcome pages.
+    pub outcome: Option<String>,
+    /// An entry page (the root of a tree).
+    pub entry: bool,
+}
+
+/// A branch from one page to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowEdge {
+    /// Index of the page the branch is on.
+    pub from: usize,
+    /// Index of the page it leads to.
+    pub to: usize,
+    /// Plain text of the branch's `when`; `None` is a plain "Next step", drawn
+    /// without a label.
+    pub label: Option<String>,
+}
+
+/// An axis-aligned box; `x`, `y` is the top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+/// Where a page is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeBox {
+    /// The box.
+    pub rect: Rect,
+    /// Layer, 0 at the top.
+    pub layer: usize,
+    /// The title as wrapped into the box.
+    pub lines: Vec<String>,
+}
+
+/// A branch label as drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeLabel {
+    /// The label's box, on the edge.
+    pub rect: Rect,
+    /// The label's text, shortened with "…" if needed.
+    pub text: String,
+}
+
+/// Where a branch is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgePath {
+    /// Polyline from the border of the source box to the border of the target
+    /// box (empty only for an edge whose endpoints are not nodes).
+    pub points: Vec<(f64, f64)>,
+    /// Drawn as a back edge: it closes a loop (or is a self-loop).
+    pub back: bool,
+    /// The label, when the branch has a `when`.
+    pub label: Option<EdgeLabel>,
+}
+
+/// A laid-out tree, in SVG user units (px) with the origin at the top left.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    /// Total width.
+    pub width: f64,
+    /// Total height.
+    pub height: f64,
+    /// Per node, in input order.
+    pub nodes: Vec<NodeBox>,
+    /// Per edge, in input order.
+    pub edges: Vec<EdgePath>,
+    /// The root (its title names the chart), if it was a valid index.
+    pub root: Option<usize>,
+}
+
+// Sizes, in px. Boxes: 13px text, ~7px per character, 16px lines.
+const FONT_SIZE: f64 = 13.0;
+const CHAR_W: f64 = 7.0;
+const LINE_H: f64 = 16.0;
+const PAD_X: f64 = 10.0;
+const PAD_Y: f64 = 8.0;
+const WRAP_UNITS: usize = 22;
+const MAX_LINES: usize = 3;
+const MIN_NODE_W: f64 = 60.0;
+// Labels: 12px text (themes may use less), one line.
+const LABEL_FONT_SIZE: f64 = 12.0;
+const LABEL_CHAR_W: f64 = 6.5;
+const LABEL_H: f64 = 18.0;
+const LABEL_PAD_X: f64 = 5.0;
+const LABEL_UNITS: usize = 28;
+// Spacing.
+const NODE_SEP: f64 = 24.0;
+const EDGE_SEP: f64 = 12.0;
+const ROW_GAP: f64 = 20.0;
+const MARGIN: f64 = 8.0;
+// Self-loops: distance of the first loop from the box, and between loops.
+const LOOP_OUT: f64 = 16.0;
+const LOOP_STEP: f64 = 8.0;
+const LOOP_LABEL_GAP: f64 = 6.0;
+const STACK_GAP: f64 = 4.0;
+const EPS: f64 = 1e-9;
+
+/// Lays out one tree. `nodes[root]` is the entry; every node should be
+/// reachable from it (others are laid out too, from the top). Edges may form
+/// cycles; edges naming a node out of range are ignored (empty path).
+pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
+    let n = nodes.len();
+    let lay = rank::layer(n, edges, root);
+    let items = lay.item_rank.len();
+
+    // Sizes of boxes and labels.
+    let lines: Vec<Vec<String>> = nodes
+        .iter()
+        .map(|nd| text::wrap(&nd.title, WRAP_UNITS, MAX_LINES))
+        .collect();
+    let labels: Vec<Option<(String, f64)>> = edges
+        .iter()
+        .map(|e| {
+            let t = text::shorten(e.label.as_deref()?, LABEL_UNITS);
+            let w = text::units(&t) as f64 * LABEL_CHAR_W + 2.0 * LABEL_PAD_X;
+            (!t.is_empty()).then_some((t, w))
+        })
+        .collect();
+    let mut left = vec![0.0; items];
+    let mut right = vec![0.0; items];
+    let mut height = vec![0.0; items];
+    let mut real = vec![false; items];
+    let mut size = Vec::with_capacity(n);
+    for (v, l) in lines.iter().enumerate() {
+        let widest = l.iter().map(|s| text::units(s)).max().unwrap_or(0);
+        let w = (widest as f64 * CHAR_W + 2.0 * PAD_X).max(MIN_NODE_W);
+        let h = l.len() as f64 * LINE_H + 2.0 * PAD_Y;
+        size.push((w, h));
+        left[v] = w / 2.0;
+        right[v] = w / 2.0;
+        height[v] = h;
+        real[v] = true;
+    }
+    // Self-loops, per node in edge order: room to the right of the box.
+    let mut loops: Vec<(usize, usize)> = edges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| rank::valid(e, n) && e.from == e.to)
+        .map(|(i, e)| (e.from, i))
+        .collect();
+    loops.sort_unstable();
+    for group in loops.chunk_by(|a, b| a.0 == b.0) {
+        let v = group[0].0;
+        let k = group.len() as f64;
+        let labelled: Vec<f64> = group
+            .iter()
+            .filter_map(|&(_, e)| labels[e].as_ref().map(|l| l.1))
+            .collect();
+        let mut room = LOOP_OUT + (k - 1.0) * LOOP_STEP + 2.0;
+        if let Some(widest) = labelled.iter().copied().reduce(f64::max) {
+            room += LOOP_LABEL_GAP + widest;
+            let stack = labelled.len() as f64 * (LABEL_H + STACK_GAP) - STACK_GAP;
+            height[v] = f64::max(height[v], stack);
+        }
+        right[v] += room;
+    }
+    for (e, label) in labels.iter().enumerate() {
+        if let (Some(li), Some((_, w))) = (lay.label_item(e), label) {
+            left[li] = w / 2.0;
+            right[li] = w / 2.0;
+            height[li] = LABEL_H;
+        }
+    }
+
+    // Arcs between adjacent ranks, forward edges first so the initial
+    // depth-first order follows the tree and loops go to the side.
+    let mut arcs: Vec<(usize, usize, f64)> = Vec::with_capacity(lay.chain.len());
+    for want_back in [false, true] {
+        for e in (0..edges.len()).filter(|&e| lay.back[e] == want_back) {
+            // Loops follow the tree rather than pull it out of shape.
+            let scale = if want_back { 0.01 } else { 1.0 };
+            for pair in lay.chain(e).windows(2) {
+                let w = if real[pair[0]] || real[pair[1]] {
+                    2.0
+                } else {
+                    8.0
+                };
+                arcs.push((pair[0], pair[1], w * scale));
+            }
+        }
+    }
+    let down = rank::Csr::new(items, arcs.iter().copied());
+    let up = rank::Csr::new(items, arcs.iter().map(|&(a, b, w)| (b, a, w)));
+
+    let valid_root = (root < n).then_some(root);
+    let layers = order::order(
+        lay.ranks,
+        &lay.item_rank,
+        &down,
+        &up,
+        valid_root.into_iter(),
+    );
+    let passes = if items <= 5_000 { 24 } else { 8 };
+    let extents = place::Items {
+        left: &left,
+        right: &right,
+        real: &real,
+    };
+    let mut x = place::place(&layers, &up, &down, &extents, passes);
+
+    // Shift so the leftmost room starts at the margin.
+    let min = (0..items)
+        .map(|i| x[i] - left[i])
+        .fold(f64::INFINITY, f64::min);
+    let shift = if min.is_finite() { MARGIN - min } else { 0.0 };
+    for xi in &mut x {
+        *xi += shift;
+    }
+    let width = (0..items).map(|i| x[i] + right[i]).fold(0.0, f64::max) + MARGIN;
+
+    // Rows: each rank is a band as tall as its tallest item.
+    let mut band_top = Vec::with_capacity(lay.ranks);
+    let mut band_h = vec![0.0f64; lay.ranks];
+    for (&r, &h) in lay.item_rank.iter().zip(&height) {
+        band_h[r] = band_h[r].max(h);
+    }
+    let mut y = MARGIN;
+    for (r, h) in band_h.iter().enumerate() {
+        if r > 0 {
+            y += ROW_GAP;
+        }
+        band_top.push(y);
+        y += h;
+    }
+    let total_h = if items == 0 { 2.0 * MARGIN } else { y + MARGIN };
+
+    let node_boxes: Vec<NodeBox> = (0..n)
+        .map(|v| {
+            let (w, h) = size[v];
+            let r = lay.item_rank[v];
+            NodeBox {
+                rect: Rect {
+                    x: x[v] - w / 2.0,
+                    y: band_top[r] + (band_h[r] - h) / 2.0,
+                    w,
+                    h,
+                },
+                layer: lay.layer[v],
+                lines: lines[v].clone(),
+            }
+        })
+        .collect();
+
+    let rows = Rows {
+        x: &x,
+        top: &band_top,
+        height: &band_h,
+        rank: &lay.item_rank,
+    };
+    let mut paths = route(&lay, &rows, &node_boxes, &labels);
+    draw_self_loops(&loops, &node_boxes, &labels, &mut paths);
+
+    Layout {
+        width,
+        height: total_h,
+        nodes: node_boxes,
+        edges: paths,
+        root: valid_root,
+    }
+}
+
+/// Where the rows are: per rank its top and height; per item its rank and x.
+struct Rows<'a> {
+    x: &'a [f64],
+    top: &'a [f64],
+    height: &'a [f64],
+    rank: &'a [usize],
+}
+
+/// Routes every edge through its chain: from a port on the upper box down
+/// (verticals through rows, diagonals across the empty gaps) to a port on the
+/// lower box, reversed for back edges; labels on their virtual items.
+fn route(
+    lay: &rank::Layered,
+    rows: &Rows<'_>,
+    node_boxes: &[NodeBox],
+    labels: &[Option<(String, f64)>],
+) -> Vec<EdgePath> {
+    // Ports: the edges leaving a box's bottom (or entering its top) are spread
+    // along that side in the order of where they go next.
+    let mut ends: Vec<(usize, bool, f64, usize)> = Vec::with_capacity(2 * labels.len());
+    for e in 0..labels.len() {
+        let c = lay.chain(e);
+        if c.len() >= 2 {
+            ends.push((c[0], true, rows.x[c[1]], e));
+            ends.push((c[c.len() - 1], false, rows.x[c[c.len() - 2]], e));
+        }
+    }
+    ends.sort_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then(a.2.total_cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
+    let mut port_upper = vec![0.0; labels.len()];
+    let mut port_lower = vec![0.0; labels.len()];
+    for group in ends.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+        let r = node_boxes[group[0].0].rect;
+        let m = group.len() as f64;
+        for (k, &(_, bottom, _, e)) in group.iter().enumerate() {
+            let px = r.x + r.w * (k as f64 + 1.0) / (m + 1.0);
+            if bottom {
+                port_upper[e] = px;
+            } else {
+                port_lower[e] = px;
+            }
+        }
+    }
+
+    (0..labels.len())
+        .map(|e| {
+            let c = lay.chain(e);
+            let mut label = None;
+            let mut pts = Vec::new();
+            if c.len() >= 2 {
+                let (t, b) = (c[0], c[c.len() - 1]);
+                let (rt, rb) = (node_boxes[t].rect, node_boxes[b].rect);
+                let (kt, kb) = (rows.rank[t], rows.rank[b]);
+                let bottom_t = rt.y + rt.h;
+                pts.push((port_upper[e], bottom_t));
+                if bottom_t < rows.top[kt] + rows.height[kt] - EPS {
+                    pts.push((port_upper[e], rows.top[kt] + rows.height[kt]));
+                }
+                for &v in &c[1..c.len() - 1] {
+                    let r = rows.rank[v];
+                    pts.push((rows.x[v], rows.top[r]));
+                    if rows.height[r] > EPS {
+                        pts.push((rows.x[v], rows.top[r] + rows.height[r]));
+                    }
+                }
+                if rb.y > rows.top[kb] + EPS {
+                    pts.push((port_lower[e], rows.top[kb]));
+                }
+                pts.push((port_lower[e], rb.y));
+                simplify(&mut pts);
+                if lay.back[e] {
+                    pts.reverse();
+                }
+                if let (Some(li), Some((t, w))) = (lay.label_item(e), &labels[e]) {
+                    let r = rows.rank[li];
+                    label = Some(EdgeLabel {
+                        rect: Rect {
+                            x: rows.x[li] - w / 2.0,
+                            y: rows.top[r] + (rows.height[r] - LABEL_H) / 2.0,
+                            w: *w,
+                            h: LABEL_H,
+                        },
+                        text: t.clone(),
+                    });
+                }
+            }
+            EdgePath {
+                points: pts,
+                back: lay.back[e],
+                label,
+            }
+        })
+        .collect()
+}
+
+/// Self-loops: nested loops on the right side of the box (in the room
+/// reserved for them), labels stacked beside them.
+fn draw_self_loops(
+    loops: &[(usize, usize)],
+    node_boxes: &[NodeBox],
+    labels: &[Option<(String, f64)>],
+    paths: &mut [EdgePath],
+) {
+    for group in loops.chunk_by(|a, b| a.0 == b.0) {
+        let r = node_boxes[group[0].0].rect;
+        let (rx, cy) = (r.x + r.w, r.y + r.h / 2.0);
+        let outer = LOOP_OUT + (group.len() as f64 - 1.0) * LOOP_STEP;
+        let labelled = group.iter().filter(|&&(_, e)| labels[e].is_some()).count() as f64;
+        let mut ly = cy - (labelled * (LABEL_H + STACK_GAP) - STACK_GAP) / 2.0;
+        for (j, &(_, e)) in group.iter().enumerate() {
+            let off = LOOP_OUT + j as f64 * LOOP_STEP;
+            let dy = (6.0 + 4.0 * j as f64).min(r.h / 2.0 - 3.0);
+            let path = &mut paths[e];
+            path.points = vec![
+                (rx, cy - dy),
+                (rx + off, cy - dy),
+                (rx + off, cy + dy),
+                (rx, cy + dy),
+            ];
+            if let Some((t, w)) = &labels[e] {
+                path.label = Some(EdgeLabel {
+                    rect: Rect {
+                        x: rx + outer + LOOP_LABEL_GAP,
+                        y: ly,
+                        w: *w,
+                        h: LABEL_H,
+                    },
+                    text: t.clone(),
+                });
+                ly += LABEL_H + STACK_GAP;
+            }
+        }
+    }
+}
+
+/// Drops repeated points and the middle of three points on one vertical line.
+fn simplify(pts: &mut Vec<(f64, f64)>) {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for &p in pts.iter() {
+        if out
+            .last()
+            .is_some_and(|last| (last.0 - p.0).abs() < EPS && (last.1 - p.1).abs() < EPS)
+        {
+            continue;
+        }
+        if out.len() >= 2 {
+            let a = out[out.len() - 2];
+            let b = out[out.len() - 1];
+            if (a.0 - b.0).abs() < EPS && (b.0 - p.0).abs() < EPS {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    *pts = out;
+}
+
+/// A coordinate rounded to one decimal, without a trailing ".0".
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let (sign, a) = if tenths < 0 {
+            ("-", -tenths)
+        } else {
+            ("", tenths)
+        };
+        if a % 10 == 0 {
+            write!(f, "{sign}{}", a / 10)
+        } else {
+            write!(f, "{sign}{}.{}", a / 10, a % 10)
+        }
+    }
+}
+
+/// Fill and stroke used when no stylesheet applies.
+fn node_colors(node: &FlowNode) -> (&'static str, &'static str) {
+    match node.outcome.as_deref() {
+        Some("resolved") => ("#e8f5e9", "#2e7d32"),
+        Some("escalate") => ("#fff3e0", "#b26a00"),
+        Some("unsolved") => ("#fbe9e7", "#b23c17"),
+        Some(_) => ("#f5f5f5", "#777"),
+        None if node.entry => ("#e8eef9", "#2f5da8"),
+        None => ("#fff", "#555"),
+    }
+}
+
+/// Inline `<svg>` markup for a laid-out tree. `id_prefix` starts every `id`
+/// in it, so many charts can share a page. Byte-deterministic; coordinates are
+/// rounded to one decimal. Styling hooks: `.node`, `.entry`,
+/// `.outcome-{kind}`, `.edge`, `.edge.back`, `.edge-label`; presentation
+/// attributes keep it readable without CSS.
+pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &str) -> String {
+    let mut s = String::with_capacity(512 + 400 * nodes.len() + 300 * edges.len());
+    let mut prefix = String::new();
+    text::escape_into(&mut prefix, id_prefix);
+    let (w, h) = (Num(layout.width), Num(layout.height));
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{prefix}-title">"#
+    );
+    let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
+    if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {
+        s.push_str(" of ");
+        text::escape_into(&mut s, &text::flatten(&root.title));
+    }
+    s.push_str("</title>\n");
+    let _ = write!(
+        s,
+        r##"<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto"><path d="M0 0L10 5L0 10z" fill="#555"/></marker></defs>"##
+    );
+    s.push('\n');
+
+    s.push_str(r##"<g fill="none" stroke="#555" stroke-width="1.5">"##);
+    s.push('\n');
+    for path in layout.edges.iter().filter(|p| p.points.len() >= 2) {
+        let class = if path.back { "edge back" } else { "edge" };
+        let _ = write!(s, r#"<path class="{class}" d=""#);
+        // Diagonals only ever cross an empty gap between two rows, so they
+        // can be drawn as S-curves that stay inside their bounding box.
+        let (x0, y0) = path.points[0];
+        let _ = write!(s, "M{} {}", Num(x0), Num(y0));
+        for pair in path.points.windows(2) {
+            let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
+            if (ax - bx).abs() < 0.05 || (ay - by).abs() < 0.05 {
+                let _ = write!(s, "L{} {}", Num(bx), Num(by));
+            } else {
+                let my = Num((ay + by) / 2.0);
+                let _ = write!(
+                    s,
+                    "C{} {my} {} {my} {} {}",
+                    Num(ax),
+                    Num(bx),
+                    Num(bx),
+                    Num(by)
+                );
+            }
+        }
+        s.push('"');
+        if path.back {
+            s.push_str(r#" stroke-dasharray="5 4""#);
+        }
+        let _ = write!(s, r#" marker-end="url(#{prefix}-arrow)""#);
+        s.push_str("/>\n");
+    }
+    s.push_str("</g>\n");
+
+    let labelled: Vec<(usize, &EdgeLabel)> = layout
+        .edges
+        .iter()
+        .enumerate()
+        .filter_map(|(e, p)| p.label.as_ref().map(|l| (e, l)))
+        .collect();
+    if !labelled.is_empty() {
+        let _ = write!(
+            s,
+            r##"<g font-family="sans-serif" font-size="{LABEL_FONT_SIZE}" text-anchor="middle" fill="#444">"##
+        );
+        s.push('\n');
+        for (e, l) in labelled {
+            let r = l.rect;
+            s.push_str(r#"<g class="edge-label"><title>"#);
+            let full = edges
+                .get(e)
+                .and_then(|e| e.label.as_deref())
+                .unwrap_or(&l.text);
+            text::escape_into(&mut s, &text::flatten(full));
+            let _ = write!(
+                s,
+                r##"</title><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}">"##,
+                Num(r.x),
+                Num(r.y),
+                Num(r.w),
+                Num(r.h),
+                Num(r.x + r.w / 2.0),
+                Num(r.y + r.h / 2.0 + LABEL_FONT_SIZE * 0.35),
+            );
+            text::escape_into(&mut s, &l.text);
+            s.push_str("</text></g>\n");
+        }
+        s.push_str("</g>\n");
+    }
+
+    let _ = write!(
+        s,
+        r#"<g font-family="sans-serif" font-size="{FONT_SIZE}" text-anchor="middle">"#
+    );
+    s.push('\n');
+    for (node, b) in nodes.iter().zip(&layout.nodes) {
+        let r = b.rect;
+        let mut class = String::from("node");
+        if node.entry {
+            class.push_str(" entry");
+        }
+        if let Some(kind) = &node.outcome {
+            class.push_str(" outcome-");
+            class.extend(
+                kind.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_'),
+            );
+        }
+        let (fill, stroke) = node_colors(node);
+        s.push_str("<a href=\"");
+        text::escape_into(&mut s, &node.url);
+        s.push_str("\">");
+        let full = text::flatten(&node.title);
+        if b.lines.join(" ") != full {
+            // Cut short in the box: the whole title on hover.
+            s.push_str("<title>");
+            text::escape_into(&mut s, &full);
+            s.push_str("</title>");
+        }
+        let _ = write!(
+            s,
+            r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}"{}/>"#,
+            Num(r.x),
+            Num(r.y),
+            Num(r.w),
+            Num(r.h),
+            if node.entry || node.outcome.is_some() {
+                r#" stroke-width="2""#
+            } else {
+                ""
+            },
+        );
+        let cx = Num(r.x + r.w / 2.0);
+        s.push_str(r#"<text class="node">"#);
+        for (i, line) in b.lines.iter().enumerate() {
+            let baseline = r.y + PAD_Y + i as f64 * LINE_H + LINE_H / 2.0 + FONT_SIZE * 0.35;
+            let _ = write!(s, r#"<tspan x="{cx}" y="{}">"#, Num(baseline));
+            text::escape_into(&mut s, line);
+            s.push_str("</tspan>");
+        }
+        s.push_str("</text></a>\n");
+    }
+    s.push_str("</g>\n</svg>\n");
+    s
+}

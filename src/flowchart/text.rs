@@ -1,0 +1,211 @@
+//! Text measuring for the flowchart: wraps titles, shortens branch labels and
+//! estimates widths. There is no font at build time, so widths are estimates in
+//! "units" (one per character, two per East Asian wide character or emoji).
+
+/// Width of `c` in units: East Asian wide characters and emoji take two.
+fn char_units(c: char) -> usize {
+    let u = u32::from(c);
+    let wide = matches!(u,
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// Width of `s` in units.
+pub(super) fn units(s: &str) -> usize {
+    s.chars().map(char_units).sum()
+}
+
+/// The longest prefix of `s` that is at most `max` units wide (at least one
+/// character, so splitting always makes progress).
+fn prefix_within(s: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += char_units(c);
+        if used > max && i > 0 {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// Cuts `s` to at most `max` units including a trailing "…", preferring a word
+/// boundary when one is not too far back.
+fn ellipsize(s: &str, max: usize) -> String {
+    let head = prefix_within(s, max.saturating_sub(1).max(1));
+    let whole_word = s[head.len()..].starts_with(' ');
+    let cut = match head.rfind(' ') {
+        Some(i) if !whole_word && units(&head[..i]) * 3 >= max * 2 => &head[..i],
+        _ => head,
+    };
+    let mut out = cut.trim_end().to_string();
+    out.push('…');
+    out
+}
+
+/// Wraps a title into at most `max_lines` lines of at most `width` units,
+/// breaking at spaces (and inside words longer than a line). A title that does
+/// not fit ends with "…" on its last line.
+pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_units = 0;
+    let mut overflow = false;
+    'words: for word in title.split_whitespace() {
+        let mut rest = word;
+        while !rest.is_empty() {
+            if lines.len() == max_lines {
+                overflow = true;
+                break 'words;
+            }
+            let w = units(rest);
+            if cur_units == 0 {
+                let head = prefix_within(rest, width);
+                cur.push_str(head);
+                cur_units = units(head);
+                rest = &rest[head.len()..];
+                if !rest.is_empty() {
+                    lines.push(std::mem::take(&mut cur));
+                    cur_units = 0;
+                }
+            } else if cur_units + 1 + w <= width {
+                cur.push(' ');
+                cur.push_str(rest);
+                cur_units += 1 + w;
+                rest = "";
+            } else {
+                lines.push(std::mem::take(&mut cur));
+                cur_units = 0;
+            }
+        }
+    }
+    if cur_units > 0 {
+        if lines.len() == max_lines {
+            overflow = true;
+        } else {
+            lines.push(cur);
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    if let (true, Some(last)) = (overflow, lines.last_mut()) {
+        let mut s = std::mem::take(last);
+        *last = if units(&s) < width {
+            s.push('…');
+            s
+        } else {
+            ellipsize(&s, width)
+        };
+    }
+    lines
+}
+
+/// A branch label cut to at most `max` units, with "…" when shortened.
+/// Whitespace runs (including newlines) become single spaces.
+pub(super) fn shorten(label: &str, max: usize) -> String {
+    let flat = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if units(&flat) <= max {
+        flat
+    } else {
+        ellipsize(&flat, max)
+    }
+}
+
+/// Whitespace runs become single spaces (for hover text).
+pub(super) fn flatten(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Appends `s` XML-escaped (safe in text and in double-quoted attributes).
+pub(super) fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Characters XML 1.0 forbids: drop them rather than emit invalid markup.
+            '\u{0}'..='\u{8}'
+            | '\u{B}'
+            | '\u{C}'
+            | '\u{E}'..='\u{1F}'
+            | '\u{FFFE}'
+            | '\u{FFFF}' => {}
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(wrap("Reset the router", 22, 3), ["Reset the router"]);
+        assert_eq!(
+            wrap("Check that the cable is plugged in at both ends", 22, 3),
+            ["Check that the cable", "is plugged in at both", "ends"]
+        );
+        assert_eq!(wrap("", 22, 3), [""]);
+    }
+
+    #[test]
+    fn long_titles_get_an_ellipsis() {
+        let lines = wrap(
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+            22,
+            3,
+        );
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
+    }
+
+    #[test]
+    fn long_words_are_split() {
+        let lines = wrap("https://example.com/a/very/long/path/indeed", 22, 3);
+        assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
+        assert_eq!(
+            lines.concat(),
+            "https://example.com/a/very/long/path/indeed"
+        );
+    }
+
+    #[test]
+    fn wide_characters_count_double() {
+        assert_eq!(units("日本語"), 6);
+        let lines = wrap(
+            "日本語のタイトルはとても長いのでこれは折り返されます",
+            22,
+            3,
+        );
+        assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
+    }
+
+    #[test]
+    fn shortens_labels() {
+        assert_eq!(shorten("Yes", 28), "Yes");
+        assert_eq!(shorten(" The  light\nis on ", 28), "The light is on");
+        let s = shorten("The light on the front is blinking orange slowly", 28);
+        assert!(s.ends_with('…') && units(&s) <= 28, "{s}");
+        assert_eq!(s, "The light on the front is…");
+    }
+
+    #[test]
+    fn escapes() {
+        let mut s = String::new();
+        escape_into(&mut s, "a<b>&\"c'\u{1}");
+        assert_eq!(s, "a&lt;b&gt;&amp;&quot;c&#39;");
+    }
+}
