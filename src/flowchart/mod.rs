@@ -528,7 +528,11 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     );
     s.push('\n');
 
-    s.push_str(r##"<g fill="none" stroke="#555" stroke-width="1.5">"##);
+    // marker-end is inherited, so one declaration on the group serves every edge.
+    let _ = write!(
+        s,
+        r##"<g fill="none" stroke="#555" stroke-width="1.5" marker-end="url(#{prefix}-arrow)">"##
+    );
     s.push('\n');
     for path in layout.edges.iter().filter(|p| p.points.len() >= 2) {
         let class = if path.back { "edge back" } else { "edge" };
@@ -557,7 +561,6 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         if path.back {
             s.push_str(r#" stroke-dasharray="5 4""#);
         }
-        let _ = write!(s, r#" marker-end="url(#{prefix}-arrow)""#);
         s.push_str("/>\n");
     }
     s.push_str("</g>\n");
@@ -576,15 +579,21 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         s.push('\n');
         for (e, l) in labelled {
             let r = l.rect;
-            s.push_str(r#"<g class="edge-label"><title>"#);
+            s.push_str(r#"<g class="edge-label">"#);
+            // The full text on hover, only where the label had to be shortened.
             let full = edges
                 .get(e)
                 .and_then(|e| e.label.as_deref())
-                .unwrap_or(&l.text);
-            text::escape_into(&mut s, &text::flatten(full));
+                .map(text::flatten)
+                .unwrap_or_default();
+            if full != l.text {
+                s.push_str("<title>");
+                text::escape_into(&mut s, &full);
+                s.push_str("</title>");
+            }
             let _ = write!(
                 s,
-                r##"</title><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}">"##,
+                r##"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}">"##,
                 Num(r.x),
                 Num(r.y),
                 Num(r.w),

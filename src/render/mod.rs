@@ -479,7 +479,7 @@ fn outline<'a>(
 
 /// The inline SVG flowchart of the tree of `entry`, with links relative to
 /// index.html. Another tree's entry is drawn as a box but not expanded.
-fn flowchart(ctx: &Ctx<'_>, entry: PageId) -> String {
+fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
     let content = &ctx.site.content;
     let graph = &ctx.site.graph;
     let members = graph.tree(entry);
@@ -510,11 +510,7 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId) -> String {
         })
         .collect();
     let layout = flowchart::layout(&nodes, &edges, 0);
-    let prefix = format!(
-        "fc-{}",
-        markdown::Slugger::default().slug(&content.page(entry).path.replace(['/', '.'], "-"))
-    );
-    flowchart::svg(&nodes, &edges, &layout, &prefix)
+    flowchart::svg(&nodes, &edges, &layout, prefix)
 }
 
 fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
@@ -524,7 +520,8 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
     let mut charts: Vec<String> = graph
         .entries
         .par_iter()
-        .map(|&e| flowchart(ctx, e))
+        .enumerate()
+        .map(|(i, &e)| flowchart(ctx, e, &format!("fc{i}")))
         .collect();
     let mut groups: Vec<TreeGroup<'_>> = Vec::new();
     for (i, &e) in graph.entries.iter().enumerate() {
