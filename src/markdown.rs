@@ -434,10 +434,13 @@ fn append_text(buf: &mut String, t: &str) {
 
 /// Renders inline Markdown (a branch's `when`) to HTML without a wrapping `<p>`.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
+    // `when` is shown inside the branch's own link: nested links are invalid
+    // HTML, so links in it keep their text only.
     let parser = Parser::new_ext(text, options()).filter(|e| {
         !matches!(
             e,
-            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+            Event::Start(Tag::Paragraph | Tag::Link { .. } | Tag::Image { .. })
+                | Event::End(TagEnd::Paragraph | TagEnd::Link | TagEnd::Image)
         )
     });
     let mut has_html = false;
@@ -513,6 +516,14 @@ mod tests {
         assert!(!p.html.contains("javascript:"));
         assert!(p.anchors.contains("keep"));
         assert!(p.html.contains("id=\"keep\""));
+    }
+
+    #[test]
+    fn inline_when_has_no_links_or_paragraph() {
+        assert_eq!(
+            render_inline("Yes, see [docs](a.md) *now*", false),
+            "Yes, see docs <em>now</em>"
+        );
     }
 
     #[test]
