@@ -24,6 +24,7 @@
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod graph;
 pub mod init;
@@ -78,6 +79,9 @@ pub enum Error {
     /// `init` target already holds a site.
     #[error("{0}")]
     Init(String),
+    /// git failed or a revision does not exist (`diff`, `check --changed-since`).
+    #[error("git: {0}")]
+    Git(String),
 }
 
 /// What to build and how.
