@@ -610,16 +610,6 @@ impl Snap {
         }
     }
 
-    /// Pages with a branch to `page`.
-    fn parents(&self, page: &str) -> impl Iterator<Item = &String> {
-        self.pages.iter().filter_map(move |(p, s)| {
-            s.branches
-                .iter()
-                .any(|b| b.to.page() == Some(page))
-                .then_some(p)
-        })
-    }
-
     /// Pages `page` branches to.
     fn children(&self, page: &str) -> Vec<&str> {
         self.pages.get(page).map_or_else(Vec::new, |s| {

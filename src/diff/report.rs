@@ -229,8 +229,13 @@ fn change_facts(c: &PageChange, st: Style, out: &mut Vec<String>) {
 
 /// Everything said about one page, in a fixed order.
 fn page_facts(diff: &SiteDiff, id: &str, st: Style) -> Vec<String> {
+    // Every list is sorted by page id.
+    fn find<'a, T>(v: &'a [T], id: &str, key: impl Fn(&T) -> &str) -> Option<&'a T> {
+        v.binary_search_by(|x| key(x).cmp(id)).ok().map(|i| &v[i])
+    }
     let mut out = Vec::new();
-    if let Some(p) = diff.pages.added.iter().find(|p| p.id == id) {
+    let changed = find(&diff.pages.changed, id, |c| &c.id);
+    if let Some(p) = find(&diff.pages.added, id, |p| &p.id) {
         let mut s = "added".to_string();
         if p.entry {
             s.push_str(", the entry of a tree");
@@ -240,19 +245,19 @@ fn page_facts(diff: &SiteDiff, id: &str, st: Style) -> Vec<String> {
         }
         out.push(s);
     }
-    if diff.pages.removed.iter().any(|p| p.id == id) {
+    if find(&diff.pages.removed, id, |p| &p.id).is_some() {
         out.push("removed".into());
     }
-    if let Some(r) = diff.pages.renamed.iter().find(|r| r.to == id)
-        && !diff.pages.changed.iter().any(|c| c.id == id)
+    if let Some(r) = find(&diff.pages.renamed, id, |r| &r.to)
+        && changed.is_none()
     {
         out.push(format!("renamed from {}", st.code(&r.from)));
     }
-    if let Some(c) = diff.pages.changed.iter().find(|c| c.id == id) {
+    if let Some(c) = changed {
         change_facts(c, st, &mut out);
     }
     let g = &diff.graph;
-    let has = |v: &[String]| v.iter().any(|p| p == id);
+    let has = |v: &[String]| find(v, id, String::as_str).is_some();
     if has(&g.became_unreachable) {
         out.push("no entry reaches it any more".into());
     }
@@ -361,7 +366,36 @@ fn md_list(out: &mut String, diff: &SiteDiff, pages: &[String], extra: &[String]
     }
 }
 
+/// GitHub refuses comments over 65,536 characters; stay well below.
+const MAX_COMMENT: usize = 60_000;
+
 fn markdown(diff: &SiteDiff) -> String {
+    let full = markdown_with(diff, true);
+    if full.len() <= MAX_COMMENT {
+        return full;
+    }
+    let lists = markdown_with(diff, false);
+    if lists.len() <= MAX_COMMENT {
+        return lists;
+    }
+    // Cut at a line, close the open <details>, and say so.
+    let mut end = MAX_COMMENT;
+    while !lists.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = lists[..end].rfind('\n').unwrap_or(0);
+    let mut out = lists[..cut].to_string();
+    out.push('\n');
+    if out.matches("<details").count() > out.matches("</details>").count() {
+        out.push_str("\n</details>\n");
+    }
+    out.push_str(
+        "\n*This report was cut to fit in a comment: run `signpost diff` for all of it.*\n",
+    );
+    out
+}
+
+fn markdown_with(diff: &SiteDiff, draw: bool) -> String {
     let st = Style { md: true };
     let mut out = String::from("<!-- signpost-diff -->\n## Decision-tree changes\n\n");
     let _ = writeln!(out, "{}\n", md_revs(diff));
@@ -370,6 +404,7 @@ fn markdown(diff: &SiteDiff) -> String {
         return out;
     }
     let _ = writeln!(out, "**{}**", summary_parts(&diff.summary).join(" · "));
+    let parents = [parents_of(&diff.before), parents_of(&diff.after)];
     for tree in &diff.trees {
         let status = match tree.status {
             "added" => " (new tree)",
@@ -382,7 +417,11 @@ fn markdown(diff: &SiteDiff) -> String {
             escape_md(&tree.title),
             st.code(&tree.entry)
         );
-        flowcharts(&mut out, diff, tree);
+        if draw {
+            flowcharts(&mut out, diff, tree, &parents);
+        } else {
+            let _ = writeln!(out, "*Flowcharts left out to fit in a comment.*\n");
+        }
         let extra = group_facts(diff, &tree.pages, Some(&tree.entry), st);
         let n = tree.pages.len();
         let _ = writeln!(
@@ -428,28 +467,30 @@ fn markdown(diff: &SiteDiff) -> String {
     out
 }
 
+/// Page → the pages with a branch to it.
+type Parents<'a> = BTreeMap<&'a str, BTreeSet<&'a str>>;
+
+fn parents_of(snap: &Snap) -> Parents<'_> {
+    let mut parents: Parents<'_> = BTreeMap::new();
+    for (p, page) in &snap.pages {
+        for t in page.branches.iter().filter_map(|b| b.to.page()) {
+            parents.entry(t).or_default().insert(p);
+        }
+    }
+    parents
+}
+
 /// The pages drawn for a tree: its changed pages and their direct parents and
 /// children on either side (within the tree).
-fn neighbourhood(diff: &SiteDiff, tree: &TreeChange) -> Vec<String> {
+fn neighbourhood(diff: &SiteDiff, tree: &TreeChange, parents: &[Parents<'_>; 2]) -> Vec<String> {
     let empty = BTreeSet::new();
     let mut nodes: BTreeSet<String> = tree.pages.iter().cloned().collect();
-    for (snap, members) in [
-        (
-            &diff.before,
-            diff.before.trees.get(&tree.entry).unwrap_or(&empty),
-        ),
-        (
-            &diff.after,
-            diff.after.trees.get(&tree.entry).unwrap_or(&empty),
-        ),
-    ] {
+    let sides = [(&diff.before, &parents[0]), (&diff.after, &parents[1])];
+    for (snap, parents) in sides {
+        let members = snap.trees.get(&tree.entry).unwrap_or(&empty);
         for p in tree.pages.iter().filter(|p| members.contains(*p)) {
-            for q in snap.parents(p) {
-                if members.contains(q) {
-                    nodes.insert(q.clone());
-                }
-            }
-            for q in snap.children(p) {
+            let up = parents.get(p.as_str()).into_iter().flatten().copied();
+            for q in up.chain(snap.children(p)) {
                 if members.contains(q) {
                     nodes.insert(q.to_string());
                 }
@@ -459,8 +500,8 @@ fn neighbourhood(diff: &SiteDiff, tree: &TreeChange) -> Vec<String> {
     nodes.into_iter().collect()
 }
 
-fn flowcharts(out: &mut String, diff: &SiteDiff, tree: &TreeChange) {
-    let nodes = neighbourhood(diff, tree);
+fn flowcharts(out: &mut String, diff: &SiteDiff, tree: &TreeChange, parents: &[Parents<'_>; 2]) {
+    let nodes = neighbourhood(diff, tree, parents);
     if nodes.len() > MAX_NODES {
         let _ = writeln!(
             out,
@@ -679,4 +720,58 @@ fn human(diff: &SiteDiff) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(pages: &[(String, String)]) -> crate::Analysis {
+        let files = pages
+            .iter()
+            .map(|(p, t)| (format!("content/{p}"), t.clone().into_bytes()))
+            .collect();
+        crate::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false)
+    }
+
+    #[test]
+    fn a_huge_report_is_cut_to_fit_in_a_comment() {
+        let a = (
+            "a.md".to_string(),
+            "+++\ntitle = \"A\"\noutcome = \"resolved\"\n+++\n".to_string(),
+        );
+        let base = site(&[
+            a.clone(),
+            (
+                "start.md".into(),
+                "+++\ntitle = \"Start\"\nentry = true\n[[branch]]\nto = \"a.md\"\n+++\n".into(),
+            ),
+        ]);
+        let mut pages = vec![a];
+        let mut start = String::from("+++\ntitle = \"Start\"\nentry = true\n");
+        for i in 0..400 {
+            let _ = write!(
+                start,
+                "[[branch]]\nwhen = \"Situation number {i} with a long description of what the reader sees\"\nto = \"p{i}.md\"\n"
+            );
+            pages.push((
+                format!("p{i}.md"),
+                format!("+++\ntitle = \"Page {i} with a rather long title to fill the comment\"\noutcome = \"resolved\"\n+++\n"),
+            ));
+        }
+        start.push_str("+++\n");
+        pages.push(("start.md".into(), start));
+        let head = site(&pages);
+        let diff = SiteDiff::compare(&base, &head, &[]);
+        assert_eq!(diff.summary.pages_added, 400);
+        assert!(markdown_with(&diff, false).len() > MAX_COMMENT);
+        let md = render(&diff, Format::Markdown);
+        assert!(md.len() < MAX_COMMENT + 200, "{}", md.len());
+        assert!(md.ends_with("run `signpost diff` for all of it.*\n"));
+        assert_eq!(
+            md.matches("<details").count(),
+            md.matches("</details>").count()
+        );
+        assert!(md.contains("too many to draw") || md.contains("left out"));
+    }
 }
