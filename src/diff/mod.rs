@@ -39,6 +39,7 @@ impl Rev {
     /// A short human label: `main (1a2b3c4)` or `working tree`.
     pub fn label(&self) -> String {
         match (&self.rev, &self.commit) {
+            (Some(r), Some(c)) if c.starts_with(r.as_str()) => c[..c.len().min(7)].to_string(),
             (Some(r), Some(c)) => format!("{r} ({})", &c[..c.len().min(7)]),
             (Some(r), None) => r.clone(),
             _ => "working tree".into(),

@@ -342,6 +342,9 @@ fn count_phrase(items: &[DiagnosticItem]) -> String {
 
 fn md_revs(diff: &SiteDiff) -> String {
     let one = |r: &super::Rev| match (&r.rev, &r.commit) {
+        (Some(rev), Some(c)) if c.starts_with(rev.as_str()) => {
+            format!("`{}`", &c[..c.len().min(7)])
+        }
         (Some(rev), Some(c)) => format!("`{rev}` (`{}`)", &c[..c.len().min(7)]),
         (Some(rev), None) => format!("`{rev}`"),
         _ => "the working tree".into(),

@@ -610,3 +610,18 @@ fn usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_readme_shows_the_example_workflow_verbatim() {
+    let readme = std::fs::read_to_string(crate::support::repo().join("README.md")).unwrap();
+    let workflow =
+        std::fs::read_to_string(crate::support::repo().join("examples/github-actions.yml"))
+            .unwrap();
+    assert!(
+        readme.contains(&format!("```yaml\n{workflow}```\n")),
+        "README.md and examples/github-actions.yml differ"
+    );
+    assert!(workflow.contains("fetch-depth: 0"));
+    assert!(workflow.contains("signpost check --root \"$SIGNPOST_SITE\" --format github"));
+    assert!(workflow.contains("signpost diff \"origin/$BASE_REF\""));
+}
