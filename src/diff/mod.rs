@@ -833,7 +833,11 @@ impl SiteDiff {
     pub fn compare(base: &Analysis, head: &Analysis, git_renames: &[(String, String)]) -> SiteDiff {
         let raw_before = Snap::of(base);
         let after = Snap::of(head);
-        let strip = |p: &str, name: &str| p.strip_prefix(&format!("{name}/")).map(str::to_string);
+        // git prints `content/a.md`; site.toml may say `./content`.
+        let strip = |p: &str, name: &str| {
+            p.strip_prefix(&format!("{}/", name.trim_start_matches("./")))
+                .map(str::to_string)
+        };
         let content_renames: Vec<(String, String)> = git_renames
             .iter()
             .filter_map(|(o, n)| {

@@ -20,7 +20,14 @@ impl Repo {
         let repo = Repo {
             dir: tempfile::tempdir().unwrap(),
         };
-        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        // SHA-1 explicitly: the snapshots hold commit ids, and git may change its
+        // default object format.
+        repo.git(&[
+            "init",
+            "--quiet",
+            "--initial-branch=main",
+            "--object-format=sha1",
+        ]);
         repo
     }
 
