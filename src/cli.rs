@@ -37,6 +37,18 @@ pub(crate) enum GraphFormatArg {
     Mermaid,
 }
 
+/// Diff output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(crate) enum DiffFormatArg {
+    /// plain text for a terminal
+    #[default]
+    Human,
+    /// Markdown for a pull-request comment, with Mermaid flowcharts
+    Markdown,
+    /// stable JSON (schema in the README)
+    Json,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
@@ -68,6 +80,10 @@ pub(crate) enum Command {
         /// Check drafts too
         #[arg(long)]
         drafts: bool,
+        /// Only report problems in files changed since this git revision (and
+        /// problems elsewhere that this revision did not have)
+        #[arg(long, value_name = "REV")]
+        changed_since: Option<String>,
     },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {
@@ -80,6 +96,22 @@ pub(crate) enum Command {
         /// Only the tree of this page (path under content/, e.g. sign-in/start.md)
         #[arg(long)]
         entry: Option<String>,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Show how the decision trees changed between two git revisions
+    Diff {
+        /// Base revision (e.g. origin/main)
+        base: String,
+        /// Head revision (default: the working tree, read from disk)
+        head: Option<String>,
+        /// Site root: the folder with site.toml, inside a git repository
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: DiffFormatArg,
         /// Include drafts
         #[arg(long)]
         drafts: bool,

@@ -336,7 +336,7 @@ fn check_whens(page: &Page, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Tarjan's strongly connected components, iteratively; components in discovery order.
-fn sccs(n: usize, succ: &dyn Fn(usize) -> Vec<usize>) -> Vec<Vec<usize>> {
+pub(crate) fn sccs(n: usize, succ: &dyn Fn(usize) -> Vec<usize>) -> Vec<Vec<usize>> {
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];

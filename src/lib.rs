@@ -24,6 +24,7 @@
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod flowchart;
 pub mod graph;
@@ -79,6 +80,9 @@ pub enum Error {
     /// `init` target already holds a site.
     #[error("{0}")]
     Init(String),
+    /// git failed or a revision does not exist (`diff`, `check --changed-since`).
+    #[error("git: {0}")]
+    Git(String),
 }
 
 /// What to build and how.
@@ -167,11 +171,8 @@ impl Analysis {
 pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
     let root = &opts.root;
     let config_path = root.join("site.toml");
-    let mut sources = SourceMap::new();
     let text = match std::fs::read(&config_path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes)
-            .trim_start_matches('\u{feff}')
-            .to_string(),
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Error::NoSite(root.clone()));
         }
@@ -182,6 +183,53 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             });
         }
     };
+    analyze_with(root, &text, opts.drafts, |config| {
+        content::read_dir(&root.join(&config.content_dir))
+    })
+}
+
+/// Checks a site held in memory, e.g. one read from a git revision: `site_toml`
+/// is the text of `site.toml`, `files` are `(path, bytes)` with paths relative to
+/// the site root (`content/a/b.md`, `/` separators). Files outside the content
+/// folder, and names starting with `.` (as on disk), are ignored; non-Markdown
+/// files may have empty bytes. `root` is only recorded in [`Site::root`].
+pub fn analyze_files(
+    root: &Path,
+    site_toml: &str,
+    files: Vec<(String, Vec<u8>)>,
+    drafts: bool,
+) -> Analysis {
+    analyze_with(root, site_toml, drafts, |config| {
+        let dir = config.content_dir.trim_start_matches("./");
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        Ok(files
+            .into_iter()
+            .filter_map(|(path, bytes)| {
+                let rel = path.strip_prefix(&prefix)?;
+                if rel.split('/').any(|c| c.starts_with('.') || c.is_empty()) {
+                    return None;
+                }
+                Some(content::ContentFile {
+                    path: rel.to_string(),
+                    bytes,
+                    disk: None,
+                })
+            })
+            .collect())
+    })
+    .expect("reading from memory cannot fail")
+}
+
+/// The stages after reading: config → content → graph → checks. `read` lists the
+/// content files once the configuration says where they are.
+fn analyze_with(
+    root: &Path,
+    site_toml: &str,
+    drafts: bool,
+    read: impl FnOnce(&SiteConfig) -> Result<Vec<content::ContentFile>, Error>,
+) -> Result<Analysis, Error> {
+    let mut sources = SourceMap::new();
+    let text = site_toml.trim_start_matches('\u{feff}').to_string();
     let config_file = sources.add("site.toml".into(), text);
     let mut diagnostics = Diagnostics::new();
     let config = match config::parse(config_file, &sources.get(config_file).text) {
@@ -198,13 +246,8 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
     };
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
-    let content = content::load(
-        &root.join(&config.content_dir),
-        &content_name,
-        opts.drafts,
-        &mut sources,
-        &mut diags,
-    )?;
+    let files = read(&config)?;
+    let content = content::load(files, &content_name, drafts, &mut sources, &mut diags);
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
     let scans = scan(&content, &sources);
@@ -222,7 +265,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
         sources,
         diagnostics,
         site: Some(Site {
-            root: root.clone(),
+            root: root.to_path_buf(),
             config,
             content,
             graph,

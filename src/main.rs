@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Parser;
 use signpost::diag::Format;
 
-use cli::{Cli, Command, FormatArg, GraphFormatArg};
+use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg};
 
 fn color_for(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none()
@@ -73,6 +73,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             format,
             deny_warnings,
             drafts,
+            changed_since,
         } => {
             let opts = signpost::Options {
                 root,
@@ -80,7 +81,10 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 drafts,
                 deny_warnings,
             };
-            let analysis = signpost::analyze(&opts)?;
+            let analysis = match &changed_since {
+                Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
+                None => signpost::analyze(&opts)?,
+            };
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
@@ -138,6 +142,27 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Diff {
+            base,
+            head,
+            root,
+            format,
+            drafts,
+        } => {
+            let diff = signpost::diff::run(&signpost::diff::DiffOptions {
+                root,
+                base,
+                head,
+                drafts,
+            })?;
+            let format = match format {
+                DiffFormatArg::Human => signpost::diff::Format::Human,
+                DiffFormatArg::Markdown => signpost::diff::Format::Markdown,
+                DiffFormatArg::Json => signpost::diff::Format::Json,
+            };
+            print!("{}", signpost::diff::render(&diff, format));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {
             signpost::init::create(&dir)?;

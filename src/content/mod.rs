@@ -1,7 +1,9 @@
-//! content::load: the site's `content/` folder → [`Content`] (pages with parsed
-//! front matter, assets, folders) plus diagnostics SP101–SP108.
+//! content::read_dir: the site's `content/` folder → a list of [`ContentFile`]s
+//! (relative path and bytes). content::load: such a list, from disk or from memory
+//! (a git revision) → [`Content`] (pages with parsed front matter, assets,
+//! folders) plus diagnostics SP101–SP108.
 //!
-//! Files enter in sorted order only (`WalkDir::sort_by_file_name`), so page ids and
+//! Files enter in sorted order only (sorted by path in `load`), so page ids and
 //! everything derived from them are deterministic. Files are read and front matter
 //! is parsed in parallel; ids are assigned before, so the result does not depend
 //! on scheduling.
@@ -74,7 +76,8 @@ impl Page {
 pub struct Asset {
     /// Path relative to `content/`.
     pub path: String,
-    /// Absolute path on disk.
+    /// Where to copy it from: the file on disk. For a site read from memory (a git
+    /// revision), its path relative to the site root, which is not rendered.
     pub source: PathBuf,
 }
 
@@ -142,26 +145,32 @@ enum Loaded {
     NotUtf8(String, usize),
 }
 
-/// Reads every file under `content_dir` (named `content_name` in diagnostics),
-/// adds the pages to `sources` and parses their front matter.
+/// One file under `content/`, as handed to [`load`]: read from disk by
+/// [`read_dir`], or from memory (a git revision, see [`crate::analyze_files`]).
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    /// Path relative to `content/`, `/` separators.
+    pub path: String,
+    /// The bytes of a `.md` page. Other files may leave it empty: only their
+    /// path matters to the checks.
+    pub bytes: Vec<u8>,
+    /// The file on disk, if it came from there (assets are copied from it).
+    pub disk: Option<PathBuf>,
+}
+
+/// Walks `content_dir` (skipping names that start with `.`) and reads every
+/// `.md` file, in parallel; other files are listed by path only.
 ///
 /// # Errors
 /// [`Error::Io`] if the folder or a file cannot be read.
-pub fn load(
-    content_dir: &Path,
-    content_name: &str,
-    drafts: bool,
-    sources: &mut SourceMap,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Content, Error> {
+pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
     if !content_dir.is_dir() {
         return Err(Error::Io {
             path: content_dir.to_path_buf(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "content folder not found"),
         });
     }
-    let mut md_files = Vec::new();
-    let mut assets = Vec::new();
+    let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -187,12 +196,46 @@ pub fn load(
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if rel.ends_with(".md") {
-            md_files.push((rel, entry.into_path()));
+        files.push(ContentFile {
+            path: rel,
+            bytes: Vec::new(),
+            disk: Some(entry.into_path()),
+        });
+    }
+    files
+        .par_iter_mut()
+        .filter(|f| f.path.ends_with(".md"))
+        .try_for_each(|f| {
+            let path = f.disk.as_ref().expect("read from disk");
+            f.bytes = std::fs::read(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(())
+        })?;
+    Ok(files)
+}
+
+/// Parses the files of `content/` (named `content_name` in diagnostics): adds the
+/// pages to `sources` and parses their front matter, in parallel.
+pub fn load(
+    files: Vec<ContentFile>,
+    content_name: &str,
+    drafts: bool,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Content {
+    let mut md_files = Vec::new();
+    let mut assets = Vec::new();
+    for f in files {
+        if f.path.ends_with(".md") {
+            md_files.push((f.path, f.bytes));
         } else {
             assets.push(Asset {
-                path: rel,
-                source: entry.into_path(),
+                source: f
+                    .disk
+                    .unwrap_or_else(|| Path::new(content_name).join(&f.path)),
+                path: f.path,
             });
         }
     }
@@ -202,22 +245,18 @@ pub fn load(
     assets.sort_by(|a, b| a.path.cmp(&b.path));
 
     let first = sources.len();
-    let loaded: Vec<Result<(Loaded, Vec<Diagnostic>), Error>> = md_files
-        .par_iter()
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md_files
+        .par_iter_mut()
         .enumerate()
-        .map(|(i, (rel, path))| {
+        .map(|(i, (rel, bytes))| {
             let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
-            let bytes = std::fs::read(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let mut text = match String::from_utf8(bytes) {
+            let mut text = match String::from_utf8(std::mem::take(bytes)) {
                 Ok(t) => t,
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let bytes = e.into_bytes();
                     let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                    return Ok((Loaded::NotUtf8(prefix, valid), Vec::new()));
+                    return (Loaded::NotUtf8(prefix, valid), Vec::new());
                 }
             };
             if text.starts_with('\u{feff}') {
@@ -226,14 +265,13 @@ pub fn load(
             let mut d = Vec::new();
             let intro = rel.ends_with("/_index.md") || rel == "_index.md";
             let parsed = page::parse(file, &text, intro, &mut d);
-            Ok((Loaded::Page(Box::new(parsed), text), d))
+            (Loaded::Page(Box::new(parsed), text), d)
         })
         .collect();
 
     let mut pages = Vec::new();
     let mut draft_paths = BTreeSet::new();
-    for ((rel, _), result) in md_files.into_iter().zip(loaded) {
-        let (loaded, d) = result?;
+    for ((rel, _), (loaded, d)) in md_files.into_iter().zip(loaded) {
         diags.extend(d);
         let name = format!("{content_name}/{rel}");
         match loaded {
@@ -282,13 +320,13 @@ pub fn load(
             dir = parent_dir(dir);
         }
     }
-    Ok(Content {
+    Content {
         pages,
         assets,
         drafts: draft_paths,
         by_path,
         sections,
-    })
+    }
 }
 
 #[cfg(test)]

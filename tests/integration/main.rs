@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod determinism;
 mod diagnostics;
+mod diff;
 mod fuzz;
 mod graph;
 #[allow(
