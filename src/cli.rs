@@ -84,7 +84,7 @@ pub(crate) enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Check the site and write it as one file to carry offline: a zip, or a single HTML page
+    /// Check the site and write it as one file to use offline: a zip or a single HTML page
     ///
     /// Both bundles open straight from disk with no network. The zip holds the
     /// built site under one folder; the single file holds every page, image,

@@ -768,20 +768,26 @@
     return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
   }
 
-  // Where a page sits: its tree and the answers that lead there, else its folder.
+  // Where a page sits: its tree and the answers that lead there (the middle of
+  // a long path elided; all of it in `full`), else its folder.
   function placeOf(data, page) {
     var whens = data.whens || [];
     if (typeof page.r === "number" && data.trees && data.trees[page.r]) {
       var tree = data.trees[page.r].t;
       if (page.e && !(page.p && page.p.length)) {
-        return "Start of “" + tree + "”";
+        return { short: "Start of “" + tree + "”", full: "" };
       }
-      return [tree].concat((page.p || []).map(function (i) {
+      var path = (page.p || []).map(function (i) {
         return whens[i] || "";
-      })).join(" › ");
+      });
+      var full = [tree].concat(path).join(" › ");
+      if (path.length > 3) {
+        path = [path[0], "…", path[path.length - 2], path[path.length - 1]];
+      }
+      return { short: [tree].concat(path).join(" › "), full: full };
     }
     var section = data.sections ? data.sections[page.f] : "";
-    return section || "Home";
+    return { short: section || "Home", full: "" };
   }
 
   var OUTCOME_LABELS = { resolved: "Resolved", escalate: "Escalate", unsolved: "Unsolved" };
@@ -944,7 +950,12 @@
           title.appendChild(el("span", "badge outcome-" + p.o, OUTCOME_LABELS[p.o]));
         }
         li.appendChild(title);
-        li.appendChild(el("span", "search-place", placeOf(data, p)));
+        var place = placeOf(data, p);
+        var where = el("span", "search-place", place.short);
+        if (place.full && place.full !== place.short) {
+          where.title = place.full;
+        }
+        li.appendChild(where);
         var snip = snippet(hit.rec, ts);
         if (snip) {
           var s = el("span", "search-snippet");
@@ -1144,8 +1155,17 @@
       var changed = show(page);
       if (target && target !== page) {
         target.scrollIntoView();
-      } else if (changed && !first) {
+      } else if (changed && (target || !first)) {
+        // The browser scrolled to the page's element, below the header: show
+        // the page from the top instead (on opening, once it has scrolled).
         window.scrollTo(0, 0);
+        if (first && document.readyState !== "complete") {
+          window.addEventListener("load", function () {
+            if (current === page) {
+              window.scrollTo(0, 0);
+            }
+          });
+        }
       }
       if (changed && !first && page.focus) {
         page.focus({ preventScroll: true });
