@@ -30,11 +30,11 @@
 //! touches the attributes listed above and copies everything else byte for
 //! byte (comments, `<script>`/`<style>` text, entities it does not need).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::links::{escape_path, normalize, percent_decode};
+use crate::links::{escape_path, normalize, percent_decode, section_out};
 use crate::render::theme::escape_html;
 use crate::{Analysis, Error, Options};
 
@@ -111,7 +111,7 @@ pub fn bundle(
         });
     }
     if let Some(path) = &targets.single_file {
-        let html = single_file(&files);
+        let html = single_file(&files, &page_paths(site));
         write_file_atomic(path, html.as_bytes())?;
         written.push(Written {
             path: path.clone(),
@@ -168,8 +168,23 @@ pub fn zip(files: &BTreeMap<String, Vec<u8>>, folder: &str) -> std::io::Result<V
     Ok(cursor.into_inner())
 }
 
+/// Output paths of the pages signpost renders (pages and section pages), as
+/// opposed to HTML files copied from content/.
+pub fn page_paths(site: &crate::Site) -> BTreeSet<String> {
+    let content = &site.content;
+    content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro)
+        .map(|p| p.out.clone())
+        .chain(content.sections.iter().map(|d| section_out(d)))
+        .collect()
+}
+
 /// The whole site as one self-contained HTML document (see the module doc).
-pub fn single_file(files: &BTreeMap<String, Vec<u8>>) -> String {
+/// `pages` are the output paths of the rendered pages (see [`page_paths`]);
+/// other files are inlined where they are linked.
+pub fn single_file(files: &BTreeMap<String, Vec<u8>>, pages: &BTreeSet<String>) -> String {
     let text = |path: &str| {
         files
             .get(path)
@@ -177,16 +192,18 @@ pub fn single_file(files: &BTreeMap<String, Vec<u8>>) -> String {
             .unwrap_or_default()
     };
     let index = text("index.html");
-    let mut pages: Vec<&str> = files
-        .keys()
-        .map(String::as_str)
-        .filter(|p| p.ends_with(".html") && *p != "index.html")
+    // The home page first, then by path.
+    let order: Vec<&str> = std::iter::once("index.html")
+        .chain(
+            pages
+                .iter()
+                .map(String::as_str)
+                .filter(|p| *p != "index.html" && files.contains_key(*p)),
+        )
         .collect();
-    pages.sort_unstable();
-    pages.insert(0, "index.html");
 
     let mut sections = String::new();
-    for &path in &pages {
+    for &path in &order {
         let html = text(path);
         let Some(doc) = Document::split(&html) else {
             continue;
@@ -195,6 +212,7 @@ pub fn single_file(files: &BTreeMap<String, Vec<u8>>) -> String {
         let prefix = format!("p/{url}:");
         let inner = Rewriter {
             files,
+            pages,
             from: path,
             prefix: Some(&prefix),
         }
@@ -236,29 +254,21 @@ pub fn single_file(files: &BTreeMap<String, Vec<u8>>) -> String {
         return sections;
     };
     let mut out = String::with_capacity(sections.len() + index.len() + (1 << 16));
-    let head = Rewriter {
+    // The shell keeps its ids (`#main`); its links are rewritten like a page's.
+    let shell_rewriter = Rewriter {
         files,
+        pages,
         from: "index.html",
         prefix: None,
-    }
-    .rewrite(&index[..shell.body_start]);
+    };
+    let head = shell_rewriter.rewrite(&index[..shell.body_start]);
     out.push_str(&head.replacen("<html", "<html data-signpost-bundle", 1));
     out.push_str("<body>");
-    let before_main = Rewriter {
-        files,
-        from: "index.html",
-        prefix: None,
-    }
-    .rewrite(&index[shell.body_end..shell.main_open_end]);
+    let before_main = shell_rewriter.rewrite(&index[shell.body_end..shell.main_open_end]);
     out.push_str(&before_main);
     out.push('\n');
     out.push_str(&sections);
-    let after_main = Rewriter {
-        files,
-        from: "index.html",
-        prefix: None,
-    }
-    .rewrite(&index[shell.main_close..]);
+    let after_main = shell_rewriter.rewrite(&index[shell.main_close..]);
     // The search index goes just before the first script (the theme's).
     let index_js = files
         .get(crate::search::INDEX_PATH)
@@ -382,6 +392,8 @@ const URL_ATTRS: &[&str] = &["href", "src", "xlink:href", "poster", "usemap"];
 /// Rewrites ids and URLs of one document part (see the module doc).
 struct Rewriter<'a> {
     files: &'a BTreeMap<String, Vec<u8>>,
+    /// Output paths of the pages (the other files are inlined as data URIs).
+    pages: &'a BTreeSet<String>,
     /// The output path the part was rendered for.
     from: &'a str,
     /// The id prefix of the page (`None` for the shell: ids kept).
@@ -547,7 +559,7 @@ impl Rewriter<'_> {
             return self.prefix.map(|p| format!("#{p}{}", percent_decode(frag)));
         }
         let (path, frag) = self.resolve(url)?;
-        if path.ends_with(".html") {
+        if self.pages.contains(&path) {
             let mut href = format!("#p/{}", escape_path(&path));
             if let Some(f) = frag.filter(|f| !f.is_empty()) {
                 href.push(':');
@@ -867,8 +879,10 @@ mod tests {
             ("c.html", ""),
             ("img/x.svg", "<svg/>"),
         ]);
+        let pages = f.keys().filter(|k| k.ends_with(".html")).cloned().collect();
         let r = Rewriter {
             files: &f,
+            pages: &pages,
             from: "a/b.html",
             prefix: Some("p/a/b.html:"),
         };
@@ -917,7 +931,8 @@ mod tests {
             ("_signpost/signpost.js", "var x = '</script>';"),
             ("_signpost/search-index.js", "window.signpostSearch = {};"),
         ]);
-        let out = single_file(&f);
+        let pages = f.keys().filter(|k| k.ends_with(".html")).cloned().collect();
+        let out = single_file(&f, &pages);
         assert!(out.starts_with("<!DOCTYPE html>\n<html data-signpost-bundle lang=\"en\">"));
         assert!(out.contains("<style>\nbody{color:red}</style>"));
         assert!(

@@ -269,6 +269,25 @@ function pickBodyWord(indexJs) {
   return { word, title: p.t, url: p.u, data };
 }
 
+// A word of exactly one page's title that other pages' texts also contain:
+// that page must come first.
+function pickTitleWord(data) {
+  const words = (t) => new Set((t || "").toLowerCase().match(/[a-z]{6,}/g) || []);
+  const candidates = [];
+  for (const p of data.pages) {
+    for (const w of words(p.t)) {
+      const inTitles = data.pages.filter((q) => words(q.t).has(w)).length;
+      const inTexts = data.pages.filter((q) => q !== p && (q.x || "").toLowerCase().includes(w)).length;
+      if (inTitles === 1 && inTexts >= 2) {
+        candidates.push({ word: w, title: p.t, others: inTexts });
+      }
+    }
+  }
+  candidates.sort((a, b) => b.others - a.others || a.word.localeCompare(b.word));
+  assert(candidates.length > 0, "some title word occurs in other pages' texts");
+  return candidates[0];
+}
+
 async function searchAndOpen(page, mode, target) {
   // `/` focuses the box from anywhere on the page.
   await page.locator("main").first().click({ position: { x: 2, y: 2 } });
@@ -360,6 +379,18 @@ async function siteChecks(root, label, target, withAxe) {
   });
 
   if (withAxe) {
+    await check(`${label}: a title match ranks before matches in the text`, async () => {
+      const t = await openPage();
+      await t.page.goto(home);
+      const title = pickTitleWord(target.data);
+      await t.page.locator("#search-input").fill(title.word);
+      const options = t.page.locator("#search-results [role=option]");
+      await options.nth(1).waitFor();
+      const first = await options.first().locator(".search-title").textContent();
+      assert(first.startsWith(title.title), `"${title.word}": first result "${first}", expected "${title.title}"`);
+      await t.close();
+    });
+
     await check(`${label}: axe-core finds no serious or critical violation`, async () => {
       const t = await openPage();
       await t.page.goto(home);
