@@ -1211,6 +1211,7 @@
     for (var i = 0; i < pages.length; i++) {
       pages[i].setAttribute("tabindex", "-1");
     }
+    document.documentElement.classList.add("sp-app");
     document.addEventListener("click", onClick);
     window.addEventListener("hashchange", route);
     route();
