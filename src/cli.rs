@@ -116,6 +116,29 @@ pub(crate) enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the site and write it as one file to use offline: a zip or a single HTML page
+    ///
+    /// Both bundles open straight from disk with no network. The zip holds the
+    /// built site under one folder; the single file holds every page, image,
+    /// stylesheet, script and the search index, one page shown at a time.
+    #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["zip", "single_file"])))]
+    Bundle {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Write the built site as a zip file (open index.html after unzipping)
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+        /// Write the whole knowledge base as one self-contained HTML file
+        #[arg(long, value_name = "FILE")]
+        single_file: Option<PathBuf>,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Fail (and write nothing) when there are warnings
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Create a new site with a small example tree
     Init {
         /// Folder to create the site in (created if missing)

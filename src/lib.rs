@@ -21,6 +21,7 @@
 //!
 //! The library never prints and never exits; the binary does both.
 
+pub mod bundle;
 pub mod config;
 pub mod content;
 pub mod diag;
@@ -33,6 +34,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod source;
 mod tomlx;
 

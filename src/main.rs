@@ -164,6 +164,46 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             print!("{}", signpost::diff::render(&diff, format));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bundle {
+            root,
+            zip,
+            single_file,
+            drafts,
+            deny_warnings,
+        } => {
+            let start = Instant::now();
+            let opts = signpost::Options {
+                root,
+                output: None,
+                drafts,
+                deny_warnings,
+            };
+            let targets = signpost::bundle::Targets { zip, single_file };
+            let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;
+            if !analysis.diagnostics.is_empty() {
+                let color = color_for(std::io::stderr().is_terminal());
+                eprint!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, Format::Human, color)
+                );
+            }
+            let Some(written) = written else {
+                eprintln!("Bundle failed: nothing was written.");
+                return Ok(ExitCode::from(1));
+            };
+            for w in &written {
+                eprintln!(
+                    "Wrote {} ({} files, {:.1} KiB)",
+                    w.path.display(),
+                    w.files,
+                    w.bytes as f64 / 1024.0
+                );
+            }
+            eprintln!("Done in {:.2} s", start.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(

@@ -231,6 +231,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 heading = Some((events.len(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
+                append_text(&mut out.text, " ");
                 if let Some((idx, htext)) = heading.take() {
                     let id = slugger.slug(&htext);
                     out.anchors.insert(id.clone());
@@ -290,6 +291,15 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 html_ids(h, &mut out.anchors);
             }
             Event::SoftBreak | Event::HardBreak => append_text(&mut out.text, " "),
+            // Blocks end with a space, so that words of consecutive paragraphs,
+            // list items and cells are not glued together in the text.
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => append_text(&mut out.text, " "),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,

@@ -29,7 +29,7 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn canonical(path: &Path) -> PathBuf {
+pub(crate) fn canonical(path: &Path) -> PathBuf {
     let abs = normalize(&crate::absolute(path));
     // Resolve symlinks of the part that exists.
     let mut existing = abs.clone();

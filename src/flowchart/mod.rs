@@ -514,7 +514,7 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     let (w, h) = (Num(layout.width), Num(layout.height));
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{prefix}-title">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-labelledby="{prefix}-title">"#
     );
     let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
     if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {

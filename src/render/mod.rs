@@ -154,6 +154,11 @@ pub fn render(
     let graph = crate::graph_json(site);
     sink.write("graph.json", graph.as_bytes())
         .map_err(io_err("graph.json"))?;
+    if cfg.search.enabled {
+        let index = crate::search::index_script(site);
+        sink.write(crate::search::INDEX_PATH, index.as_bytes())
+            .map_err(io_err(crate::search::INDEX_PATH))?;
+    }
     Ok(RenderStats {
         pages: content.pages.iter().filter(|p| !p.section_intro).count(),
         sections: content.sections.len(),

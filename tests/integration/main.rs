@@ -2,7 +2,9 @@
 //! (tests/fixtures/ok/* build cleanly, tests/fixtures/invalid/* report
 //! diagnostics). See tests/README.md.
 
+mod browser;
 mod build;
+mod bundle;
 mod cli;
 mod corpus;
 mod determinism;

@@ -6,7 +6,14 @@
  *
  * Sections:
  *   1. The guided walk: the reader's trail of answers.
- *   2. Search (reserved; not implemented here).
+ *   2. Search: the box in the header, over an index loaded as a script.
+ *   3. The single-file bundle: one page shown at a time, by `#p/<url>`.
+ *
+ * The same script runs on the site (one HTML file per page) and in the
+ * single-file bundle (`signpost bundle --single-file`), where every page is a
+ * `.sp-page` element of one document and `<html data-signpost-bundle>` is set.
+ * Sections 1 and 2 only differ there in how they link to a page
+ * (`pageHref`) and in which page is "here" (set by section 3).
  */
 (function () {
   "use strict";
@@ -14,6 +21,14 @@
   var body = document.body;
   if (!body) {
     return;
+  }
+
+  var bundle = document.documentElement.hasAttribute("data-signpost-bundle");
+  var root = bundle ? "" : body.getAttribute("data-root") || "";
+
+  // The href of the page at `url` (relative to the site root, percent-encoded).
+  function pageHref(url) {
+    return bundle ? "#p/" + url : root + url;
   }
 
   /* ======================================================================
@@ -31,7 +46,9 @@
    *     `#heading` fragment (their fragment is left alone) and for back/forward.
    *
    * Only fragments that start with `trail=` are ours; every other `#anchor`
-   * behaves as usual.
+   * behaves as usual. In the single-file bundle, pages are shown without
+   * leaving the document, so the trail is handed over in memory; a copied link
+   * carries it as `#p/<url>?trail=<encoded JSON>`.
    */
 
   var HASH_KEY = "trail=";
@@ -41,8 +58,9 @@
   var MAX_TEXT = 500;
   var MAX_PAGES_REMEMBERED = 100;
 
-  var pageId = body.getAttribute("data-page");
-  var root = body.getAttribute("data-root") || "";
+  // The page being shown: its id (path under content/), its element (the
+  // document, or its `.sp-page` in the bundle), and, in the bundle, its URL.
+  var here = { id: body.getAttribute("data-page"), scope: document, url: null, title: null };
 
   /* ---------- sessionStorage, which may be missing or throw ---------- */
 
@@ -159,16 +177,20 @@
     );
   }
 
+  function decodeTrail(encoded) {
+    try {
+      return unpack(JSON.parse(decodeURIComponent(encoded)));
+    } catch (e) {
+      return null;
+    }
+  }
+
   // The trail in a `#trail=…` fragment, or null when the fragment is not ours.
   function trailFromHash(hash) {
     if (!hash || hash.indexOf("#" + HASH_KEY) !== 0) {
       return null;
     }
-    try {
-      return unpack(JSON.parse(decodeURIComponent(hash.slice(HASH_KEY.length + 1))));
-    } catch (e) {
-      return null;
-    }
+    return decodeTrail(hash.slice(HASH_KEY.length + 1));
   }
 
   /* ---------- This page ---------- */
@@ -177,12 +199,18 @@
   // segments, where depth is the number of `../` in data-root. Works under any
   // sub-path and under file://.
   function selfUrl() {
+    if (here.url) {
+      return here.url;
+    }
     var depth = (root.match(/\.\.\//g) || []).length;
     var segments = location.pathname.split("/");
     return segments.slice(-(depth + 1)).join("/");
   }
 
   function selfTitle() {
+    if (here.title) {
+      return here.title;
+    }
     var t = body.getAttribute("data-title");
     if (t) {
       return t;
@@ -195,6 +223,14 @@
     var href = location.href;
     var i = href.indexOf("#");
     return i === -1 ? href : href.slice(0, i);
+  }
+
+  // A link to this page that carries `trail`.
+  function linkWithTrail(trail) {
+    if (bundle) {
+      return urlWithoutHash() + "#p/" + selfUrl() + "?" + HASH_KEY + encodeTrail(trail);
+    }
+    return urlWithoutHash() + "#" + HASH_KEY + encodeTrail(trail);
   }
 
   function navigationType() {
@@ -252,7 +288,7 @@
     if (fromHash) {
       return fromHash;
     }
-    if (pending && pending.to === pageId) {
+    if (pending && pending.to === here.id) {
       var fromClick = unpack(pending.trail);
       if (fromClick) {
         return fromClick;
@@ -260,7 +296,7 @@
     }
     var type = navigationType();
     if (type === "back_forward" || type === "reload") {
-      return rememberedTrail(pageId) || [];
+      return rememberedTrail(here.id) || [];
     }
     return [];
   }
@@ -269,6 +305,8 @@
 
   // What a link hands to the page it opens: element → { to, trail }.
   var carried = typeof WeakMap === "function" ? new WeakMap() : null;
+  // In the bundle: what the last link clicked handed over (see section 3).
+  var bundlePending = null;
 
   // The trail of the page `targetId`, reached from here by answering `when`.
   // Going back to a page already on the trail (a loop such as "try again")
@@ -279,19 +317,22 @@
         return trail.slice(0, i);
       }
     }
-    if (targetId === pageId) {
+    if (targetId === here.id) {
       return trail.slice();
     }
     return trail.concat([
-      { id: pageId, title: selfTitle(), when: when, url: selfUrl() },
+      { id: here.id, title: selfTitle(), when: when, url: selfUrl() },
     ]);
   }
 
   // Points `a` at `baseHref` carrying `trail` in its fragment, unless the
   // link already has a fragment of its own (then sessionStorage carries it).
+  // In the bundle every page link is a fragment: the trail goes in memory.
   function carry(a, baseHref, targetId, trail) {
     if (baseHref.indexOf("#") === -1) {
       a.setAttribute("href", trail.length ? baseHref + "#" + HASH_KEY + encodeTrail(trail) : baseHref);
+    } else if (bundle) {
+      a.setAttribute("href", baseHref);
     }
     if (carried) {
       carried.set(a, { to: targetId, trail: pack(trail) });
@@ -299,7 +340,7 @@
   }
 
   function setUpBranches(trail) {
-    var links = document.querySelectorAll("a[data-target]");
+    var links = here.scope.querySelectorAll("a[data-target]");
     for (var i = 0; i < links.length; i++) {
       var a = links[i];
       if (!a.hasAttribute("data-href")) {
@@ -325,6 +366,12 @@
     var target = event.target;
     var a = target && target.closest ? target.closest("a") : null;
     var info = a ? carried.get(a) : null;
+    if (bundle) {
+      if (a && (a.getAttribute("href") || "").charAt(0) === "#") {
+        bundlePending = info || { to: null, trail: [] };
+      }
+      return;
+    }
     if (info) {
       writeJSON(PENDING_KEY, info);
     }
@@ -383,16 +430,16 @@
       var li = el("li");
       var a = el("a", null, step.title);
       a.setAttribute("data-step", String(i));
-      carry(a, root + step.url, step.id, trail.slice(0, i));
+      carry(a, pageHref(step.url), step.id, trail.slice(0, i));
       a.setAttribute("title", "Go back and change this answer");
       li.appendChild(a);
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "trail-when", step.when));
       list.appendChild(li);
     });
-    var here = el("li", null, selfTitle());
-    here.setAttribute("aria-current", "page");
-    list.appendChild(here);
+    var current = el("li", null, selfTitle());
+    current.setAttribute("aria-current", "page");
+    list.appendChild(current);
     box.appendChild(list);
 
     var actions = el("div", "trail-actions");
@@ -405,7 +452,7 @@
     box.appendChild(actions);
 
     button.addEventListener("click", function () {
-      var link = urlWithoutHash() + "#" + HASH_KEY + encodeTrail(trail);
+      var link = linkWithTrail(trail);
       copyText(link, function (ok) {
         if (ok) {
           status.textContent = "Link copied.";
@@ -447,18 +494,18 @@
   /* ---------- Wiring ---------- */
 
   function applyTrail(trail) {
-    if (pageId) {
-      rememberTrail(pageId, trail);
+    if (here.id) {
+      rememberTrail(here.id, trail);
     }
     setUpBranches(trail);
-    var box = document.querySelector("nav.where .trail");
+    var box = here.scope.querySelector("nav.where .trail");
     if (box) {
       renderTrail(box, trail);
     }
   }
 
   function initTrail() {
-    if (!pageId) {
+    if (!here.id) {
       writeJSON(PENDING_KEY, null);
       return;
     }
@@ -475,19 +522,706 @@
     });
   }
 
-  try {
-    initTrail();
-  } catch (e) {
-    /* Never let an enhancement break the page: the static path remains. */
+  if (!bundle) {
+    try {
+      initTrail();
+    } catch (e) {
+      /* Never let an enhancement break the page: the static path remains. */
+    }
   }
 
   /* ======================================================================
-   * 2. Search (reserved)
+   * 2. Search
    * ======================================================================
    *
-   * Offline search goes here (another change): it will read an index shipped
-   * as a script file (no fetch/XHR, so it works under file://) and enhance a
-   * search box rendered in the `header_extra` block of base.html. Keep it
-   * independent of section 1.
+   * base.html renders a hidden `form.search` (so there is no box without
+   * JavaScript) whose `data-index` names the index script,
+   * `_signpost/search-index.js` (generated by src/search.rs; its format is
+   * documented there). The index is loaded by adding a `<script>` element the
+   * first time the reader uses the box: no fetch/XHR, so it works under
+   * file://, and pages of a large site do not load it on every view. The
+   * single-file bundle defines `window.signpostSearch` inline instead.
+   *
+   * The box is an ARIA combobox: typing lists matches, ↓/↑ move through them,
+   * Enter opens one, Escape closes the list (then clears the box), and `/`
+   * anywhere on the page focuses the box.
+   *
+   * Ranking: every word of the query must occur in the page (as a prefix of a
+   * word scores more than inside one); a match in the title counts most, then
+   * the answers (`when`) that lead to the page, its summary, its own branches,
+   * and its text. Ties go to the shorter title, then to the index order.
    */
+
+  var MAX_RESULTS = 20;
+  var GLOBAL = "signpostSearch";
+
+  var FIELD_WEIGHTS = { t: [100, 70], w: [50, 35], s: [40, 28], c: [25, 18], x: [15, 10] };
+
+  function fold(s) {
+    s = String(s || "").toLowerCase();
+    if (s.normalize) {
+      s = s.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    }
+    return s;
+  }
+
+  var wordSplit;
+  try {
+    wordSplit = new RegExp("[^\\p{L}\\p{N}_]+", "u");
+  } catch (e) {
+    wordSplit = /[\s!-\/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f]+/;
+  }
+  var wordChar;
+  try {
+    wordChar = new RegExp("[\\p{L}\\p{N}_]", "u");
+  } catch (e) {
+    wordChar = /[A-Za-z0-9_\u00c0-\uffff]/;
+  }
+
+  function terms(query) {
+    var seen = {};
+    return fold(query)
+      .split(wordSplit)
+      .filter(function (t) {
+        if (!t || seen[t]) {
+          return false;
+        }
+        seen[t] = true;
+        return true;
+      });
+  }
+
+  // 2 when `term` starts a word of `text`, 1 when it occurs inside one, else 0.
+  function matchKind(text, term) {
+    var i = text.indexOf(term);
+    var tries = 0;
+    while (i !== -1) {
+      if (i === 0 || !wordChar.test(text.charAt(i - 1))) {
+        return 2;
+      }
+      if (++tries > 20) {
+        break;
+      }
+      i = text.indexOf(term, i + 1);
+    }
+    return text.indexOf(term) === -1 ? 0 : 1;
+  }
+
+  // The loaded index, prepared for searching: one record per page.
+  function prepare(data) {
+    var whens = data.whens || [];
+    var foldedWhens = whens.map(fold);
+    function joinWhens(list, texts) {
+      return (list || []).map(function (i) {
+        return texts[i] || "";
+      }).join(" \u2022 ");
+    }
+    return (data.pages || []).map(function (p, n) {
+      return {
+        n: n,
+        page: p,
+        t: fold(p.t),
+        s: fold(p.s),
+        w: joinWhens(p.w, foldedWhens) + " \u2022 " + joinWhens(p.p, foldedWhens),
+        c: joinWhens(p.c, foldedWhens),
+        x: null, // folded lazily: most queries are decided by the other fields
+      };
+    });
+  }
+
+  function foldedText(rec) {
+    if (rec.x === null) {
+      rec.x = fold(rec.page.x);
+    }
+    return rec.x;
+  }
+
+  function search(records, query) {
+    var ts = terms(query);
+    if (!ts.length) {
+      return [];
+    }
+    var whole = fold(query).trim();
+    var hits = [];
+    for (var r = 0; r < records.length; r++) {
+      var rec = records[r];
+      var score = 0;
+      var inTitle = 0;
+      for (var k = 0; k < ts.length; k++) {
+        var term = ts[k];
+        var best = 0;
+        var fields = ["t", "w", "s", "c", "x"];
+        for (var f = 0; f < fields.length; f++) {
+          var name = fields[f];
+          var text = name === "x" ? foldedText(rec) : rec[name];
+          if (!text) {
+            continue;
+          }
+          var kind = matchKind(text, term);
+          if (kind) {
+            var w = FIELD_WEIGHTS[name][kind === 2 ? 0 : 1];
+            if (w > best) {
+              best = w;
+            }
+            if (name === "t") {
+              inTitle++;
+              break; // nothing scores more than the title
+            }
+          }
+        }
+        if (!best) {
+          score = 0;
+          break;
+        }
+        score += best;
+      }
+      if (!score) {
+        continue;
+      }
+      if (rec.t === whole) {
+        score += 200;
+      } else if (rec.t.indexOf(whole) === 0) {
+        score += 60;
+      } else if (ts.length > 1 && rec.t.indexOf(whole) !== -1) {
+        score += 40;
+      }
+      if (inTitle === ts.length) {
+        score += 30;
+      }
+      if (rec.page.e) {
+        score += 5;
+      }
+      hits.push({ rec: rec, score: score });
+    }
+    hits.sort(function (a, b) {
+      return b.score - a.score || a.rec.t.length - b.rec.t.length || a.rec.n - b.rec.n;
+    });
+    return hits;
+  }
+
+  // `text` with the occurrences of `ts` wrapped in <mark>, as DOM nodes.
+  function highlighted(text, ts) {
+    var frag = document.createDocumentFragment();
+    var folded = fold(text);
+    if (folded.length !== text.length) {
+      frag.appendChild(document.createTextNode(text));
+      return frag;
+    }
+    var marks = [];
+    ts.forEach(function (t) {
+      var i = folded.indexOf(t);
+      while (i !== -1 && marks.length < 50) {
+        marks.push([i, i + t.length]);
+        i = folded.indexOf(t, i + t.length);
+      }
+    });
+    marks.sort(function (a, b) {
+      return a[0] - b[0];
+    });
+    var pos = 0;
+    marks.forEach(function (m) {
+      if (m[0] < pos) {
+        if (m[1] > pos) {
+          // Overlapping matches: extend the previous mark.
+          var last = frag.lastChild;
+          last.textContent += text.slice(pos, m[1]);
+          pos = m[1];
+        }
+        return;
+      }
+      if (m[0] > pos) {
+        frag.appendChild(document.createTextNode(text.slice(pos, m[0])));
+      }
+      frag.appendChild(el("mark", null, text.slice(m[0], m[1])));
+      pos = m[1];
+    });
+    if (pos < text.length) {
+      frag.appendChild(document.createTextNode(text.slice(pos)));
+    }
+    return frag;
+  }
+
+  // About 160 characters of the page text around the first match.
+  function snippet(rec, ts) {
+    var text = rec.page.x || "";
+    if (!text) {
+      return "";
+    }
+    var folded = foldedText(rec);
+    var at = -1;
+    for (var i = 0; i < ts.length && at === -1; i++) {
+      at = folded.indexOf(ts[i]);
+    }
+    if (at === -1 || folded.length !== text.length) {
+      at = 0;
+    }
+    var start = Math.max(0, at - 60);
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space !== -1 && space < at ? space + 1 : start;
+    }
+    var end = Math.min(text.length, start + 160);
+    if (end < text.length) {
+      var cut = text.lastIndexOf(" ", end);
+      end = cut > at ? cut : end;
+    }
+    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
+  }
+
+  // Where a page sits: its tree and the answers that lead there (the middle of
+  // a long path elided; all of it in `full`), else its folder.
+  function placeOf(data, page) {
+    var whens = data.whens || [];
+    if (typeof page.r === "number" && data.trees && data.trees[page.r]) {
+      var tree = data.trees[page.r].t;
+      if (page.e && !(page.p && page.p.length)) {
+        return { short: "Start of “" + tree + "”", full: "" };
+      }
+      var path = (page.p || []).map(function (i) {
+        return whens[i] || "";
+      });
+      var full = [tree].concat(path).join(" › ");
+      if (path.length > 3) {
+        path = [path[0], "…", path[path.length - 2], path[path.length - 1]];
+      }
+      return { short: [tree].concat(path).join(" › "), full: full };
+    }
+    var section = data.sections ? data.sections[page.f] : "";
+    return { short: section || "Home", full: "" };
+  }
+
+  var OUTCOME_LABELS = { resolved: "Resolved", escalate: "Escalate", unsolved: "Unsolved" };
+
+  function initSearch() {
+    var form = document.querySelector("form.search");
+    if (!form) {
+      return;
+    }
+    var input = form.querySelector("input[type=search]");
+    if (!input) {
+      return;
+    }
+    var data = null;
+    var records = null;
+    var loading = false;
+    var failed = false;
+    var hits = [];
+    var active = -1;
+    var timer = null;
+
+    var panel = el("div", "search-panel");
+    panel.hidden = true;
+    var status = el("p", "search-status");
+    status.id = "search-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    var list = el("ul", "search-results");
+    list.id = "search-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Search results");
+    panel.appendChild(status);
+    panel.appendChild(list);
+    form.appendChild(panel);
+
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-describedby", status.id);
+    input.setAttribute("autocomplete", "off");
+
+    function ready(d) {
+      if (!d || !Array.isArray(d.pages)) {
+        failed = true;
+        return;
+      }
+      data = d;
+      records = prepare(d);
+    }
+
+    function load() {
+      if (data || loading || failed) {
+        return;
+      }
+      if (window[GLOBAL]) {
+        ready(window[GLOBAL]);
+        return;
+      }
+      var src = form.getAttribute("data-index");
+      if (!src) {
+        failed = true;
+        return;
+      }
+      loading = true;
+      var script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = function () {
+        loading = false;
+        ready(window[GLOBAL]);
+        update();
+      };
+      script.onerror = function () {
+        loading = false;
+        failed = true;
+        update();
+      };
+      document.head.appendChild(script);
+    }
+
+    function open(show) {
+      panel.hidden = !show;
+      input.setAttribute("aria-expanded", show && hits.length ? "true" : "false");
+    }
+
+    function setActive(i) {
+      var options = list.children;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "false");
+        options[active].classList.remove("is-active");
+      }
+      active = i;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "true");
+        options[active].classList.add("is-active");
+        input.setAttribute("aria-activedescendant", options[active].id);
+        if (options[active].scrollIntoView) {
+          options[active].scrollIntoView({ block: "nearest" });
+        }
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function go(i) {
+      var hit = hits[i];
+      if (!hit) {
+        return;
+      }
+      var href = pageHref(hit.rec.page.u);
+      if (bundle) {
+        bundlePending = { to: null, trail: [] };
+        open(false);
+        input.value = "";
+        input.blur();
+      }
+      location.href = href;
+    }
+
+    function render() {
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      var query = input.value;
+      var ts = terms(query);
+      if (!ts.length) {
+        hits = [];
+        status.textContent = "";
+        open(false);
+        return;
+      }
+      if (failed) {
+        hits = [];
+        status.textContent = "The search index could not be loaded.";
+        open(true);
+        return;
+      }
+      if (!records) {
+        hits = [];
+        status.textContent = "Loading the search index…";
+        open(true);
+        return;
+      }
+      var all = search(records, query);
+      var shown = all.slice(0, MAX_RESULTS);
+      shown.forEach(function (hit, i) {
+        var p = hit.rec.page;
+        var li = el("li", "search-result");
+        li.id = "search-result-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.setAttribute("data-url", p.u);
+        var title = el("span", "search-title");
+        title.appendChild(highlighted(p.t, ts));
+        if (p.o && OUTCOME_LABELS[p.o]) {
+          title.appendChild(document.createTextNode(" "));
+          title.appendChild(el("span", "badge outcome-" + p.o, OUTCOME_LABELS[p.o]));
+        }
+        li.appendChild(title);
+        var place = placeOf(data, p);
+        var where = el("span", "search-place", place.short);
+        if (place.full && place.full !== place.short) {
+          where.title = place.full;
+        }
+        li.appendChild(where);
+        var snip = snippet(hit.rec, ts);
+        if (snip) {
+          var s = el("span", "search-snippet");
+          s.appendChild(highlighted(snip, ts));
+          li.appendChild(s);
+        }
+        li.addEventListener("mousedown", function (event) {
+          event.preventDefault(); // keep focus in the box until we navigate
+        });
+        li.addEventListener("click", function () {
+          go(i);
+        });
+        list.appendChild(li);
+      });
+      var n = all.length;
+      status.textContent =
+        n === 0
+          ? "No pages match “" + query.trim() + "”."
+          : n > MAX_RESULTS
+            ? n + " pages match; the first " + MAX_RESULTS + " are shown. Add a word to narrow it down."
+            : n + (n === 1 ? " page matches." : " pages match.") + " ↑↓ to choose, Enter to open.";
+      hits = shown;
+      open(true);
+    }
+
+    function update() {
+      if (!data && !failed) {
+        load();
+      }
+      render();
+    }
+
+    input.addEventListener("focus", function () {
+      load();
+      if (input.value.trim()) {
+        render();
+      }
+    });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      // Immediate for small sites; a short pause on large ones.
+      var delay = records && records.length > 2000 ? 120 : 0;
+      timer = setTimeout(update, delay);
+    });
+    input.addEventListener("keydown", function (event) {
+      var key = event.key;
+      if (key === "ArrowDown" || key === "Down") {
+        event.preventDefault();
+        if (panel.hidden && input.value.trim()) {
+          render();
+        }
+        if (hits.length) {
+          setActive(active + 1 >= hits.length ? 0 : active + 1);
+        }
+      } else if (key === "ArrowUp" || key === "Up") {
+        event.preventDefault();
+        if (hits.length) {
+          setActive(active <= 0 ? hits.length - 1 : active - 1);
+        }
+      } else if (key === "Enter") {
+        event.preventDefault();
+        clearTimeout(timer);
+        if (panel.hidden || !hits.length) {
+          update();
+        }
+        go(active >= 0 ? active : 0);
+      } else if (key === "Escape" || key === "Esc") {
+        if (!panel.hidden) {
+          event.preventDefault();
+          open(false);
+          setActive(-1);
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+        } else {
+          input.blur();
+        }
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
+    document.addEventListener("mousedown", function (event) {
+      if (!form.contains(event.target)) {
+        open(false);
+      }
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!event.relatedTarget || !form.contains(event.relatedTarget)) {
+        open(false);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) {
+        return;
+      }
+      var t = event.target;
+      var tag = t && t.tagName ? t.tagName.toLowerCase() : "";
+      if (tag === "input" || tag === "textarea" || tag === "select" || (t && t.isContentEditable)) {
+        return;
+      }
+      event.preventDefault();
+      input.focus();
+      input.select();
+    });
+    form.hidden = false;
+  }
+
+  try {
+    initSearch();
+  } catch (e) {
+    /* Never let an enhancement break the page. */
+  }
+
+  /* ======================================================================
+   * 3. The single-file bundle
+   * ======================================================================
+   *
+   * `signpost bundle --single-file` puts every page in one document as
+   * `<div class="sp-page" id="p/<url>" data-url="<url>">` (its element ids
+   * prefixed with `p/<url>:`, its links rewritten to `#p/<url>` or
+   * `#p/<url>:<id>`). Without JavaScript the pages follow each other and those
+   * links jump between them. Here, only the page named by the fragment is
+   * shown (the home page when there is none), the document title follows it,
+   * and the trail of answers is handed from page to page in memory.
+   */
+
+  function initBundle() {
+    var pages = document.querySelectorAll(".sp-page");
+    if (!pages.length) {
+      return;
+    }
+    var home = document.querySelector('.sp-page[data-url="index.html"]') || pages[0];
+    var current = null;
+    var first = true;
+    var hashTrail = null;
+
+    // Percent-encoded form of a page URL (as trails store them).
+    function encodedUrl(u) {
+      return u
+        .split("/")
+        .map(function (s) {
+          try {
+            return encodeURIComponent(decodeURIComponent(s));
+          } catch (e) {
+            return encodeURIComponent(s);
+          }
+        })
+        .join("/");
+    }
+
+    function byId(id) {
+      if (!id) {
+        return null;
+      }
+      var found = document.getElementById(id);
+      if (!found) {
+        try {
+          found = document.getElementById(decodeURIComponent(id));
+        } catch (e) {
+          found = null;
+        }
+      }
+      return found;
+    }
+
+    function show(page) {
+      if (current === page) {
+        return false;
+      }
+      for (var i = 0; i < pages.length; i++) {
+        pages[i].hidden = pages[i] !== page;
+      }
+      current = page;
+      document.title = page.getAttribute("data-doc-title") || document.title;
+      return true;
+    }
+
+    function route() {
+      var id = location.hash.slice(1);
+      hashTrail = null;
+      var q = id.indexOf("?" + HASH_KEY);
+      if (id.indexOf("p/") === 0 && q !== -1) {
+        hashTrail = decodeTrail(id.slice(q + 1 + HASH_KEY.length));
+        id = id.slice(0, q);
+      }
+      var target = byId(id);
+      var page = target && target.closest ? target.closest(".sp-page") : null;
+      if (target && !page) {
+        bundlePending = null;
+        return; // an element outside the pages (the skip link's #main)
+      }
+      if (!page) {
+        page = home;
+        target = null;
+      }
+      var changed = show(page);
+      if (target && target !== page) {
+        target.scrollIntoView();
+      } else if (changed && (target || !first)) {
+        // The browser scrolled to the page's element, below the header: show
+        // the page from the top instead (on opening, once it has scrolled).
+        window.scrollTo(0, 0);
+        if (first && document.readyState !== "complete") {
+          window.addEventListener("load", function () {
+            if (current === page) {
+              window.scrollTo(0, 0);
+            }
+          });
+        }
+      }
+      if (changed && !first && page.focus) {
+        page.focus({ preventScroll: true });
+      }
+      enterPage(page, changed);
+      first = false;
+    }
+
+    // The trail of the page just shown: from a `?trail=` link, else from the
+    // link clicked to get here, else (back/forward, or a link typed in) what
+    // this tab last showed on that page.
+    function enterPage(page, changed) {
+      var pending = bundlePending;
+      bundlePending = null;
+      here = {
+        id: page.getAttribute("data-page"),
+        scope: page,
+        url: encodedUrl(page.getAttribute("data-url") || ""),
+        title: page.getAttribute("data-title"),
+      };
+      if (!here.id) {
+        return;
+      }
+      var trail = hashTrail;
+      if (!trail && pending && pending.to === here.id) {
+        trail = unpack(pending.trail);
+      }
+      if (!trail) {
+        if (!changed) {
+          return; // an in-page #heading link: the trail stays as it is
+        }
+        if (pending) {
+          trail = []; // another link (search, breadcrumbs): a fresh start
+        } else if (first && navigationType() === "navigate") {
+          trail = [];
+        } else {
+          trail = rememberedTrail(here.id) || [];
+        }
+      }
+      applyTrail(trail);
+    }
+
+    for (var i = 0; i < pages.length; i++) {
+      pages[i].setAttribute("tabindex", "-1");
+    }
+    document.documentElement.classList.add("sp-app");
+    document.addEventListener("click", onClick);
+    window.addEventListener("hashchange", route);
+    route();
+  }
+
+  if (bundle) {
+    try {
+      initBundle();
+    } catch (e) {
+      /* Without the router every page stays visible, one after the other. */
+    }
+  }
 })();

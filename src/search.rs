@@ -1,0 +1,264 @@
+//! search::index_script: the frozen [`Site`] → `_signpost/search-index.js`, the
+//! offline search index the default theme's `signpost.js` searches.
+//!
+//! The index is a *script* that sets a global (`window.signpostSearch = {…};`)
+//! rather than a JSON file, because a page opened from disk (`file://`) may not
+//! `fetch` a sibling file, but it may always load a `<script src>`. The theme
+//! loads it lazily, the first time the reader uses the search box, so pages of
+//! a large site do not pay for it on every view.
+//!
+//! What it holds, per published page (section intros and the generated section
+//! pages are not indexed): URL, title, summary, outcome, entry flag, the folder
+//! breadcrumb, the tree the page belongs to and the path of `when` answers that
+//! leads there from the tree's entry, the `when`s of the branches that lead to
+//! it and of its own branches, and its body as plain text. Every distinct
+//! `when` text is stored once and referred to by index, since the same answers
+//! recur on the paths of many pages.
+//!
+//! Size. The body text is cut to [`BODY_CAP`] bytes (at a word boundary), down
+//! from the 4000 bytes the scan keeps: the start of a procedure page (its
+//! intro and first steps) says what it is about, and the cap keeps the index
+//! linear in the number of pages at about 1.5 to 2 KB a page (about 18 MB for
+//! the 10,000-page generated corpus) instead of growing with long bodies.
+//!
+//! Format (one-letter keys keep it small; absent values are left out):
+//!
+//! ```text
+//! { "v": 1,
+//!   "whens":    [ "Yes: the app still works", … ],   // distinct `when` texts
+//!   "trees":    [ { "t": title, "u": url }, … ],     // entries, in graph order
+//!   "sections": [ "Sign-in › Personal account", … ], // folder breadcrumbs ("" = top)
+//!   "pages": [ { "u": url (relative to the output root), "t": title,
+//!                "s": summary?, "o": outcome?, "e": 1 if entry?,
+//!                "f": section index, "r": tree index?, "p": [when index…] (path from
+//!                the entry), "w": [when index…] (branches leading here),
+//!                "c": [when index…] (this page's branches), "x": body text } ] }
+//! ```
+//!
+//! The output is deterministic: pages in path order, `when`s in first-use order
+//! (page order, then branch order), and `<` escaped as `\u003c` so that the
+//! index can also be inlined in a `<script>` element (the single-file bundle).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::Site;
+use crate::content::PageId;
+use crate::links::escape_path;
+use crate::markdown;
+
+/// Output path of the index, relative to the output root.
+pub const INDEX_PATH: &str = "_signpost/search-index.js";
+
+/// Name of the global the index script sets.
+pub const GLOBAL: &str = "signpostSearch";
+
+/// Bytes of body text kept per page.
+pub const BODY_CAP: usize = 1500;
+
+#[derive(Serialize)]
+struct Index<'a> {
+    v: u32,
+    whens: Vec<String>,
+    trees: Vec<TreeEntry<'a>>,
+    sections: Vec<String>,
+    pages: Vec<PageEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct TreeEntry<'a> {
+    t: &'a str,
+    u: String,
+}
+
+#[derive(Serialize)]
+struct PageEntry<'a> {
+    u: String,
+    t: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    o: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<u8>,
+    f: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    p: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    w: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    c: Vec<usize>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    x: String,
+}
+
+/// Distinct `when` texts, numbered in first-use order.
+#[derive(Default)]
+struct Whens {
+    list: Vec<String>,
+    ids: BTreeMap<String, usize>,
+}
+
+impl Whens {
+    fn id(&mut self, when: Option<&str>) -> usize {
+        let text = when.map_or_else(|| "Next step".to_string(), markdown::inline_text);
+        if let Some(&i) = self.ids.get(&text) {
+            return i;
+        }
+        let i = self.list.len();
+        self.ids.insert(text.clone(), i);
+        self.list.push(text);
+        i
+    }
+}
+
+/// The index as JSON (with `<` escaped as `\u003c`).
+pub fn index_json(site: &Site) -> String {
+    let content = &site.content;
+    let graph = &site.graph;
+    let mut whens = Whens::default();
+    // Number every `when` in edge order first, so indexes do not depend on
+    // which page happens to mention an answer first in a path.
+    let edge_when: Vec<usize> = graph
+        .edges
+        .iter()
+        .map(|e| whens.id(e.when.as_deref()))
+        .collect();
+    let tree_of: BTreeMap<PageId, usize> = graph
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| (e, i))
+        .collect();
+    let trees = graph
+        .entries
+        .iter()
+        .map(|&e| {
+            let p = content.page(e);
+            TreeEntry {
+                t: p.title(),
+                u: escape_path(&p.out),
+            }
+        })
+        .collect();
+    let mut sections: Vec<String> = Vec::new();
+    let mut section_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for page in content.pages.iter().filter(|p| !p.section_intro) {
+        let i = page.id.index();
+        let dir = page.dir();
+        let f = *section_ids.entry(dir).or_insert_with(|| {
+            sections.push(folder_trail(site, dir));
+            sections.len() - 1
+        });
+        let mut incoming: Vec<usize> = graph.inc[i].iter().map(|&e| edge_when[e]).collect();
+        dedup_in_order(&mut incoming);
+        let mut choices: Vec<usize> = graph.out[i].iter().map(|&e| edge_when[e]).collect();
+        dedup_in_order(&mut choices);
+        pages.push(PageEntry {
+            u: escape_path(&page.out),
+            t: page.title(),
+            s: page.meta.summary.as_ref().map(|s| s.value.as_str()),
+            o: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
+            e: page.meta.is_entry().then_some(1),
+            f,
+            r: graph.entry_of[i].and_then(|e| tree_of.get(&e).copied()),
+            p: graph
+                .path_to(page.id)
+                .into_iter()
+                .map(|e| edge_when[e])
+                .collect(),
+            w: incoming,
+            c: choices,
+            x: plain_text(&site.scans[i].text, BODY_CAP),
+        });
+    }
+    let index = Index {
+        v: 1,
+        whens: whens.list,
+        trees,
+        sections,
+        pages,
+    };
+    serde_json::to_string(&index)
+        .expect("the index serializes")
+        .replace('<', "\\u003c")
+}
+
+/// `_signpost/search-index.js`: a script that sets `window.signpostSearch`.
+pub fn index_script(site: &Site) -> String {
+    format!("window.{GLOBAL} = {};\n", index_json(site))
+}
+
+/// "Section › Sub-section" for folder `dir` ("" for the top folder).
+fn folder_trail(site: &Site, dir: &str) -> String {
+    let mut titles = Vec::new();
+    let mut end = 0;
+    while !dir.is_empty() {
+        let next = dir[end..].find('/').map_or(dir.len(), |i| end + i);
+        let d = &dir[..next];
+        let title = match site.content.section_intro(d) {
+            Some(p) if p.meta.title.is_some() => p.title(),
+            _ => d.rsplit('/').next().unwrap_or(d),
+        };
+        titles.push(title);
+        if next == dir.len() {
+            break;
+        }
+        end = next + 1;
+    }
+    titles.join(" › ")
+}
+
+fn dedup_in_order(v: &mut Vec<usize>) {
+    let mut seen = std::collections::BTreeSet::new();
+    v.retain(|x| seen.insert(*x));
+}
+
+/// Collapses whitespace and cuts `text` to at most `cap` bytes, at a word
+/// boundary when there is one in the last fifth.
+pub fn plain_text(text: &str, cap: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(cap));
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            if out.len() + 1 > cap {
+                break;
+            }
+            out.push(' ');
+        }
+        if out.len() + word.len() > cap {
+            // A long word (a URL, code) at the end: keep what fits, unless a
+            // word boundary is close enough.
+            if out.len() < cap * 4 / 5 {
+                let mut end = cap - out.len();
+                while !word.is_char_boundary(end) {
+                    end -= 1;
+                }
+                out.push_str(&word[..end]);
+            } else {
+                out.pop();
+            }
+            break;
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn plain_text_collapses_and_caps_at_words() {
+        assert_eq!(plain_text("  a \n b\tc  ", 100), "a b c");
+        assert_eq!(plain_text("hello world again", 13), "hello world");
+        assert_eq!(plain_text("hello world", 11), "hello world");
+        assert_eq!(plain_text("abcdefghij", 4), "abcd");
+        assert_eq!(plain_text("ééééé", 5), "éé");
+        assert!(plain_text(&"word ".repeat(1000), 1500).len() <= 1500);
+    }
+}

@@ -1,0 +1,574 @@
+// End-to-end checks of signpost's output in headless Chromium, and the Nu HTML
+// Checker over the built pages. Run by tests/integration/browser.rs (which
+// builds the sites and bundles first); by hand:
+//
+//   node tests/browser/run.mjs --site DIR [--single FILE] [--unzipped DIR] [--vnu DIR]...
+//
+//   --site DIR       a built site (signpost build): walk a tree, search, axe-core
+//   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
+//   --unzipped DIR   the zip bundle unzipped (the folder with index.html): walk, search
+//   --vnu PATH       run the Nu HTML Checker on PATH (a folder or a file); repeatable
+//
+// Every page is opened from file://. Every request that is not file: or data:
+// is aborted and fails the check, and so does any console error or uncaught
+// exception. Prints one `ok`/`not ok` line per check and a closing
+// "N passed, M failed" line; exits 1 when a check failed.
+
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import vm from "node:vm";
+
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+const CHROMIUM = process.env.SIGNPOST_CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+function parseArgs(argv) {
+  const out = { site: null, single: null, unzipped: null, vnu: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) {
+      throw new Error(`${key} needs a value`);
+    }
+    i++;
+    if (key === "--site") out.site = resolve(value);
+    else if (key === "--single") out.single = resolve(value);
+    else if (key === "--unzipped") out.unzipped = resolve(value);
+    else if (key === "--vnu") out.vnu.push(resolve(value));
+    else throw new Error(`unknown option ${key}`);
+  }
+  return out;
+}
+
+function assert(cond, message) {
+  if (!cond) {
+    throw new Error(message);
+  }
+}
+
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  assert(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+const results = [];
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`not ok - ${name}`);
+    console.log(String(e && e.stack ? e.stack : e).replace(/^/gm, "    "));
+  }
+}
+
+/* ---------- The browser, offline ---------- */
+
+let browser = null;
+
+async function launch() {
+  if (!browser) {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }
+  return browser;
+}
+
+const LOCAL = /^(file|data|about|blob):/;
+
+// A fresh context and page that record every problem: non-local requests
+// (aborted), console errors, uncaught exceptions, failed loads.
+async function openPage() {
+  const context = await (await launch()).newContext();
+  const problems = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (LOCAL.test(url)) {
+      return route.continue();
+    }
+    problems.push(`network request blocked: ${url}`);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    if (!LOCAL.test(r.url())) {
+      problems.push(`request: ${r.url()}`);
+    }
+  });
+  page.on("requestfailed", (r) => {
+    const failure = r.failure();
+    // Aborts of our own route are reported above.
+    if (LOCAL.test(r.url())) {
+      problems.push(`failed to load ${r.url()}: ${failure ? failure.errorText : "?"}`);
+    }
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") {
+      problems.push(`console error: ${m.text()}`);
+    }
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
+  return {
+    page,
+    problems,
+    async close() {
+      await context.close();
+      assert(problems.length === 0, `problems in the browser:\n  ${problems.join("\n  ")}`);
+    },
+  };
+}
+
+/* ---------- Multi-page site and single-file bundle, one interface ---------- */
+
+// How to read "the page shown" and wait for the next one, in each mode.
+function modeOf(kind) {
+  if (kind === "single") {
+    const scope = ".sp-page:not([hidden])";
+    return {
+      kind,
+      scope,
+      async current(page) {
+        return page.evaluate(() => {
+          const shown = document.querySelectorAll(".sp-page:not([hidden])");
+          if (shown.length !== 1) {
+            return { error: `${shown.length} pages shown` };
+          }
+          const p = shown[0];
+          return { id: p.dataset.page || null, title: p.dataset.title || null, url: p.dataset.url };
+        });
+      },
+      async follow(page, locator) {
+        const before = (await this.current(page)).url;
+        await locator.click();
+        await page.waitForFunction(
+          (prev) => {
+            const p = document.querySelector(".sp-page:not([hidden])");
+            return p && p.dataset.url !== prev;
+          },
+          before,
+          { timeout: 5000 }
+        );
+      },
+    };
+  }
+  return {
+    kind,
+    scope: "body",
+    async current(page) {
+      return page.evaluate(() => ({
+        id: document.body.dataset.page || null,
+        title: document.body.dataset.title || null,
+        url: location.pathname,
+      }));
+    },
+    async follow(page, locator) {
+      const before = page.url();
+      await locator.click();
+      await page.waitForURL((u) => u.toString() !== before, { timeout: 5000 });
+      await page.waitForLoadState("load");
+    },
+  };
+}
+
+// From the home page: open the first tree, then take the first branch to a page
+// not seen yet until an outcome page; the trail must list every answer.
+async function walkTree(page, mode) {
+  const s = mode.scope;
+  await mode.follow(page, page.locator(`${s} .tree h3 a`).first());
+  const steps = [];
+  const seen = new Set();
+  for (let i = 0; i < 40; i++) {
+    const cur = await mode.current(page);
+    assert(!cur.error, cur.error);
+    assert(cur.id, `a tree page has an id (at ${cur.url})`);
+    seen.add(cur.id);
+    if ((await page.locator(`${s} .page-outcome`).count()) > 0) {
+      break;
+    }
+    const branches = page.locator(`${s} a.branch`);
+    const n = await branches.count();
+    assert(n > 0, `${cur.id} has branches or an outcome`);
+    let next = null;
+    for (let b = 0; b < n; b++) {
+      const target = await branches.nth(b).getAttribute("data-target");
+      if (!seen.has(target)) {
+        next = branches.nth(b);
+        break;
+      }
+    }
+    assert(next, `${cur.id}: every branch leads back`);
+    steps.push({ title: cur.title, when: await next.getAttribute("data-when") });
+    await mode.follow(page, next);
+  }
+  assert((await page.locator(`${s} .page-outcome`).count()) === 1, "the walk ends on an outcome");
+  assert(steps.length >= 2, `a walk of ${steps.length} steps`);
+  const trail = page.locator(`${s} .trail`);
+  assert(await trail.isVisible(), "the trail is shown");
+  assertEqual(await trail.locator(".trail-steps a").allTextContents(), steps.map((x) => x.title), "trail pages");
+  assertEqual(
+    await trail.locator(".trail-steps .trail-when").allTextContents(),
+    steps.map((x) => x.when),
+    "trail answers"
+  );
+  assert(!(await page.locator(`${s} .where-path`).isVisible()), "the static path gives way to the trail");
+  // Going back to an earlier answer through the trail shortens it.
+  await mode.follow(page, trail.locator(".trail-steps a").nth(1));
+  const back = await mode.current(page);
+  assertEqual(back.title, steps[1].title, "the trail link opens that page");
+  assertEqual(
+    await page.locator(`${s} .trail .trail-steps a`).allTextContents(),
+    [steps[0].title],
+    "the trail there"
+  );
+  return steps;
+}
+
+// A word of exactly one page's body text (and of no other field of any page),
+// so that searching for it must find that page.
+function pickBodyWord(indexJs) {
+  const sandbox = { window: {} };
+  vm.runInNewContext(indexJs, sandbox);
+  const data = sandbox.window.signpostSearch;
+  assert(data && Array.isArray(data.pages), "the index sets window.signpostSearch");
+  const words = (t) => new Set((t || "").toLowerCase().match(/[a-z]{7,}/g) || []);
+  const inBody = new Map();
+  const elsewhere = new Set();
+  for (const p of data.pages) {
+    for (const w of words(p.x)) {
+      inBody.set(w, inBody.has(w) ? null : p);
+    }
+    const other = [p.t, p.s, ...(p.w || []).map((i) => data.whens[i]), ...(p.c || []).map((i) => data.whens[i])];
+    for (const w of words(other.join(" "))) {
+      elsewhere.add(w);
+    }
+  }
+  // Words are taken in a fixed order: the outcome of the test does not depend on luck.
+  const candidates = [...inBody.entries()]
+    .filter(([w, p]) => p && !elsewhere.has(w) && !data.pages.some((q) => q !== p && (q.x || "").toLowerCase().includes(w)))
+    .sort((a, b) => a[0].localeCompare(b[0]));
+  assert(candidates.length > 0, "some word occurs in one page only");
+  const [word, p] = candidates[Math.floor(candidates.length / 2)];
+  return { word, title: p.t, url: p.u, data };
+}
+
+// A word of exactly one page's title that other pages' texts also contain:
+// that page must come first.
+function pickTitleWord(data) {
+  const words = (t) => new Set((t || "").toLowerCase().match(/[a-z]{6,}/g) || []);
+  const candidates = [];
+  for (const p of data.pages) {
+    for (const w of words(p.t)) {
+      const inTitles = data.pages.filter((q) => words(q.t).has(w)).length;
+      const inTexts = data.pages.filter((q) => q !== p && (q.x || "").toLowerCase().includes(w)).length;
+      if (inTitles === 1 && inTexts >= 2) {
+        candidates.push({ word: w, title: p.t, others: inTexts });
+      }
+    }
+  }
+  candidates.sort((a, b) => b.others - a.others || a.word.localeCompare(b.word));
+  assert(candidates.length > 0, "some title word occurs in other pages' texts");
+  return candidates[0];
+}
+
+async function searchAndOpen(page, mode, target) {
+  // `/` focuses the box from anywhere on the page.
+  await page.locator("main").first().click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press("/");
+  assertEqual(await page.evaluate(() => document.activeElement && document.activeElement.id), "search-input", "focus after /");
+  await page.keyboard.type(target.word, { delay: 10 });
+  const first = page.locator("#search-results [role=option]").first();
+  await first.waitFor({ timeout: 10000 });
+  assert(
+    (await page.locator("#search-input").getAttribute("aria-expanded")) === "true",
+    "the combobox is expanded"
+  );
+  const title = await first.locator(".search-title").textContent();
+  assert(title.startsWith(target.title), `first result for "${target.word}" is "${target.title}", got "${title}"`);
+  const place = await first.locator(".search-place").textContent();
+  assert(place.trim().length > 0, "the result says where the page sits");
+  const snippet = await first.locator(".search-snippet mark").first().textContent();
+  assertEqual(snippet.toLowerCase(), target.word, "the snippet marks the word");
+  // Escape closes the list; ↓ opens it again and selects the first result.
+  await page.keyboard.press("Escape");
+  assert(!(await page.locator(".search-panel").isVisible()), "Escape closes the results");
+  await page.keyboard.press("ArrowDown");
+  assertEqual(
+    await page.locator("#search-input").getAttribute("aria-activedescendant"),
+    "search-result-0",
+    "↓ selects the first result"
+  );
+  const before = await mode.current(page);
+  if (mode.kind === "single") {
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      (prev) => document.querySelector(".sp-page:not([hidden])").dataset.url !== prev,
+      before.url,
+      { timeout: 5000 }
+    );
+  } else {
+    const url = page.url();
+    await page.keyboard.press("Enter");
+    await page.waitForURL((u) => u.toString() !== url, { timeout: 5000 });
+    await page.waitForLoadState("load");
+  }
+  const after = await mode.current(page);
+  assertEqual(after.title === null ? await page.title() : after.title, target.title, "Enter opens the result");
+  if (mode.kind !== "single") {
+    assert(page.url().endsWith("/" + target.url), `opened ${page.url()}, expected …/${target.url}`);
+  }
+}
+
+async function axeCheck(page, what) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"], preload: false })
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n      ${v.nodes.slice(0, 5).map((n) => n.target.join(" ")).join("\n      ")}`)
+    .join("\n    ");
+  assert(bad.length === 0, `axe-core on ${what}:\n    ${report}`);
+}
+
+/* ---------- The checks ---------- */
+
+async function siteChecks(root, label, target, withAxe) {
+  const home = pathToFileURL(join(root, "index.html")).href;
+
+  await check(`${label}: walk a tree from the home page to an outcome, the trail follows`, async () => {
+    const t = await openPage();
+    await t.page.goto(home);
+    assert(await t.page.locator(".search").isVisible(), "the search box is shown with JavaScript");
+    const steps = await walkTree(t.page, modeOf("site"));
+    // Back on the outcome page, then a reload: the trail is still there (it
+    // travels in the URL).
+    await t.page.goBack();
+    await t.page.reload();
+    assertEqual(
+      await t.page.locator(".trail .trail-steps a").allTextContents(),
+      steps.map((x) => x.title),
+      "trail after back and reload"
+    );
+    await t.close();
+  });
+
+  await check(`${label}: search for a word of a page's text and open the result`, async () => {
+    const t = await openPage();
+    await t.page.goto(home);
+    await searchAndOpen(t.page, modeOf("site"), target);
+    await t.close();
+  });
+
+  if (withAxe) {
+    await check(`${label}: a title match ranks before matches in the text`, async () => {
+      const t = await openPage();
+      await t.page.goto(home);
+      const title = pickTitleWord(target.data);
+      await t.page.locator("#search-input").fill(title.word);
+      const options = t.page.locator("#search-results [role=option]");
+      await options.nth(1).waitFor();
+      const first = await options.first().locator(".search-title").textContent();
+      assert(first.startsWith(title.title), `"${title.word}": first result "${first}", expected "${title.title}"`);
+      await t.close();
+    });
+
+    await check(`${label}: axe-core finds no serious or critical violation`, async () => {
+      const t = await openPage();
+      await t.page.goto(home);
+      await axeCheck(t.page, "the home page");
+      await walkTree(t.page, modeOf("site"));
+      await axeCheck(t.page, `a tree page with its trail (${t.page.url()})`);
+      await t.page.locator("#search-input").fill(target.word);
+      await t.page.locator("#search-results [role=option]").first().waitFor();
+      await axeCheck(t.page, "a tree page with search results open");
+      await t.close();
+    });
+
+    await check(`${label}: without JavaScript there is no search box, and pages still link`, async () => {
+      const context = await (await launch()).newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto(home);
+      assert(!(await page.locator(".search").isVisible()), "the box is hidden without JavaScript");
+      await page.locator(".tree h3 a").first().click();
+      await page.waitForLoadState("load");
+      assert(await page.locator("a.branch").first().isVisible(), "branches are links");
+      await context.close();
+    });
+  }
+}
+
+async function singleFileChecks(file, target) {
+  const url = pathToFileURL(file).href;
+  const mode = modeOf("single");
+
+  await check("single file: the home page first, one page at a time; walk a tree, the trail follows", async () => {
+    const t = await openPage();
+    await t.page.goto(url);
+    const cur = await mode.current(t.page);
+    assert(!cur.error, cur.error);
+    assertEqual(cur.url, "index.html", "the page shown first");
+    const images = await t.page.evaluate(() => [...document.images].map((i) => i.src));
+    assert(images.every((s) => s.startsWith("data:")), "images are inlined");
+    const steps = await walkTree(t.page, mode);
+    // Back goes to the outcome page again, with its whole trail.
+    await t.page.goBack();
+    await t.page.waitForFunction(() => document.querySelector(".sp-page:not([hidden]) .page-outcome"));
+    const trail = () => t.page.locator(".sp-page:not([hidden]) .trail .trail-steps a").allTextContents();
+    assertEqual(await trail(), steps.map((x) => x.title), "trail after back");
+    // The link the trail's button copies opens that page with that trail.
+    await t.page.evaluate(() => {
+      Object.defineProperty(navigator, "clipboard", {
+        configurable: true,
+        value: {
+          writeText(text) {
+            window.copiedText = text;
+            return Promise.resolve();
+          },
+        },
+      });
+    });
+    await t.page.locator(".sp-page:not([hidden]) .trail-copy").click();
+    await t.page.waitForFunction(() => typeof window.copiedText === "string");
+    const copied = await t.page.evaluate(() => window.copiedText);
+    assert(copied.includes("#p/") && copied.includes("?trail="), `copied link: ${copied}`);
+    const fresh = await openPage();
+    await fresh.page.goto(copied);
+    assertEqual(
+      await fresh.page.locator(".sp-page:not([hidden]) .trail .trail-steps a").allTextContents(),
+      steps.map((x) => x.title),
+      "trail of the copied link"
+    );
+    await fresh.close();
+    await t.close();
+  });
+
+  await check("single file: search for a word of a page's text and open the result", async () => {
+    const t = await openPage();
+    await t.page.goto(url);
+    await searchAndOpen(t.page, mode, target);
+    await t.close();
+  });
+
+  await check("single file: #heading links and ids are unique and work", async () => {
+    const t = await openPage();
+    await t.page.goto(url);
+    const dupes = await t.page.evaluate(() => {
+      const seen = new Map();
+      for (const e of document.querySelectorAll("[id]")) {
+        seen.set(e.id, (seen.get(e.id) || 0) + 1);
+      }
+      return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    });
+    assertEqual(dupes, [], "duplicate ids");
+    // Every in-document link names an element that exists.
+    const broken = await t.page.evaluate(() =>
+      [...document.querySelectorAll('a[href^="#"]')]
+        .map((a) => a.getAttribute("href").slice(1))
+        .filter((id) => id && !document.getElementById(id))
+    );
+    assertEqual([...new Set(broken)], [], "in-document links to missing ids");
+    // A link to a heading of another page shows that page, scrolled to it.
+    const link = await t.page.evaluate(() => {
+      const a = [...document.querySelectorAll('.sp-page a[href^="#p/"]')].find((x) => {
+        const h = x.getAttribute("href");
+        const owner = x.closest(".sp-page");
+        return h.includes(":") && !h.startsWith("#" + owner.id + ":") && !x.closest(".outline, .where, nav");
+      });
+      if (!a) {
+        return null;
+      }
+      const owner = a.closest(".sp-page");
+      return { from: owner.dataset.url, href: a.getAttribute("href") };
+    });
+    assert(link, "some page links to a heading of another page");
+    await t.page.goto(url + "#p/" + link.from);
+    const a = t.page.locator(`.sp-page:not([hidden]) a[href="${link.href}"]`).first();
+    await a.click();
+    const id = link.href.slice(1);
+    await t.page.waitForFunction((i) => {
+      const e = document.getElementById(i);
+      return e && e.closest(".sp-page") && !e.closest(".sp-page").hidden;
+    }, id);
+    const inView = await t.page.evaluate((i) => {
+      const r = document.getElementById(i).getBoundingClientRect();
+      return r.top >= -1 && r.top < window.innerHeight;
+    }, id);
+    assert(inView, `${id} is scrolled into view`);
+    await t.close();
+  });
+}
+
+function vnu(paths) {
+  const jar = join(here, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
+  const r = spawnSync("java", ["-jar", jar, "--errors-only", "--skip-non-html", ...paths], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) {
+    throw r.error;
+  }
+  const out = `${r.stdout}${r.stderr}`.trim();
+  assert(r.status === 0 && out === "", `the Nu HTML Checker reports:\n${out}`);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.vnu.length) {
+    // One Java start for every path.
+    await check(`Nu HTML Checker: no errors in ${args.vnu.join(", ")}`, async () => vnu(args.vnu));
+  }
+  let target = null;
+  const indexOf = args.site || args.unzipped;
+  if (indexOf) {
+    target = pickBodyWord(readFileSync(join(indexOf, "_signpost", "search-index.js"), "utf8"));
+    console.log(`# searching for "${target.word}", only in the text of "${target.title}"`);
+  }
+  if (args.site) {
+    await siteChecks(args.site, "site", target, true);
+  }
+  if (args.unzipped) {
+    await siteChecks(args.unzipped, "unzipped bundle", target, false);
+  }
+  if (args.single) {
+    if (!target) {
+      const html = readFileSync(args.single, "utf8");
+      const m = html.match(/<script>\n(window\.signpostSearch = [^\n]*\n)<\/script>/);
+      assert(m, "the single file holds the search index");
+      target = pickBodyWord(m[1]);
+    }
+    await singleFileChecks(args.single, target);
+  }
+  if (browser) {
+    await browser.close();
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(async (e) => {
+  console.log(`not ok - setup\n${String(e && e.stack ? e.stack : e).replace(/^/gm, "    ")}`);
+  if (browser) {
+    await browser.close().catch(() => {});
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,182 @@
+//! Offline use without a browser: the search index (content, determinism,
+//! `[search] enabled = false`) and `signpost bundle` (zip and single file:
+//! what they hold, exit codes, nothing written on errors, same bytes twice).
+
+use crate::support::{Site, attr_values, is_external, signpost};
+
+/// The JSON object of `_signpost/search-index.js`.
+fn search_index(site: &Site) -> serde_json::Value {
+    let js = site.read("_signpost/search-index.js");
+    let json = js
+        .strip_prefix("window.signpostSearch = ")
+        .and_then(|s| s.strip_suffix(";\n"))
+        .expect("the index sets window.signpostSearch");
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn the_search_index_holds_titles_places_whens_and_text() {
+    let site = Site::copy("ok/branching");
+    site.cmd(&["build"]).success();
+    let index = search_index(&site);
+    let urls: Vec<&str> = index["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["u"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "off.html",
+            "on/check-cable.html",
+            "on/fixed.html",
+            "on/known-bug.html",
+            "on/vendor.html",
+            "start.html"
+        ]
+    );
+    let whens: Vec<&str> = index["whens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    // Plain text, once each.
+    assert!(whens.contains(&"Yes, the light is green"), "{whens:?}");
+    assert_eq!(index["trees"][0]["t"], "Is the device on?");
+    let page = |url: &str| {
+        index["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["u"] == url)
+            .unwrap()
+            .clone()
+    };
+    let start = page("start.html");
+    assert_eq!(start["e"], 1);
+    assert_eq!(start["s"], "First check");
+    assert_eq!(start["x"], "Look at the power light.");
+    let fixed = page("on/fixed.html");
+    assert_eq!(fixed["o"], "resolved");
+    assert_eq!(fixed["r"], 0, "in the first tree");
+    let path: Vec<&str> = fixed["p"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| whens[usize::try_from(i.as_u64().unwrap()).unwrap()])
+        .collect();
+    assert_eq!(path, ["Yes, the light is green", "The cable was loose"]);
+    // Words of consecutive blocks are not glued together.
+    let off = page("off.html");
+    assert_eq!(
+        off["x"],
+        "Power button Press the power button for two seconds."
+    );
+    // Every page loads the box, hidden until the script shows it.
+    let html = site.read("on/fixed.html");
+    assert!(html.contains(
+        r#"<form class="search" role="search" data-index="../_signpost/search-index.js" hidden>"#
+    ));
+}
+
+#[test]
+fn search_can_be_turned_off() {
+    let site = Site::copy("ok/branching");
+    let toml = site.root().join("site.toml");
+    let mut config = std::fs::read_to_string(&toml).unwrap();
+    config.push_str("\n[search]\nenabled = false\n");
+    std::fs::write(&toml, config).unwrap();
+    site.cmd(&["build"]).success();
+    assert!(!site.public().join("_signpost/search-index.js").exists());
+    for page in ["index.html", "start.html", "on/fixed.html"] {
+        let html = site.read(page);
+        assert!(
+            !html.contains("class=\"search\""),
+            "{page} has no search box"
+        );
+        assert!(!html.contains("search-index.js"), "{page}");
+    }
+    site.cmd(&["bundle", "--single-file", "kb.html"]).success();
+    let single = std::fs::read_to_string(site.root().join("kb.html")).unwrap();
+    assert!(!single.contains("window.signpostSearch = {"));
+}
+
+#[test]
+fn bundle_writes_a_deterministic_zip_of_the_site() {
+    let site = Site::copy("ok/links-anchors");
+    site.cmd(&["build"]).success();
+    site.cmd(&["bundle", "--zip", "out/kb.zip"]).success();
+    let first = std::fs::read(site.root().join("out/kb.zip")).unwrap();
+    site.cmd(&["bundle", "--zip", "out/kb.zip"]).success();
+    let second = std::fs::read(site.root().join("out/kb.zip")).unwrap();
+    assert!(
+        first == second,
+        "two bundles of the same site are byte-identical"
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(first)).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "entries in path order");
+    // The zip holds exactly the built site (without build's marker file).
+    let built: Vec<String> = crate::support::files(&site.public())
+        .into_iter()
+        .filter(|f| f != ".signpost-output")
+        .map(|f| format!("kb/{f}"))
+        .collect();
+    assert_eq!(names, built);
+    let mut index = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("kb/index.html").unwrap(), &mut index)
+        .unwrap();
+    assert_eq!(index, site.read("index.html"));
+}
+
+#[test]
+fn bundle_writes_one_self_contained_html_file() {
+    let site = Site::copy("ok/links-anchors");
+    site.cmd(&["bundle", "--single-file", "kb.html"]).success();
+    let html = std::fs::read_to_string(site.root().join("kb.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<html data-signpost-bundle"));
+    assert_eq!(html.matches("<main").count(), 1);
+    assert!(
+        !html.contains("<link rel=\"stylesheet\""),
+        "stylesheets inlined"
+    );
+    for src in attr_values(&html, "src") {
+        assert!(src.starts_with("data:"), "inlined: {src}");
+    }
+    for href in attr_values(&html, "href") {
+        assert!(
+            href.starts_with('#') || href.starts_with("data:") || is_external(&href),
+            "a link out of the file: {href}"
+        );
+    }
+    assert!(html.contains("window.signpostSearch = {"));
+    assert!(html.contains(r#"id="p/index.html""#));
+    assert!(html.contains(r#"id="p/guide.html""#));
+    assert!(html.contains(r##"href="#p/setup/install.html"##));
+}
+
+#[test]
+fn bundle_needs_a_target_and_writes_nothing_on_errors() {
+    let site = Site::copy("ok/branching");
+    site.cmd(&["bundle"]).code(2);
+    let broken = Site::copy("invalid/links");
+    let out = signpost()
+        .current_dir(broken.root())
+        .args(["bundle", "--zip", "kb.zip", "--single-file", "kb.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was written"));
+    assert!(!broken.root().join("kb.zip").exists());
+    assert!(!broken.root().join("kb.html").exists());
+    // A bundle inside content/ would be published by the next build.
+    site.cmd(&["bundle", "--zip", "content/kb.zip"]).code(2);
+    assert!(!site.root().join("content/kb.zip").exists());
+}
