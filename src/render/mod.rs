@@ -87,14 +87,69 @@ pub struct RenderStats {
 struct Ctx<'a> {
     site: &'a Site,
     sources: &'a SourceMap,
-    tera: tera::Tera,
+    tera: &'a tera::Tera,
     site_view: SiteView<'a>,
+    /// Folder → its pages and sub-folders, built on first use so that listing
+    /// every section stays linear in the number of pages and folders.
+    folders: std::sync::OnceLock<Folders>,
+}
+
+/// Ids and names rather than references: a `OnceLock` of references would make
+/// `Ctx` invariant over its lifetime.
+#[derive(Default)]
+struct Folders {
+    pages: BTreeMap<String, Vec<PageId>>,
+    subdirs: BTreeMap<String, Vec<String>>,
+}
+
+impl Ctx<'_> {
+    fn folders(&self) -> &Folders {
+        self.folders.get_or_init(|| {
+            let content = &self.site.content;
+            let mut f = Folders::default();
+            for p in content.pages.iter().filter(|p| !p.section_intro) {
+                f.pages.entry(p.dir().to_string()).or_default().push(p.id);
+            }
+            // `sections` is sorted, so sub-folders come out in the same order as a
+            // filter over it would give.
+            for d in content.sections.iter().filter(|d| !d.is_empty()) {
+                f.subdirs
+                    .entry(crate::content::parent_dir(d).to_string())
+                    .or_default()
+                    .push(d.clone());
+            }
+            f
+        })
+    }
 }
 
 fn io_err(path: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.into(),
         source,
+    }
+}
+
+/// Which output files to render: everything for a build, a subset for `serve`'s
+/// incremental rebuilds.
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// Pages to render (section intros are ignored); `None` renders every page.
+    pub pages: Option<Vec<PageId>>,
+    /// Section folders whose page to render (`""` is the home page); `None`
+    /// renders every section.
+    pub sections: Option<Vec<String>>,
+    /// Skip assets, theme files and `highlight.css` (unchanged since the last
+    /// render into the same sink).
+    pub skip_static: bool,
+    /// Skip `graph.json`.
+    pub skip_graph: bool,
+}
+
+impl Parts {
+    /// Every output file.
+    pub fn all() -> Parts {
+        Parts::default()
     }
 }
 
@@ -108,11 +163,28 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<RenderStats, Error> {
+    let tera = theme.tera()?;
+    render_parts(site, sources, theme, &tera, sink, &Parts::all())
+}
+
+/// Renders the `parts` of the site into `sink`, with templates already compiled
+/// by [`Theme::tera`] (so `serve` compiles them once per theme change).
+///
+/// # Errors
+/// A template that fails to render, or an I/O error of the sink.
+pub fn render_parts(
+    site: &Site,
+    sources: &SourceMap,
+    theme: &Theme,
+    tera: &tera::Tera,
+    sink: &dyn Sink,
+    parts: &Parts,
+) -> Result<RenderStats, Error> {
     let cfg = &site.config;
     let ctx = Ctx {
         site,
         sources,
-        tera: theme.tera()?,
+        tera,
         site_view: SiteView {
             title: &cfg.title,
             description: cfg.description.as_deref(),
@@ -120,17 +192,26 @@ pub fn render(
             base_url: &cfg.base_url,
             search: cfg.search.enabled,
         },
+        folders: std::sync::OnceLock::new(),
     };
     let content = &site.content;
-    content
-        .pages
-        .par_iter()
-        .filter(|p| !p.section_intro)
-        .try_for_each(|p| {
-            let html = render_page(&ctx, p)?;
-            sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
-        })?;
-    content.sections.par_iter().try_for_each(|dir| {
+    let page = |p: &Page| -> Result<(), Error> {
+        let html = render_page(&ctx, p)?;
+        sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
+    };
+    match &parts.pages {
+        None => content
+            .pages
+            .par_iter()
+            .filter(|p| !p.section_intro)
+            .try_for_each(page)?,
+        Some(ids) => ids
+            .par_iter()
+            .map(|&id| content.page(id))
+            .filter(|p| !p.section_intro)
+            .try_for_each(page)?,
+    }
+    let section = |dir: &String| -> Result<(), Error> {
         let html = if dir.is_empty() {
             render_index(&ctx)?
         } else {
@@ -138,26 +219,47 @@ pub fn render(
         };
         let out = section_out(dir);
         sink.write(&out, html.as_bytes()).map_err(io_err(&out))
-    })?;
-    content
-        .assets
-        .par_iter()
-        .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
-    for (path, bytes) in &theme.statics {
-        let out = format!("{ASSET_DIR}/{path}");
-        sink.write(&out, bytes).map_err(io_err(&out))?;
+    };
+    match &parts.sections {
+        None => content.sections.par_iter().try_for_each(section)?,
+        Some(dirs) => dirs
+            .par_iter()
+            .filter(|d| content.sections.contains(*d))
+            .try_for_each(section)?,
     }
-    let css = markdown::highlight_css();
-    let out = format!("{ASSET_DIR}/highlight.css");
-    sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
-    let graph = crate::graph_json(site);
-    sink.write("graph.json", graph.as_bytes())
-        .map_err(io_err("graph.json"))?;
+    if !parts.skip_static {
+        content
+            .assets
+            .par_iter()
+            .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
+        for (path, bytes) in &theme.statics {
+            let out = format!("{ASSET_DIR}/{path}");
+            sink.write(&out, bytes).map_err(io_err(&out))?;
+        }
+        let css = markdown::highlight_css();
+        let out = format!("{ASSET_DIR}/highlight.css");
+        sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
+    }
+    if !parts.skip_graph {
+        let graph = crate::graph_json(site);
+        sink.write("graph.json", graph.as_bytes())
+            .map_err(io_err("graph.json"))?;
+    }
     Ok(RenderStats {
         pages: content.pages.iter().filter(|p| !p.section_intro).count(),
         sections: content.sections.len(),
         assets: content.assets.len(),
     })
+}
+
+/// How many files [`render`] writes for `site` (for progress bars).
+pub fn file_count(site: &Site, theme: &Theme) -> usize {
+    let content = &site.content;
+    content.pages.iter().filter(|p| !p.section_intro).count()
+        + content.sections.len()
+        + content.assets.len()
+        + theme.statics.len()
+        + 2
 }
 
 fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
@@ -362,12 +464,15 @@ fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
 
 /// Pages directly in folder `dir`, by weight (unweighted last), then path.
 fn pages_in<'a>(ctx: &Ctx<'a>, dir: &str) -> Vec<&'a Page> {
+    let content = &ctx.site.content;
     let mut pages: Vec<&Page> = ctx
-        .site
-        .content
+        .folders()
         .pages
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
-        .filter(|p| !p.section_intro && p.dir() == dir)
+        .map(|&id| content.page(id))
         .collect();
     pages.sort_by(|a, b| {
         (a.meta.weight.is_none(), a.meta.weight, &a.path).cmp(&(
@@ -380,11 +485,13 @@ fn pages_in<'a>(ctx: &Ctx<'a>, dir: &str) -> Vec<&'a Page> {
 }
 
 fn subsections<'a>(ctx: &Ctx<'a>, from: &str, dir: &str) -> Vec<LinkView<'a>> {
-    ctx.site
-        .content
-        .sections
+    ctx.folders()
+        .subdirs
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
-        .filter(|d| !d.is_empty() && crate::content::parent_dir(d) == dir)
+        .filter_map(|d| ctx.site.content.sections.get(d))
         .map(|d| LinkView {
             title: section_title(ctx, d),
             url: relative_url(from, &section_out(d)),
@@ -472,15 +579,52 @@ fn outline<'a>(
     }
 }
 
+/// The pages of the tree of `entry` in breadth-first order, as [`crate::graph::Graph::tree`]
+/// gives them, marking visited pages with `mark` in `stamp` instead of allocating.
+fn tree_members(
+    graph: &crate::graph::Graph,
+    entry: PageId,
+    mark: u32,
+    stamp: &mut [u32],
+    order: &mut Vec<PageId>,
+) {
+    order.clear();
+    order.push(entry);
+    stamp[entry.index()] = mark;
+    let mut i = 0;
+    while i < order.len() {
+        let p = order[i];
+        i += 1;
+        for &e in &graph.out[p.index()] {
+            let t = graph.edges[e].to;
+            if stamp[t.index()] != mark {
+                stamp[t.index()] = mark;
+                order.push(t);
+            }
+        }
+    }
+}
+
 fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
     let mut groups: Vec<TreeGroup<'_>> = Vec::new();
+    let mut group_of: BTreeMap<&str, usize> = BTreeMap::new();
+    // One visited-stamp array for all trees: `Graph::tree` allocates one per
+    // tree, which is quadratic when the number of trees grows with the site.
+    let mut stamp = vec![0u32; content.pages.len()];
+    let mut members = Vec::new();
     for (i, &e) in graph.entries.iter().enumerate() {
         let entry = content.page(e);
         let dir = entry.dir();
-        let members = graph.tree(e);
+        tree_members(
+            graph,
+            e,
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            &mut stamp,
+            &mut members,
+        );
         let outcome_count = members
             .iter()
             .filter(|&&p| content.page(p).meta.outcome.is_some())
@@ -500,14 +644,17 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             outline: outline(ctx, i, e, String::new(), &mut shown),
             flowchart: site.flowcharts.get(i).cloned().unwrap_or_default(),
         };
-        match groups.iter_mut().find(|g| g.path == dir) {
-            Some(g) => g.trees.push(tree),
-            None => groups.push(TreeGroup {
-                title: section_title(ctx, dir),
-                path: dir,
-                url: relative_url("index.html", &section_out(dir)),
-                trees: vec![tree],
-            }),
+        match group_of.get(dir) {
+            Some(&g) => groups[g].trees.push(tree),
+            None => {
+                group_of.insert(dir, groups.len());
+                groups.push(TreeGroup {
+                    title: section_title(ctx, dir),
+                    path: dir,
+                    url: relative_url("index.html", &section_out(dir)),
+                    trees: vec![tree],
+                });
+            }
         }
     }
     groups.sort_by(|a, b| a.path.cmp(b.path));

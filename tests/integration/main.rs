@@ -9,6 +9,7 @@ mod determinism;
 mod diagnostics;
 mod fuzz;
 mod graph;
+mod serve;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
