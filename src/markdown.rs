@@ -281,7 +281,12 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let base = body.start;
     let parser = Parser::new_ext(text, options());
     let mut iter = parser.into_offset_iter();
-    let mut out = Processed::default();
+    let mut out = Processed {
+        // The plain text is never longer than the Markdown, and growing it by
+        // doubling left up to half of it unused in every page's scan.
+        text: String::with_capacity(text.len().min(TEXT_CAP)),
+        ..Processed::default()
+    };
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_html = false;
     let mut slugger = Slugger::default();
@@ -471,6 +476,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         out.html = html;
     }
+    out.text.shrink_to_fit();
     out
 }
 

@@ -92,6 +92,8 @@ struct Ctx<'a> {
     /// Folder → its pages and sub-folders, built on first use so that listing
     /// every section stays linear in the number of pages and folders.
     folders: std::sync::OnceLock<Folders>,
+    /// Per edge: its `when` as HTML and text, see [`when_html`].
+    whens: Vec<std::sync::OnceLock<(String, String)>>,
 }
 
 /// Ids and names rather than references: a `OnceLock` of references would make
@@ -193,6 +195,9 @@ pub fn render_parts(
             search: cfg.search.enabled,
         },
         folders: std::sync::OnceLock::new(),
+        whens: (0..site.graph.edges.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
     };
     let content = &site.content;
     let page = |p: &Page| -> Result<(), Error> {
@@ -308,7 +313,16 @@ fn with_fragment(mut url: String, frag: Option<String>) -> String {
     url
 }
 
-fn when_html(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
+/// `when` of edge `e` as inline HTML and as plain text, rendered once per edge:
+/// a page shows the `when`s of its branches, its parents and every step of its
+/// path from the entry, so the same edge appears on many pages.
+fn when_html(ctx: &Ctx<'_>, e: usize) -> (String, String) {
+    ctx.whens[e]
+        .get_or_init(|| when_pair(ctx, ctx.site.graph.edges[e].when.as_deref()))
+        .clone()
+}
+
+fn when_pair(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
     match when {
         Some(w) => (
             markdown::render_inline(w, ctx.site.config.markdown.allow_raw_html),
@@ -364,7 +378,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|&e| {
             let edge = &graph.edges[e];
             let target = content.page(edge.to);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             BranchView {
                 when_html,
                 when_text,
@@ -381,7 +395,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|&e| {
             let edge = &graph.edges[e];
             let source = content.page(edge.from);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             ParentView {
                 title: source.title(),
                 url: relative_url(from, &source.out),
@@ -413,7 +427,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|e| {
             let edge = &graph.edges[e];
             let p = content.page(edge.from);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             StepView {
                 title: p.title(),
                 url: relative_url(from, &p.out),
@@ -563,7 +577,7 @@ fn outline<'a>(
         .iter()
         .map(|&e| {
             let edge = &graph.edges[e];
-            let (w, _) = when_html(ctx, edge.when.as_deref());
+            let (w, _) = when_html(ctx, e);
             outline(ctx, tree, edge.to, w, shown)
         })
         .collect();
