@@ -461,6 +461,20 @@ impl Live {
         } = self.built.take().expect("checked above");
         let old_backlinks = site.backlinks.clone();
         let ids: Vec<PageId> = parsed.iter().map(|(id, _)| *id).collect();
+        // Other pages show a page's title, summary and outcome (and folders
+        // order by weight); when none of them changed, only the page itself and
+        // the pages whose backlinks changed need rendering.
+        let listed = |m: &crate::content::FrontMatter| {
+            (
+                m.title.as_ref().map(|t| t.value.clone()),
+                m.summary.as_ref().map(|t| t.value.clone()),
+                m.outcome.as_ref().map(|o| o.value),
+                m.weight,
+            )
+        };
+        let shown_elsewhere = parsed
+            .iter()
+            .any(|(id, p)| listed(&p.meta) != listed(&site.content.page(*id).meta));
         for ((id, p), (_, text)) in parsed.into_iter().zip(changed) {
             let page = &mut site.content.pages[id.index()];
             sources.replace(page.file, text);
@@ -484,7 +498,7 @@ impl Live {
             });
             return report;
         }
-        let parts = dependents(&site, &old_backlinks, &ids);
+        let parts = dependents(&site, &old_backlinks, &ids, shown_elsewhere);
         let sink = SharedSink::default();
         if let Err(e) =
             crate::render::render_parts(&site, &analysis.sources, &theme, &tera, &sink, &parts)
@@ -544,8 +558,14 @@ fn env_failure(e: &Error) -> Report {
 }
 
 /// The output files that show something of the pages `changed` (same graph
-/// before and after; titles, summaries, outcomes, bodies and links may differ).
-fn dependents(site: &Site, old_backlinks: &[Vec<PageId>], changed: &[PageId]) -> Parts {
+/// before and after; bodies and links may differ, and titles, summaries,
+/// outcomes and weights too when `shown_elsewhere`).
+fn dependents(
+    site: &Site,
+    old_backlinks: &[Vec<PageId>],
+    changed: &[PageId],
+    shown_elsewhere: bool,
+) -> Parts {
     let content = &site.content;
     let graph = &site.graph;
     let n = content.pages.len();
@@ -567,6 +587,20 @@ fn dependents(site: &Site, old_backlinks: &[Vec<PageId>], changed: &[PageId]) ->
         }
     }
     let mut sections: BTreeSet<String> = BTreeSet::new();
+    if !shown_elsewhere {
+        pages.extend(changed);
+        for (i, (old, new)) in old_backlinks.iter().zip(&site.backlinks).enumerate() {
+            if old != new {
+                pages.insert(PageId(u32::try_from(i).expect("page index")));
+            }
+        }
+        return Parts {
+            pages: Some(pages.into_iter().collect()),
+            sections: Some(Vec::new()),
+            skip_static: true,
+            skip_graph: true,
+        };
+    }
     sections.insert(String::new());
     for &id in changed {
         pages.insert(id);
@@ -656,7 +690,7 @@ pub struct Server {
     addr: SocketAddr,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    _watcher: notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>,
+    _watcher: notify::RecommendedWatcher,
 }
 
 impl Server {
@@ -727,12 +761,17 @@ impl Server {
                 Msg::Stop => break,
                 Msg::Changed(paths) => paths,
             };
-            // Coalesce events that arrived while the previous rebuild ran.
+            // Coalesce the burst of events one save makes (and those that
+            // arrived while the previous rebuild ran): wait until DEBOUNCE
+            // passes without a new one.
             let mut stop = false;
-            while let Ok(more) = self.rx.try_recv() {
+            while let Ok(more) = self.rx.recv_timeout(DEBOUNCE) {
                 match more {
                     Msg::Stop => stop = true,
                     Msg::Changed(paths) => changed.extend(paths),
+                }
+                if stop || changed.len() > 100_000 {
+                    break;
                 }
             }
             if stop {
@@ -772,28 +811,36 @@ fn failure_text(report: &Report) -> Option<String> {
     Some(text)
 }
 
+/// Quiet time after the first change before rebuilding, so that an editor's
+/// write-rename-chmod sequence (or a `git checkout`) is one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
 fn watch(
     paths: &[PathBuf],
     root: &Path,
     tx: Sender<Msg>,
-) -> Result<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>, Error> {
-    use notify::RecursiveMode;
-    let mut debouncer = notify_debouncer_mini::new_debouncer(
-        Duration::from_millis(50),
-        move |res: notify_debouncer_mini::DebounceEventResult| {
-            if let Ok(events) = res {
-                let paths: Vec<PathBuf> = events.into_iter().map(|e| e.path).collect();
-                if !paths.is_empty() {
-                    let _ = tx.send(Msg::Changed(paths));
-                }
-            }
-        },
-    )
+) -> Result<notify::RecommendedWatcher, Error> {
+    use notify::{EventKind, RecursiveMode, Watcher as _};
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        // Reading files (a rebuild does) must not trigger a rebuild: keep only
+        // creations, removals, renames and writes.
+        let relevant = match event.kind {
+            EventKind::Access(notify::event::AccessKind::Close(
+                notify::event::AccessMode::Write,
+            )) => true,
+            EventKind::Access(_) | EventKind::Other => false,
+            EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => false,
+            _ => true,
+        };
+        if relevant && !event.paths.is_empty() {
+            let _ = tx.send(Msg::Changed(event.paths));
+        }
+    })
     .map_err(|e| Error::Io {
         path: root.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    let watcher = debouncer.watcher();
     let io = |path: &Path, e: notify::Error| Error::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
@@ -808,7 +855,7 @@ fn watch(
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| io(root, e))?;
-    Ok(debouncer)
+    Ok(watcher)
 }
 
 fn accept(listener: &TcpListener, hub: &Arc<Hub>) {

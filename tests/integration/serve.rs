@@ -156,6 +156,17 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_site() {
     events.read_line(&mut line).unwrap();
     assert!(line.starts_with("HTTP/1.1 200"), "{line}");
 
+    // Reading the site to build it must not look like a change: no rebuild
+    // without a save.
+    std::thread::sleep(Duration::from_millis(400));
+    let idle: Vec<String> = s.stderr.try_iter().collect();
+    assert!(
+        !idle
+            .iter()
+            .any(|l| l.starts_with("Changed") || l.starts_with("Built")),
+        "rebuilt without a save: {idle:#?}"
+    );
+
     let saved = Instant::now();
     std::fs::write(
         &page,
@@ -203,10 +214,13 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_site() {
     wait_for(s.addr, "/start.html", "the fix", |b| {
         b.contains("LIVE-EDIT-2") && !b.contains("signpost-errors")
     });
-    let mut terminal = Vec::new();
-    while let Ok(l) = s.stderr.try_recv() {
-        terminal.push(l);
-    }
+    std::thread::sleep(Duration::from_millis(400));
+    let terminal: Vec<String> = s.stderr.try_iter().collect();
+    let builds = terminal.iter().filter(|l| l.starts_with("Built")).count();
+    assert!(
+        builds <= 3,
+        "one rebuild per save, no rebuild loop: {terminal:#?}"
+    );
     let terminal = terminal.join("\n");
     assert!(
         terminal.contains("SP102"),
