@@ -324,8 +324,11 @@ pub fn render_to_memory(
 /// (their source text, `meta`, `body`, `head` and `broken` replaced, with no page
 /// added, removed or renamed): re-scans only those pages, then re-runs the
 /// whole-site checks, which need no I/O. `diags` holds the front-matter
-/// diagnostics of the changed pages. This is `serve`'s incremental rebuild; a
-/// full [`analyze`] gives the same result.
+/// diagnostics of the changed pages. This is `serve`'s incremental rebuild.
+///
+/// Precondition: `site` came from an analysis without errors. Reading files and
+/// front matter reports only errors, so the unchanged pages contribute none, and
+/// the result is then the same as a full [`analyze`].
 pub fn reanalyze(
     mut site: Site,
     mut sources: SourceMap,

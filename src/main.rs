@@ -43,15 +43,26 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 deny_warnings,
             };
             let bar = progress_bar();
-            let (analysis, stats) = signpost::build_with_progress(&opts, &|done, total| {
+            let writing = std::sync::Once::new();
+            let result = signpost::build_with_progress(&opts, &|done, total| {
                 if let Some(bar) = &bar {
-                    bar.set_length(total as u64);
+                    writing.call_once(|| {
+                        bar.disable_steady_tick();
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{bar:40} {pos}/{len} files written",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        );
+                        bar.set_length(total as u64);
+                    });
                     bar.set_position(done as u64);
                 }
-            })?;
+            });
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
+            let (analysis, stats) = result?;
             if !analysis.diagnostics.is_empty() {
                 let color = color_for(std::io::stderr().is_terminal());
                 eprint!(
@@ -171,11 +182,11 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    // A spinner while pages are read and checked, then a bar while files are
+    // written (see the build's progress callback).
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("reading and checking pages");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(bar)
 }
 

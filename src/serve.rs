@@ -214,7 +214,7 @@ pub struct Live {
     dirty: bool,
 }
 
-/// Why a change needs a full rebuild.
+/// What a set of changed paths calls for.
 enum Plan {
     Full,
     Pages(Vec<(PageId, String)>),
