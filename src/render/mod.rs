@@ -204,18 +204,20 @@ pub fn render_parts(
         let html = render_page(&ctx, p)?;
         sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
     };
-    match &parts.pages {
-        None => content
-            .pages
-            .par_iter()
-            .filter(|p| !p.section_intro)
-            .try_for_each(page)?,
-        Some(ids) => ids
-            .par_iter()
-            .map(|&id| content.page(id))
-            .filter(|p| !p.section_intro)
-            .try_for_each(page)?,
-    }
+    let pages = || -> Result<(), Error> {
+        match &parts.pages {
+            None => content
+                .pages
+                .par_iter()
+                .filter(|p| !p.section_intro)
+                .try_for_each(page),
+            Some(ids) => ids
+                .par_iter()
+                .map(|&id| content.page(id))
+                .filter(|p| !p.section_intro)
+                .try_for_each(page),
+        }
+    };
     let section = |dir: &String| -> Result<(), Error> {
         let html = if dir.is_empty() {
             render_index(&ctx)?
@@ -225,13 +227,22 @@ pub fn render_parts(
         let out = section_out(dir);
         sink.write(&out, html.as_bytes()).map_err(io_err(&out))
     };
-    match &parts.sections {
-        None => content.sections.par_iter().try_for_each(section)?,
-        Some(dirs) => dirs
-            .par_iter()
-            .filter(|d| content.sections.contains(*d))
-            .try_for_each(section)?,
-    }
+    let sections = || -> Result<(), Error> {
+        match &parts.sections {
+            None => content.sections.par_iter().try_for_each(section),
+            Some(dirs) => dirs
+                .par_iter()
+                .filter(|d| content.sections.contains(*d))
+                .try_for_each(section),
+        }
+    };
+    // Side by side: the home page (an outline of every tree) is one large
+    // template render that would otherwise run alone after the pages.
+    // The first closure runs here at once; the pages are taken by the other
+    // threads. Page errors are reported first, as before.
+    let (sections, pages) = rayon::join(sections, pages);
+    pages?;
+    sections?;
     if !parts.skip_static {
         content
             .assets
