@@ -252,13 +252,14 @@ impl Live {
     /// path is an existing page (not a section intro `_index.md`, not a draft)
     /// whose branches, `entry` and `draft` did not change and whose front matter
     /// still reads without errors: then only those pages are re-read and
-    /// re-scanned, the whole-site checks run again in memory, and the changed
-    /// pages are rendered with their parents, children, the pages whose "where am
-    /// I" path goes through them, the pages they link to or linked to
-    /// (backlinks), their section page, the home page and `graph.json`. Anything
-    /// else (site.toml, the theme, a page added or removed, an asset) is a full
-    /// in-memory rebuild. Paths that neither exist nor were part of the site
-    /// (editors' temporary files) are ignored.
+    /// re-scanned and the whole-site checks run again in memory. What is rendered
+    /// again: the changed pages and the pages whose backlinks changed; and, when a
+    /// title, summary, outcome or weight changed (other pages show those), also
+    /// their parents, children, the pages whose "where am I" path goes through
+    /// them, the pages they link to, their section page, the home page and
+    /// `graph.json`. Anything else (site.toml, the theme, a page added or removed,
+    /// an asset) is a full in-memory rebuild. Paths that neither exist nor were
+    /// part of the site (editors' temporary files) are ignored.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Report {
         let start = Instant::now();
         let plan = if self.dirty || self.built.is_none() || changed.is_empty() {
