@@ -139,6 +139,21 @@ pub(crate) enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Build the site into memory, serve it, and rebuild and reload on save
+    Serve {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on (loopback by default: the site is not shared)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = 4747)]
+        port: u16,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Create a new site with a small example tree
     Init {
         /// Folder to create the site in (created if missing)

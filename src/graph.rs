@@ -61,9 +61,10 @@ impl Graph {
     /// tree's entry that a branch leads to is included but not expanded: it starts
     /// a tree of its own.
     pub fn tree(&self, entry: PageId) -> Vec<PageId> {
-        let mut seen = vec![false; self.out.len()];
+        // A set sized by the tree, not a flag per page of the site: the index
+        // walks every tree, and per-site arrays would make that quadratic.
+        let mut seen = std::collections::BTreeSet::from([entry]);
         let mut order = vec![entry];
-        seen[entry.index()] = true;
         let mut i = 0;
         while i < order.len() {
             let p = order[i];
@@ -73,8 +74,7 @@ impl Graph {
             }
             for &e in &self.out[p.index()] {
                 let t = self.edges[e].to;
-                if !seen[t.index()] {
-                    seen[t.index()] = true;
+                if seen.insert(t) {
                     order.push(t);
                 }
             }

@@ -35,6 +35,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod source;
 mod tomlx;
 
@@ -296,6 +297,18 @@ pub struct BuildStats {
 /// # Errors
 /// I/O, theme, template and unsafe-output failures.
 pub fn build(opts: &Options) -> Result<(Analysis, Option<BuildStats>), Error> {
+    build_with_progress(opts, &|_, _| {})
+}
+
+/// Like [`build`], calling `progress(written, total)` as output files are
+/// written (from several threads; for a progress bar on a terminal).
+///
+/// # Errors
+/// As [`build`].
+pub fn build_with_progress(
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Analysis, Option<BuildStats>), Error> {
     let analysis = analyze(opts)?;
     if analysis.fails(opts.deny_warnings) {
         return Ok((analysis, None));
@@ -311,8 +324,15 @@ pub fn build(opts: &Options) -> Result<(Analysis, Option<BuildStats>), Error> {
     let out =
         output::check_output_dir(&site.root, &site.root.join(&site.config.content_dir), &out)?;
     let theme = render::Theme::load(&site.root, &site.config.theme)?;
+    let total = render::file_count(site, &theme);
     let stats = output::write_atomic(&out, |sink| {
-        render::render(site, &analysis.sources, &theme, sink)
+        let counting = Counting {
+            inner: sink,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            total,
+            progress,
+        };
+        render::render(site, &analysis.sources, &theme, &counting)
     })?;
     Ok((
         analysis,
@@ -321,6 +341,35 @@ pub fn build(opts: &Options) -> Result<(Analysis, Option<BuildStats>), Error> {
             output: out,
         }),
     ))
+}
+
+/// A sink that reports each file written, then passes it on.
+struct Counting<'a> {
+    inner: &'a dyn render::Sink,
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+    progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl Counting<'_> {
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        (self.progress)(n, self.total);
+    }
+}
+
+impl render::Sink for Counting<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.write(path, bytes)?;
+        self.tick();
+        Ok(())
+    }
+
+    fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
+        self.inner.copy(path, source)?;
+        self.tick();
+        Ok(())
+    }
 }
 
 /// Renders the site into memory (for `serve` and tests).
@@ -337,7 +386,40 @@ pub fn render_to_memory(
     Ok(sink.into_files())
 }
 
-fn scan(content: &Content, sources: &SourceMap) -> Vec<Processed> {
+/// Checks a loaded site again after the pages `changed` were re-read in place
+/// (their source text, `meta`, `body`, `head` and `broken` replaced, with no page
+/// added, removed or renamed): re-scans only those pages, then re-runs the
+/// whole-site checks, which need no I/O. `diags` holds the front-matter
+/// diagnostics of the changed pages. This is `serve`'s incremental rebuild.
+///
+/// Precondition: `site` came from an analysis without errors. Reading files and
+/// front matter reports only errors, so the unchanged pages contribute none, and
+/// the result is then the same as a full [`analyze`].
+pub fn reanalyze(
+    mut site: Site,
+    mut sources: SourceMap,
+    changed: &[PageId],
+    mut diags: Vec<Diagnostic>,
+) -> Analysis {
+    for &id in changed {
+        site.scans[id.index()] = scan_page(site.content.page(id), &sources);
+    }
+    site.graph = graph::resolve(&site.content, &mut diags);
+    graph::validate(&site.content, &site.graph, &mut diags);
+    check_links(&site.content, &site.graph, &site.scans, &mut diags);
+    check_collisions(&site.content, &mut sources, &mut diags);
+    site.backlinks = backlinks(&site.content, &site.scans);
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend(diags);
+    diagnostics.sort(&sources);
+    Analysis {
+        sources,
+        diagnostics,
+        site: Some(site),
+    }
+}
+
+fn scan_page(page: &content::Page, sources: &SourceMap) -> Processed {
     let keep = |_: &str| None;
     let settings = Settings {
         render: false,
@@ -345,10 +427,14 @@ fn scan(content: &Content, sources: &SourceMap) -> Vec<Processed> {
         allow_raw_html: true,
         rewrite: &keep,
     };
+    markdown::process(&sources.get(page.file).text, page.body.clone(), &settings)
+}
+
+fn scan(content: &Content, sources: &SourceMap) -> Vec<Processed> {
     content
         .pages
         .par_iter()
-        .map(|p| markdown::process(&sources.get(p.file).text, p.body.clone(), &settings))
+        .map(|p| scan_page(p, sources))
         .collect()
 }
 

@@ -165,17 +165,30 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
 /// The URL of output file `to` relative to output file `from` (both relative to the
 /// output root, `/` separators).
 pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = from.split('/').collect();
-    let from_dir = &from_dir[..from_dir.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dir
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to_parts.len() - 1);
-    let mut url = "../".repeat(from_dir.len() - common);
-    url.push_str(&escape_path(&to_parts[common..].join("/")));
+    // Segment by segment without collecting: this runs for every link of every
+    // page. `common` is the number of leading folders `from` and `to` share (at
+    // most every folder of `to`), `offset` where the rest of `to` starts.
+    let from_depth = from.bytes().filter(|&b| b == b'/').count();
+    let to_dirs = to.bytes().filter(|&b| b == b'/').count();
+    let mut common = 0;
+    let mut offset = 0;
+    let mut f = from.split('/');
+    let mut t = to.split('/');
+    while common < from_depth && common < to_dirs {
+        match (f.next(), t.next()) {
+            (Some(a), Some(b)) if a == b => {
+                offset += b.len() + 1;
+                common += 1;
+            }
+            _ => break,
+        }
+    }
+    let rest = &to[offset..];
+    let mut url = String::with_capacity(3 * (from_depth - common) + rest.len() + 2);
+    for _ in common..from_depth {
+        url.push_str("../");
+    }
+    escape_path_into(rest, &mut url);
     if url.is_empty() {
         url.push_str("./");
     }
@@ -186,20 +199,30 @@ pub fn relative_url(from: &str, to: &str) -> String {
 /// (spaces, quotes, `#`, `?`, `%`, `<`, `>`); other Unicode stays readable.
 pub fn escape_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '"' => out.push_str("%22"),
-            '#' => out.push_str("%23"),
-            '%' => out.push_str("%25"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '?' => out.push_str("%3F"),
-            '\\' => out.push_str("%5C"),
-            c => out.push(c),
-        }
-    }
+    escape_path_into(path, &mut out);
     out
+}
+
+fn escape_path_into(path: &str, out: &mut String) {
+    // Every escaped character is ASCII, so runs between them are whole UTF-8.
+    let mut start = 0;
+    for (i, b) in path.bytes().enumerate() {
+        let esc = match b {
+            b' ' => "%20",
+            b'"' => "%22",
+            b'#' => "%23",
+            b'%' => "%25",
+            b'<' => "%3C",
+            b'>' => "%3E",
+            b'?' => "%3F",
+            b'\\' => "%5C",
+            _ => continue,
+        };
+        out.push_str(&path[start..i]);
+        out.push_str(esc);
+        start = i + 1;
+    }
+    out.push_str(&path[start..]);
 }
 
 /// The relative prefix from output file `from` to the output root (`""` or `../…`).
@@ -235,6 +258,54 @@ mod tests {
         assert_eq!(relative_url("a/b/c.html", "index.html"), "../../index.html");
         assert_eq!(relative_url("a/b.html", "a/b.html"), "b.html");
         assert_eq!(root_prefix("a/b/c.html"), "../../");
+    }
+
+    /// The straightforward version `relative_url` must agree with.
+    fn relative_url_reference(from: &str, to: &str) -> String {
+        let from_dir: Vec<&str> = from.split('/').collect();
+        let from_dir = &from_dir[..from_dir.len() - 1];
+        let to_parts: Vec<&str> = to.split('/').collect();
+        let common = from_dir
+            .iter()
+            .zip(&to_parts)
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(to_parts.len() - 1);
+        let mut url = "../".repeat(from_dir.len() - common);
+        url.push_str(&escape_path(&to_parts[common..].join("/")));
+        if url.is_empty() {
+            url.push_str("./");
+        }
+        url
+    }
+
+    #[test]
+    fn relative_urls_agree_with_the_reference() {
+        let paths = [
+            "index.html",
+            "a.html",
+            "a/index.html",
+            "a/b.html",
+            "a/b/c.html",
+            "a/b/index.html",
+            "b/a.html",
+            "a/a/a.html",
+            "x y/#?.html",
+            "a",
+            "a/",
+            "",
+            "é/ü.html",
+            "a/b/",
+        ];
+        for from in paths {
+            for to in paths {
+                assert_eq!(
+                    relative_url(from, to),
+                    relative_url_reference(from, to),
+                    "{from} → {to}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -42,7 +42,27 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 drafts,
                 deny_warnings,
             };
-            let (analysis, stats) = signpost::build(&opts)?;
+            let bar = progress_bar();
+            let writing = std::sync::Once::new();
+            let result = signpost::build_with_progress(&opts, &|done, total| {
+                if let Some(bar) = &bar {
+                    writing.call_once(|| {
+                        bar.disable_steady_tick();
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{bar:40} {pos}/{len} files written",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        );
+                        bar.set_length(total as u64);
+                    });
+                    bar.set_position(done as u64);
+                }
+            });
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            let (analysis, stats) = result?;
             if !analysis.diagnostics.is_empty() {
                 let color = color_for(std::io::stderr().is_terminal());
                 eprint!(
@@ -204,6 +224,12 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             eprintln!("Done in {:.2} s", start.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+        } => serve(root, &bind, port, drafts),
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(
@@ -214,4 +240,74 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A progress bar on stderr when it is a terminal (none in CI and pipes).
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // A spinner while pages are read and checked, then a bar while files are
+    // written (see the build's progress callback).
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("reading and checking pages");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
+fn serve(
+    root: std::path::PathBuf,
+    bind: &str,
+    port: u16,
+    drafts: bool,
+) -> Result<ExitCode, signpost::Error> {
+    use signpost::serve::{Event, Server};
+    let mut opts = signpost::Options::new(root);
+    opts.drafts = drafts;
+    let color = color_for(std::io::stderr().is_terminal());
+    let mut print = move |event: Event| match event {
+        Event::Changed(paths) => {
+            if let Some(p) = paths.first() {
+                let more = if paths.len() > 1 {
+                    format!(" and {} more", paths.len() - 1)
+                } else {
+                    String::new()
+                };
+                eprintln!("Changed: {}{more}", p.display());
+            }
+        }
+        Event::Rebuilt(r) => {
+            eprint!(
+                "{}",
+                if color {
+                    &r.diagnostics_color
+                } else {
+                    &r.diagnostics
+                }
+            );
+            if let Some(e) = &r.error {
+                eprintln!("error: {e}");
+            }
+            let ms = r.elapsed.as_secs_f64() * 1000.0;
+            if r.ok {
+                let how = if r.incremental {
+                    format!("incremental, {} files rendered", r.rendered)
+                } else {
+                    "full".to_string()
+                };
+                eprintln!("Built {} pages in {ms:.0} ms ({how})", r.pages);
+            } else {
+                eprintln!("Build failed: still serving the last good site.");
+            }
+        }
+    };
+    let server = Server::start(opts, bind, port, &mut print)?;
+    eprintln!("Serving on http://{} (Ctrl-C to stop)", server.addr());
+    let stopper = server.stopper();
+    if let Err(e) = ctrlc::set_handler(move || stopper.stop()) {
+        eprintln!("warning: Ctrl-C handler: {e}");
+    }
+    server.run(&mut print);
+    eprintln!("Stopped.");
+    Ok(ExitCode::SUCCESS)
 }

@@ -132,22 +132,93 @@ pub fn highlight_css() -> String {
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 }
 
+/// One highlighted line, valid from one exact parser state.
+struct CachedLine {
+    syntax: usize,
+    start: (syntect::parsing::ParseState, syntect::parsing::ScopeStack),
+    end: (syntect::parsing::ParseState, syntect::parsing::ScopeStack),
+    html: String,
+    delta: isize,
+}
+
+/// Lines kept per thread; beyond this, lines are highlighted without caching.
+const LINE_CACHE_CAP: usize = 20_000;
+/// Longer lines are rarely repeated: not worth keeping.
+const LINE_CACHE_MAX_LEN: usize = 256;
+
+thread_local! {
+    // Memo of a pure function: (syntax, parser state, scope stack, line) → HTML
+    // and the next state. Highlighting a line is deterministic given those, so a
+    // hit yields byte-identical output; it is not render state, which is why a
+    // per-thread cache (no locks, reused by serve's rebuilds) is fine here.
+    // Knowledge bases repeat the same command lines on many pages, and syntect's
+    // regex matching was most of a build's CPU time.
+    static LINE_CACHE: std::cell::RefCell<std::collections::HashMap<String, Vec<CachedLine>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+    static LINE_CACHE_LEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn highlight(lang: &str, code: &str) -> Option<String> {
+    use syntect::parsing::{ParseState, ScopeStack};
     let ss = syntax_set();
     let syntax = ss
         .find_syntax_by_token(lang)
         .or_else(|| ss.find_syntax_by_extension(lang))?;
-    let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        ss,
-        syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
+    // Index of the syntax in the set: a cheap, stable key.
+    let key = ss
+        .syntaxes()
+        .iter()
+        .position(|s| std::ptr::eq(s, syntax))
+        .unwrap_or(usize::MAX);
+    let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 2);
+    let mut open_spans: isize = 0;
     for line in syntect::util::LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+        let cacheable = line.len() <= LINE_CACHE_MAX_LEN;
+        if cacheable {
+            let hit = LINE_CACHE.with_borrow(|cache| {
+                let e = cache
+                    .get(line)?
+                    .iter()
+                    .find(|e| e.syntax == key && e.start.0 == state && e.start.1 == stack)?;
+                html.push_str(&e.html);
+                Some((e.delta, e.end.clone()))
+            });
+            if let Some((delta, (s, st))) = hit {
+                open_spans += delta;
+                state = s;
+                stack = st;
+                continue;
+            }
+        }
+        let start = cacheable.then(|| (state.clone(), stack.clone()));
+        let ops = state.parse_line(line, ss).ok()?;
+        let (h, delta) =
+            syntect::html::line_tokens_to_classed_spans(line, &ops, style, &mut stack).ok()?;
+        html.push_str(&h);
+        open_spans += delta;
+        if let Some(start) = start
+            && LINE_CACHE_LEN.get() < LINE_CACHE_CAP
+        {
+            LINE_CACHE_LEN.set(LINE_CACHE_LEN.get() + 1);
+            let entry = CachedLine {
+                syntax: key,
+                start,
+                end: (state.clone(), stack.clone()),
+                html: h,
+                delta,
+            };
+            LINE_CACHE.with_borrow_mut(|cache| {
+                cache.entry(line.to_string()).or_default().push(entry);
+            });
+        }
     }
-    Some(generator.finalize())
+    for _ in 0..open_spans {
+        html.push_str("</span>");
+    }
+    Some(html)
 }
 
 fn escape_attr(s: &str) -> String {
@@ -210,7 +281,12 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let base = body.start;
     let parser = Parser::new_ext(text, options());
     let mut iter = parser.into_offset_iter();
-    let mut out = Processed::default();
+    let mut out = Processed {
+        // The plain text is never longer than the Markdown, and growing it by
+        // doubling left up to half of it unused in every page's scan.
+        text: String::with_capacity(text.len().min(TEXT_CAP)),
+        ..Processed::default()
+    };
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_html = false;
     let mut slugger = Slugger::default();
@@ -410,6 +486,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         out.html = html;
     }
+    out.text.shrink_to_fit();
     out
 }
 
@@ -546,5 +623,57 @@ mod tests {
             p.html
         );
         assert!(p.html.contains("hl-"));
+    }
+}
+
+#[cfg(test)]
+mod highlight_cache_tests {
+    use super::*;
+
+    fn reference(lang: &str, code: &str) -> String {
+        let ss = syntax_set();
+        let syntax = ss.find_syntax_by_token(lang).unwrap();
+        let mut g = syntect::html::ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            ss,
+            syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
+        for line in syntect::util::LinesWithEndings::from(code) {
+            g.parse_html_for_line_which_includes_newline(line).unwrap();
+        }
+        g.finalize()
+    }
+
+    #[test]
+    fn cached_lines_give_the_same_html_as_syntect() {
+        // Repeated lines in different states: inside and outside a block comment
+        // and a heredoc, so a cache keyed on the line alone would be wrong.
+        let cases = [
+            (
+                "rust",
+                "fn a() {}\n/*\nfn a() {}\n*/\nfn a() {}\nlet s = \"x\n}\";\n",
+            ),
+            (
+                "bash",
+                "echo hi\ncat <<EOF\necho hi\nEOF\necho hi\n# echo hi\n",
+            ),
+            (
+                "bash",
+                "systemctl status nginx --no-pager\ngrep -n 'timeout' /etc/fstab\n",
+            ),
+            (
+                "python",
+                "def f():\n    '''\n    def f():\n    '''\n    return 1\n",
+            ),
+        ];
+        for _ in 0..2 {
+            for (lang, code) in cases {
+                assert_eq!(
+                    highlight(lang, code).unwrap(),
+                    reference(lang, code),
+                    "{lang}: {code}"
+                );
+            }
+        }
     }
 }

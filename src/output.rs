@@ -95,18 +95,35 @@ pub fn check_output_dir(root: &Path, content: &Path, out: &Path) -> Result<PathB
 /// Writes files under a folder on disk, creating parent folders as needed.
 pub struct DirSink {
     root: PathBuf,
+    /// Folders already created (relative paths), so that each file costs one
+    /// `open`, not a `create_dir_all` walk of its parents as well.
+    made: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl DirSink {
     /// A sink writing under `root`.
     pub fn new(root: PathBuf) -> Self {
-        DirSink { root }
+        DirSink {
+            root,
+            made: std::sync::Mutex::default(),
+        }
     }
 
     fn target(&self, path: &str) -> std::io::Result<PathBuf> {
         let target = self.root.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let known = self
+                .made
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(dir);
+            if !known {
+                std::fs::create_dir_all(self.root.join(dir))?;
+                self.made
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(dir.to_string());
+            }
         }
         Ok(target)
     }
@@ -120,6 +137,21 @@ impl Sink for DirSink {
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
         std::fs::copy(source, self.target(path)?).map(|_| ())
     }
+}
+
+/// Removes a folder tree, its sub-folders in parallel (an old output folder
+/// holds as many files as the site has pages).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path())
+        } else {
+            std::fs::remove_file(e.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 /// Runs `render` into a temporary folder beside `out`, then swaps it into place.
@@ -179,7 +211,7 @@ pub fn write_atomic<T>(
         return Err(io(out)(e));
     }
     if had_old {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        remove_tree(&old).map_err(io(&old))?;
     }
     Ok(value)
 }

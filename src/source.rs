@@ -102,6 +102,12 @@ impl SourceMap {
         id
     }
 
+    /// Replaces the text of file `id` (a page re-read by `serve`).
+    pub fn replace(&mut self, id: FileId, text: String) {
+        let name = std::mem::take(&mut self.files[id.0 as usize].name);
+        self.files[id.0 as usize] = SourceFile::new(name, text);
+    }
+
     /// The file with id `id`.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]

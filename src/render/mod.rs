@@ -88,14 +88,71 @@ pub struct RenderStats {
 struct Ctx<'a> {
     site: &'a Site,
     sources: &'a SourceMap,
-    tera: tera::Tera,
+    tera: &'a tera::Tera,
     site_view: SiteView<'a>,
+    /// Folder → its pages and sub-folders, built on first use so that listing
+    /// every section stays linear in the number of pages and folders.
+    folders: std::sync::OnceLock<Folders>,
+    /// Per edge: its `when` as HTML and text, see [`when_html`].
+    whens: Vec<std::sync::OnceLock<(String, String)>>,
+}
+
+/// Ids and names rather than references: a `OnceLock` of references would make
+/// `Ctx` invariant over its lifetime.
+#[derive(Default)]
+struct Folders {
+    pages: BTreeMap<String, Vec<PageId>>,
+    subdirs: BTreeMap<String, Vec<String>>,
+}
+
+impl Ctx<'_> {
+    fn folders(&self) -> &Folders {
+        self.folders.get_or_init(|| {
+            let content = &self.site.content;
+            let mut f = Folders::default();
+            for p in content.pages.iter().filter(|p| !p.section_intro) {
+                f.pages.entry(p.dir().to_string()).or_default().push(p.id);
+            }
+            // `sections` is sorted, so sub-folders come out in the same order as a
+            // filter over it would give.
+            for d in content.sections.iter().filter(|d| !d.is_empty()) {
+                f.subdirs
+                    .entry(crate::content::parent_dir(d).to_string())
+                    .or_default()
+                    .push(d.clone());
+            }
+            f
+        })
+    }
 }
 
 fn io_err(path: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.into(),
         source,
+    }
+}
+
+/// Which output files to render: everything for a build, a subset for `serve`'s
+/// incremental rebuilds.
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// Pages to render (section intros are ignored); `None` renders every page.
+    pub pages: Option<Vec<PageId>>,
+    /// Section folders whose page to render (`""` is the home page); `None`
+    /// renders every section.
+    pub sections: Option<Vec<String>>,
+    /// Skip assets, theme files and `highlight.css` (unchanged since the last
+    /// render into the same sink).
+    pub skip_static: bool,
+    /// Skip `graph.json`.
+    pub skip_graph: bool,
+}
+
+impl Parts {
+    /// Every output file.
+    pub fn all() -> Parts {
+        Parts::default()
     }
 }
 
@@ -109,11 +166,28 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<RenderStats, Error> {
+    let tera = theme.tera()?;
+    render_parts(site, sources, theme, &tera, sink, &Parts::all())
+}
+
+/// Renders the `parts` of the site into `sink`, with templates already compiled
+/// by [`Theme::tera`] (so `serve` compiles them once per theme change).
+///
+/// # Errors
+/// A template that fails to render, or an I/O error of the sink.
+pub fn render_parts(
+    site: &Site,
+    sources: &SourceMap,
+    theme: &Theme,
+    tera: &tera::Tera,
+    sink: &dyn Sink,
+    parts: &Parts,
+) -> Result<RenderStats, Error> {
     let cfg = &site.config;
     let ctx = Ctx {
         site,
         sources,
-        tera: theme.tera()?,
+        tera,
         site_view: SiteView {
             title: &cfg.title,
             description: cfg.description.as_deref(),
@@ -121,17 +195,31 @@ pub fn render(
             base_url: &cfg.base_url,
             search: cfg.search.enabled,
         },
+        folders: std::sync::OnceLock::new(),
+        whens: (0..site.graph.edges.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
     };
     let content = &site.content;
-    content
-        .pages
-        .par_iter()
-        .filter(|p| !p.section_intro)
-        .try_for_each(|p| {
-            let html = render_page(&ctx, p)?;
-            sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
-        })?;
-    content.sections.par_iter().try_for_each(|dir| {
+    let page = |p: &Page| -> Result<(), Error> {
+        let html = render_page(&ctx, p)?;
+        sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
+    };
+    let pages = || -> Result<(), Error> {
+        match &parts.pages {
+            None => content
+                .pages
+                .par_iter()
+                .filter(|p| !p.section_intro)
+                .try_for_each(page),
+            Some(ids) => ids
+                .par_iter()
+                .map(|&id| content.page(id))
+                .filter(|p| !p.section_intro)
+                .try_for_each(page),
+        }
+    };
+    let section = |dir: &String| -> Result<(), Error> {
         let html = if dir.is_empty() {
             render_index(&ctx)?
         } else {
@@ -139,22 +227,44 @@ pub fn render(
         };
         let out = section_out(dir);
         sink.write(&out, html.as_bytes()).map_err(io_err(&out))
-    })?;
-    content
-        .assets
-        .par_iter()
-        .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
-    for (path, bytes) in &theme.statics {
-        let out = format!("{ASSET_DIR}/{path}");
-        sink.write(&out, bytes).map_err(io_err(&out))?;
+    };
+    let sections = || -> Result<(), Error> {
+        match &parts.sections {
+            None => content.sections.par_iter().try_for_each(section),
+            Some(dirs) => dirs
+                .par_iter()
+                .filter(|d| content.sections.contains(*d))
+                .try_for_each(section),
+        }
+    };
+    // Side by side: the home page (an outline of every tree) is one large
+    // template render that would otherwise run alone after the pages.
+    // The first closure runs here at once; the pages are taken by the other
+    // threads. Page errors are reported first, as before.
+    let (sections, pages) = rayon::join(sections, pages);
+    pages?;
+    sections?;
+    if !parts.skip_static {
+        content
+            .assets
+            .par_iter()
+            .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
+        for (path, bytes) in &theme.statics {
+            let out = format!("{ASSET_DIR}/{path}");
+            sink.write(&out, bytes).map_err(io_err(&out))?;
+        }
+        let css = markdown::highlight_css();
+        let out = format!("{ASSET_DIR}/highlight.css");
+        sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
     }
-    let css = markdown::highlight_css();
-    let out = format!("{ASSET_DIR}/highlight.css");
-    sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
-    let graph = crate::graph_json(site);
-    sink.write("graph.json", graph.as_bytes())
-        .map_err(io_err("graph.json"))?;
+    if !parts.skip_graph {
+        let graph = crate::graph_json(site);
+        sink.write("graph.json", graph.as_bytes())
+            .map_err(io_err("graph.json"))?;
+    }
     if cfg.search.enabled {
+        // The search index holds every page's text, so any render writes it,
+        // even one that re-renders a single page after a body-only save.
         let index = crate::search::index_script(site);
         sink.write(crate::search::INDEX_PATH, index.as_bytes())
             .map_err(io_err(crate::search::INDEX_PATH))?;
@@ -164,6 +274,16 @@ pub fn render(
         sections: content.sections.len(),
         assets: content.assets.len(),
     })
+}
+
+/// How many files [`render`] writes for `site` (for progress bars).
+pub fn file_count(site: &Site, theme: &Theme) -> usize {
+    let content = &site.content;
+    content.pages.iter().filter(|p| !p.section_intro).count()
+        + content.sections.len()
+        + content.assets.len()
+        + theme.statics.len()
+        + 2
 }
 
 fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
@@ -212,7 +332,16 @@ fn with_fragment(mut url: String, frag: Option<String>) -> String {
     url
 }
 
-fn when_html(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
+/// `when` of edge `e` as inline HTML and as plain text, rendered once per edge:
+/// a page shows the `when`s of its branches, its parents and every step of its
+/// path from the entry, so the same edge appears on many pages.
+fn when_html(ctx: &Ctx<'_>, e: usize) -> (String, String) {
+    ctx.whens[e]
+        .get_or_init(|| when_pair(ctx, ctx.site.graph.edges[e].when.as_deref()))
+        .clone()
+}
+
+fn when_pair(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
     match when {
         Some(w) => (
             markdown::render_inline(w, ctx.site.config.markdown.allow_raw_html),
@@ -268,7 +397,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|&e| {
             let edge = &graph.edges[e];
             let target = content.page(edge.to);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             BranchView {
                 when_html,
                 when_text,
@@ -285,7 +414,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|&e| {
             let edge = &graph.edges[e];
             let source = content.page(edge.from);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             ParentView {
                 title: source.title(),
                 url: relative_url(from, &source.out),
@@ -317,7 +446,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         .map(|e| {
             let edge = &graph.edges[e];
             let p = content.page(edge.from);
-            let (when_html, when_text) = when_html(ctx, edge.when.as_deref());
+            let (when_html, when_text) = when_html(ctx, e);
             StepView {
                 title: p.title(),
                 url: relative_url(from, &p.out),
@@ -368,12 +497,15 @@ fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
 
 /// Pages directly in folder `dir`, by weight (unweighted last), then path.
 fn pages_in<'a>(ctx: &Ctx<'a>, dir: &str) -> Vec<&'a Page> {
+    let content = &ctx.site.content;
     let mut pages: Vec<&Page> = ctx
-        .site
-        .content
+        .folders()
         .pages
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
-        .filter(|p| !p.section_intro && p.dir() == dir)
+        .map(|&id| content.page(id))
         .collect();
     pages.sort_by(|a, b| {
         (a.meta.weight.is_none(), a.meta.weight, &a.path).cmp(&(
@@ -386,11 +518,13 @@ fn pages_in<'a>(ctx: &Ctx<'a>, dir: &str) -> Vec<&'a Page> {
 }
 
 fn subsections<'a>(ctx: &Ctx<'a>, from: &str, dir: &str) -> Vec<LinkView<'a>> {
-    ctx.site
-        .content
-        .sections
+    ctx.folders()
+        .subdirs
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
-        .filter(|d| !d.is_empty() && crate::content::parent_dir(d) == dir)
+        .filter_map(|d| ctx.site.content.sections.get(d))
         .map(|d| LinkView {
             title: section_title(ctx, d),
             url: relative_url(from, &section_out(d)),
@@ -465,7 +599,7 @@ fn outline<'a>(
         .iter()
         .map(|&e| {
             let edge = &graph.edges[e];
-            let (w, _) = when_html(ctx, edge.when.as_deref());
+            let (w, _) = when_html(ctx, e);
             outline(ctx, tree, root, edge.to, w, shown)
         })
         .collect();
@@ -529,6 +663,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
         .map(|(i, &e)| flowchart(ctx, e, &format!("fc{i}")))
         .collect();
     let mut groups: Vec<TreeGroup<'_>> = Vec::new();
+    let mut group_of: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, &e) in graph.entries.iter().enumerate() {
         let entry = content.page(e);
         let dir = entry.dir();
@@ -552,14 +687,17 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             outline: outline(ctx, i, e, e, String::new(), &mut shown),
             flowchart: std::mem::take(&mut charts[i]),
         };
-        match groups.iter_mut().find(|g| g.path == dir) {
-            Some(g) => g.trees.push(tree),
-            None => groups.push(TreeGroup {
-                title: section_title(ctx, dir),
-                path: dir,
-                url: relative_url("index.html", &section_out(dir)),
-                trees: vec![tree],
-            }),
+        match group_of.get(dir) {
+            Some(&g) => groups[g].trees.push(tree),
+            None => {
+                group_of.insert(dir, groups.len());
+                groups.push(TreeGroup {
+                    title: section_title(ctx, dir),
+                    path: dir,
+                    url: relative_url("index.html", &section_out(dir)),
+                    trees: vec![tree],
+                });
+            }
         }
     }
     groups.sort_by(|a, b| a.path.cmp(b.path));

@@ -12,6 +12,7 @@ mod diagnostics;
 mod diff;
 mod fuzz;
 mod graph;
+mod serve;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
