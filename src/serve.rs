@@ -691,7 +691,10 @@ pub struct Server {
     addr: SocketAddr,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
+    /// What `watcher` watches (it changes when site.toml names another
+    /// content folder, or a themes/ folder appears).
+    watched: Vec<PathBuf>,
 }
 
 impl Server {
@@ -732,7 +735,8 @@ impl Server {
         });
         on_event(Event::Rebuilt(report));
         let (tx, rx) = std::sync::mpsc::channel();
-        let watcher = watch(&live.watch_paths(), &live.opts.root, tx.clone())?;
+        let watched = existing(&live.watch_paths());
+        let watcher = watch(&watched, &live.opts.root, tx.clone())?;
         let accept_hub = Arc::clone(&hub);
         std::thread::spawn(move || accept(&listener, &accept_hub));
         Ok(Server {
@@ -741,7 +745,8 @@ impl Server {
             addr,
             tx,
             rx,
-            _watcher: watcher,
+            watcher,
+            watched,
         })
     }
 
@@ -795,8 +800,20 @@ impl Server {
             }
             self.hub.changed.notify_all();
             on_event(Event::Rebuilt(report));
+            let now = existing(&self.live.watch_paths());
+            if now != self.watched
+                && let Ok(w) = watch(&now, &self.live.opts.root, self.tx.clone())
+            {
+                self.watcher = w;
+                self.watched = now;
+            }
         }
     }
+}
+
+/// The folders among `paths` that exist (only those can be watched).
+fn existing(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths.iter().filter(|p| p.is_dir()).cloned().collect()
 }
 
 fn failure_text(report: &Report) -> Option<String> {
@@ -846,7 +863,7 @@ fn watch(
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     };
-    for path in paths.iter().filter(|p| p.is_dir()) {
+    for path in paths {
         watcher
             .watch(path, RecursiveMode::Recursive)
             .map_err(|e| io(path, e))?;

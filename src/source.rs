@@ -35,25 +35,33 @@ pub struct SourceFile {
     pub name: String,
     /// The text, without a leading UTF-8 byte order mark.
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line, computed on first use: only files with a
+    /// diagnostic need them, and a large site would keep one per line of every
+    /// page.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     /// A file named `name` (relative to the site root) holding `text`.
     pub fn new(name: String, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             name,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// 0-based line index of byte `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -61,12 +69,9 @@ impl SourceFile {
 
     /// Byte range of 0-based line `line`, including its line ending.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts[line];
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let starts = self.line_starts();
+        let start = starts[line];
+        let end = starts.get(line + 1).copied().unwrap_or(self.text.len());
         start..end
     }
 
@@ -74,7 +79,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let col = self
             .text
             .get(start..offset)
@@ -151,10 +156,11 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         line_index: usize,
     ) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let file = self.get(id);
-        if line_index >= file.line_starts.len() {
+        let lines = file.line_starts().len();
+        if line_index >= lines {
             return Err(codespan_reporting::files::Error::LineTooLarge {
                 given: line_index,
-                max: file.line_starts.len() - 1,
+                max: lines - 1,
             });
         }
         Ok(file.line_range(line_index))

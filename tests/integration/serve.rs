@@ -360,3 +360,33 @@ fn incremental_rebuilds_equal_full_builds() {
     assert!(live.files().unwrap().contains_key("reference/added.html"));
     same_as_full(&live, "page added");
 }
+
+#[test]
+fn a_theme_folder_created_while_serving_is_watched() {
+    let site = Site::copy("ok/branching");
+    let s = start(site.root());
+    let templates = site.root().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    // The new folder is a change (a full rebuild); after it, it is watched.
+    let deadline = Instant::now() + STEP_DEADLINE;
+    while !s.stderr.try_iter().any(|l| l.starts_with("Built")) {
+        assert!(
+            Instant::now() < deadline,
+            "no rebuild for the new themes/ folder"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(
+        templates.join("page.html"),
+        "{% extends \"base.html\" %}{% block main %}THEME-MARKER {{ page.title }}{% endblock main %}",
+    )
+    .unwrap();
+    wait_for(
+        s.addr,
+        "/start.html",
+        "the theme override",
+        STEP_DEADLINE,
+        |b| b.contains("THEME-MARKER Is the device on?"),
+    );
+}
