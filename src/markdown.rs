@@ -64,7 +64,10 @@ pub struct Settings<'a> {
     pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
 }
 
-const TEXT_CAP: usize = 4000;
+/// Plain text kept per page: what the search index uses (`search::BODY_CAP`)
+/// plus room to cut at a word. Kept for every page until rendering ends, so it is
+/// a large part of a big site's memory.
+const TEXT_CAP: usize = crate::search::BODY_CAP + 100;
 
 /// GitHub-compatible heading slugs, made unique per page like github-slugger.
 #[derive(Default)]

@@ -16,7 +16,7 @@
 //! recur on the paths of many pages.
 //!
 //! Size. The body text is cut to [`BODY_CAP`] bytes (at a word boundary), down
-//! from the 4000 bytes the scan keeps: the start of a procedure page (its
+//! of the text the scan keeps (a little more, to cut at a word): the start of a procedure page (its
 //! intro and first steps) says what it is about, and the cap keeps the index
 //! linear in the number of pages at about 1.5 to 2 KB a page (about 18 MB for
 //! the 10,000-page generated corpus) instead of growing with long bodies.
