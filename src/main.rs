@@ -12,6 +12,17 @@ use signpost::diag::Format;
 
 use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg};
 
+/// Prints diagnostics on stderr in the human format (coloured on a terminal).
+fn eprint_diagnostics(analysis: &signpost::Analysis) {
+    let color = color_for(std::io::stderr().is_terminal());
+    eprint!(
+        "{}",
+        analysis
+            .diagnostics
+            .render(&analysis.sources, Format::Human, color)
+    );
+}
+
 fn color_for(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none()
 }
@@ -64,13 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             }
             let (analysis, stats) = result?;
             if !analysis.diagnostics.is_empty() {
-                let color = color_for(std::io::stderr().is_terminal());
-                eprint!(
-                    "{}",
-                    analysis
-                        .diagnostics
-                        .render(&analysis.sources, Format::Human, color)
-                );
+                eprint_diagnostics(&analysis);
             }
             match stats {
                 Some(stats) => {
@@ -133,13 +138,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             opts.drafts = drafts;
             let analysis = signpost::analyze(&opts)?;
             if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
-                let color = color_for(std::io::stderr().is_terminal());
-                eprint!(
-                    "{}",
-                    analysis
-                        .diagnostics
-                        .render(&analysis.sources, Format::Human, color)
-                );
+                eprint_diagnostics(&analysis);
             }
             let Some(site) = &analysis.site else {
                 return Ok(ExitCode::from(1));
@@ -201,13 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;
             if !analysis.diagnostics.is_empty() {
-                let color = color_for(std::io::stderr().is_terminal());
-                eprint!(
-                    "{}",
-                    analysis
-                        .diagnostics
-                        .render(&analysis.sources, Format::Human, color)
-                );
+                eprint_diagnostics(&analysis);
             }
             let Some(written) = written else {
                 eprintln!("Bundle failed: nothing was written.");
