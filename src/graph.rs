@@ -47,6 +47,14 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// Indexes of the pages the branches of page `v` lead to (for [`sccs`]).
+    pub(crate) fn successors(&self, v: usize) -> Vec<usize> {
+        self.out[v]
+            .iter()
+            .map(|&e| self.edges[e].to.index())
+            .collect()
+    }
+
     /// True if `id` is an entry page.
     pub fn is_entry(&self, id: PageId) -> bool {
         self.entries.binary_search(&id).is_ok()
@@ -395,13 +403,7 @@ pub(crate) fn sccs(n: usize, succ: &dyn Fn(usize) -> Vec<usize>) -> Vec<Vec<usiz
 
 fn cycles(content: &Content, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     let n = content.pages.len();
-    let succ = |v: usize| {
-        graph.out[v]
-            .iter()
-            .map(|&e| graph.edges[e].to.index())
-            .collect::<Vec<_>>()
-    };
-    let mut comps = sccs(n, &succ);
+    let mut comps = sccs(n, &|v| graph.successors(v));
     for c in &mut comps {
         c.sort_unstable();
     }

@@ -206,6 +206,33 @@ pub struct Report {
     pub error: Option<String>,
 }
 
+impl Report {
+    /// A report of a rebuild that read `analysis`; `pages` and `elapsed` are
+    /// filled in by the caller.
+    fn from_analysis(
+        analysis: &Analysis,
+        ok: bool,
+        incremental: bool,
+        rendered: usize,
+        error: Option<String>,
+    ) -> Report {
+        Report {
+            ok,
+            incremental,
+            rendered,
+            pages: 0,
+            elapsed: Duration::ZERO,
+            diagnostics: analysis
+                .diagnostics
+                .render(&analysis.sources, Format::Human, false),
+            diagnostics_color: analysis
+                .diagnostics
+                .render(&analysis.sources, Format::Human, true),
+            error,
+        }
+    }
+}
+
 /// The site being served: options, the last good build, and how to rebuild it.
 pub struct Live {
     opts: Options,
@@ -352,20 +379,7 @@ impl Live {
     }
 
     fn fail(&mut self, analysis: &Analysis, error: Option<String>) -> Report {
-        Report {
-            ok: false,
-            incremental: false,
-            rendered: 0,
-            pages: 0,
-            elapsed: Duration::ZERO,
-            diagnostics: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, false),
-            diagnostics_color: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, true),
-            error,
-        }
+        Report::from_analysis(analysis, false, false, 0, error)
     }
 
     fn full(&mut self) -> Report {
@@ -402,20 +416,7 @@ impl Live {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         let rendered = files.len();
-        let report = Report {
-            ok: true,
-            incremental: false,
-            rendered,
-            pages: 0,
-            elapsed: Duration::ZERO,
-            diagnostics: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, false),
-            diagnostics_color: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, true),
-            error: None,
-        };
+        let report = Report::from_analysis(&analysis, true, false, rendered, None);
         self.built = Some(Built {
             site,
             sources: analysis.sources,
@@ -520,20 +521,7 @@ impl Live {
         let rendered = fresh.len();
         let mut all: Files = (*files).clone();
         all.extend(fresh);
-        let report = Report {
-            ok: true,
-            incremental: true,
-            rendered,
-            pages: 0,
-            elapsed: Duration::ZERO,
-            diagnostics: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, false),
-            diagnostics_color: analysis
-                .diagnostics
-                .render(&analysis.sources, Format::Human, true),
-            error: None,
-        };
+        let report = Report::from_analysis(&analysis, true, true, rendered, None);
         self.built = Some(Built {
             site,
             sources: analysis.sources,

@@ -525,15 +525,9 @@ impl Snap {
             );
         }
         let n = content.pages.len();
-        let succ = |v: usize| {
-            graph.out[v]
-                .iter()
-                .map(|&e| graph.edges[e].to.index())
-                .collect::<Vec<_>>()
-        };
         let mut cycles = BTreeSet::new();
-        for comp in crate::graph::sccs(n, &succ) {
-            let looped = comp.len() > 1 || succ(comp[0]).contains(&comp[0]);
+        for comp in crate::graph::sccs(n, &|v| graph.successors(v)) {
+            let looped = comp.len() > 1 || graph.successors(comp[0]).contains(&comp[0]);
             if looped {
                 let mut names: Vec<String> = comp
                     .iter()
