@@ -102,6 +102,16 @@ struct Doc<'a> {
 
 /// The graph as JSON (SPEC §5's `graph.json` shape).
 pub fn json(site: &Site, ids: &[PageId]) -> String {
+    let mut out = Vec::new();
+    write_json(site, ids, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes [`json`] into `w`.
+///
+/// # Errors
+/// An I/O error of `w`.
+pub fn write_json(site: &Site, ids: &[PageId], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let content = &site.content;
     let doc = Doc {
         nodes: ids
@@ -125,9 +135,8 @@ pub fn json(site: &Site, ids: &[PageId]) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("graph serializes");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }
 
 fn dot_str(s: &str) -> String {

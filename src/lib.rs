@@ -42,14 +42,12 @@ mod tomlx;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::config::SiteConfig;
 use crate::content::{Content, PageId};
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::graph::Graph;
 use crate::links::{Target, classify, split_fragment};
-use crate::markdown::{Processed, Settings};
+use crate::markdown::Processed;
 use crate::source::{SourceMap, Span};
 
 /// Environment failures (not content problems): exit code 2.
@@ -100,6 +98,10 @@ pub struct Options {
     pub drafts: bool,
     /// Treat warnings as errors.
     pub deny_warnings: bool,
+    /// Keep memory low on large sites: drop each page's text once it is checked
+    /// and read it again to render it (see [`source::SourceMap::load_text`]).
+    /// `build` and `check` set it; `serve` and `diff` keep every text.
+    pub lean: bool,
 }
 
 impl Options {
@@ -110,6 +112,7 @@ impl Options {
             output: None,
             drafts: false,
             deny_warnings: false,
+            lean: false,
         }
     }
 }
@@ -186,7 +189,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             });
         }
     };
-    analyze_with(root, &text, opts.drafts, |config| {
+    analyze_with(root, &text, opts.drafts, opts.lean, |config| {
         content::read_dir(&root.join(&config.content_dir))
     })
 }
@@ -202,7 +205,7 @@ pub fn analyze_files(
     files: Vec<(String, Vec<u8>)>,
     drafts: bool,
 ) -> Analysis {
-    analyze_with(root, site_toml, drafts, |config| {
+    analyze_with(root, site_toml, drafts, false, |config| {
         let dir = config.content_dir.trim_start_matches("./");
         let prefix = format!("{}/", dir.trim_end_matches('/'));
         Ok(files
@@ -229,6 +232,7 @@ fn analyze_with(
     root: &Path,
     site_toml: &str,
     drafts: bool,
+    lean: bool,
     read: impl FnOnce(&SiteConfig) -> Result<Vec<content::ContentFile>, Error>,
 ) -> Result<Analysis, Error> {
     let mut sources = SourceMap::new();
@@ -250,10 +254,10 @@ fn analyze_with(
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
     let files = read(&config)?;
-    let content = content::load(files, &content_name, drafts, &mut sources, &mut diags);
+    let (content, scans) =
+        content::load(files, &content_name, drafts, lean, &mut sources, &mut diags)?;
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
-    let scans = scan(&content, &sources);
     check_links(&content, &graph, &scans, &mut diags);
     check_collisions(&content, &mut sources, &mut diags);
     let backlinks = backlinks(&content, &scans);
@@ -262,6 +266,12 @@ fn analyze_with(
         .iter()
         .map(|d| (d.clone(), folder_title(d)))
         .collect();
+    // Diagnostics show the lines they point at: read those files back in.
+    sources.restore(
+        diags
+            .iter()
+            .flat_map(|d| std::iter::once(d.span.file).chain(d.related.iter().map(|r| r.0.file))),
+    );
     diagnostics.extend(diags);
     diagnostics.sort(&sources);
     Ok(Analysis {
@@ -309,7 +319,9 @@ pub fn build_with_progress(
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(Analysis, Option<BuildStats>), Error> {
-    let analysis = analyze(opts)?;
+    let mut lean = opts.clone();
+    lean.lean = true;
+    let analysis = analyze(&lean)?;
     if analysis.fails(opts.deny_warnings) {
         return Ok((analysis, None));
     }
@@ -370,6 +382,16 @@ impl render::Sink for Counting<'_> {
         self.tick();
         Ok(())
     }
+
+    fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.inner.write_with(path, fill)?;
+        self.tick();
+        Ok(())
+    }
 }
 
 /// Renders the site into memory (for `serve` and tests).
@@ -420,22 +442,7 @@ pub fn reanalyze(
 }
 
 fn scan_page(page: &content::Page, sources: &SourceMap) -> Processed {
-    let keep = |_: &str| None;
-    let settings = Settings {
-        render: false,
-        highlight: false,
-        allow_raw_html: true,
-        rewrite: &keep,
-    };
-    markdown::process(&sources.get(page.file).text, page.body.clone(), &settings)
-}
-
-fn scan(content: &Content, sources: &SourceMap) -> Vec<Processed> {
-    content
-        .pages
-        .par_iter()
-        .map(|p| scan_page(p, sources))
-        .collect()
+    markdown::scan(&sources.get(page.file).text, page.body.clone())
 }
 
 fn backlinks(content: &Content, scans: &[Processed]) -> Vec<Vec<PageId>> {
@@ -660,6 +667,15 @@ fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<
 pub fn graph_json(site: &Site) -> String {
     let ids = export::select(site, None).expect("all pages");
     export::json(site, &ids)
+}
+
+/// Writes [`graph_json`] into `w` without holding it in memory.
+///
+/// # Errors
+/// An I/O error of `w`.
+pub fn write_graph_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let ids = export::select(site, None).expect("all pages");
+    export::write_json(site, &ids, w)
 }
 
 /// Makes `path` absolute against the current directory without touching the disk.

@@ -52,6 +52,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output,
                 drafts,
                 deny_warnings,
+                lean: true,
             };
             let bar = progress_bar();
             let writing = std::sync::Once::new();
@@ -105,6 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
+                lean: true,
             };
             let analysis = match &changed_since {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
@@ -196,6 +198,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
+                lean: true,
             };
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;

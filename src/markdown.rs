@@ -277,6 +277,22 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// Scans the body `body` of `src` without rendering: links, anchors, plain text
+/// and whether it starts with a `#` heading.
+pub fn scan(src: &str, body: Range<usize>) -> Processed {
+    let keep = |_: &str| None;
+    let settings = Settings {
+        render: false,
+        highlight: false,
+        allow_raw_html: true,
+        rewrite: &keep,
+    };
+    let mut out = process(src, body, &settings);
+    // Keep only what the search index uses.
+    out.text = crate::search::plain_text(&out.text, crate::search::BODY_CAP);
+    out
+}
+
 /// Processes one page body. `src` is the whole file text and `body` the body's
 /// range in it.
 pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Processed {

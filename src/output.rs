@@ -137,6 +137,18 @@ impl Sink for DirSink {
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
         std::fs::copy(source, self.target(path)?).map(|_| ())
     }
+
+    fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(self.target(path)?)?);
+        fill(&mut w)?;
+        w.flush()
+    }
 }
 
 /// Removes a folder tree, its sub-folders in parallel (an old output folder

@@ -58,15 +58,6 @@ pub const GLOBAL: &str = "signpostSearch";
 pub const BODY_CAP: usize = 1500;
 
 #[derive(Serialize)]
-struct Index<'a> {
-    v: u32,
-    whens: Vec<String>,
-    trees: Vec<TreeEntry<'a>>,
-    sections: Vec<String>,
-    pages: Vec<PageEntry<'a>>,
-}
-
-#[derive(Serialize)]
 struct TreeEntry<'a> {
     t: &'a str,
     u: String,
@@ -91,8 +82,8 @@ struct PageEntry<'a> {
     w: Vec<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     c: Vec<usize>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    x: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    x: &'a str,
 }
 
 /// Distinct `when` texts, numbered in first-use order.
@@ -117,6 +108,41 @@ impl Whens {
 
 /// The index as JSON (with `<` escaped as `\u003c`).
 pub fn index_json(site: &Site) -> String {
+    let mut out = Vec::new();
+    write_index_json(site, &mut LtEscaper(&mut out)).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Passes JSON through, writing `<` as `\u003c` so that the index cannot close
+/// its `<script>` element. `<` only occurs inside JSON strings, where the escape
+/// means the same character.
+struct LtEscaper<'a>(&'a mut dyn std::io::Write);
+
+impl std::io::Write for LtEscaper<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'<') {
+            self.0.write_all(&rest[..i])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[i + 1..];
+        }
+        self.0.write_all(rest)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Writes the index as compact JSON, one page entry at a time: the same bytes as
+/// serializing `{v, whens, trees, sections, pages}` at once, without holding
+/// every entry in memory.
+fn write_index_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let content = &site.content;
     let graph = &site.graph;
     let mut whens = Whens::default();
@@ -133,7 +159,7 @@ pub fn index_json(site: &Site) -> String {
         .enumerate()
         .map(|(i, &e)| (e, i))
         .collect();
-    let trees = graph
+    let trees: Vec<TreeEntry<'_>> = graph
         .entries
         .iter()
         .map(|&e| {
@@ -146,19 +172,39 @@ pub fn index_json(site: &Site) -> String {
         .collect();
     let mut sections: Vec<String> = Vec::new();
     let mut section_ids: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut pages = Vec::new();
+    // Section numbers in first-use order, as the page loop below meets them.
+    let mut page_section: Vec<usize> = Vec::with_capacity(content.pages.len());
     for page in content.pages.iter().filter(|p| !p.section_intro) {
-        let i = page.id.index();
         let dir = page.dir();
-        let f = *section_ids.entry(dir).or_insert_with(|| {
+        page_section.push(*section_ids.entry(dir).or_insert_with(|| {
             sections.push(folder_trail(site, dir));
             sections.len() - 1
-        });
+        }));
+    }
+    let json = |w: &mut dyn std::io::Write, v: &dyn erased::Json| v.write_to(w);
+    w.write_all(b"{\"v\":1,\"whens\":")?;
+    json(w, &whens.list)?;
+    w.write_all(b",\"trees\":")?;
+    json(w, &trees)?;
+    w.write_all(b",\"sections\":")?;
+    json(w, &sections)?;
+    w.write_all(b",\"pages\":[")?;
+    for (n, page) in content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro)
+        .enumerate()
+    {
+        let i = page.id.index();
+        let f = page_section[n];
         let mut incoming: Vec<usize> = graph.inc[i].iter().map(|&e| edge_when[e]).collect();
         dedup_in_order(&mut incoming);
         let mut choices: Vec<usize> = graph.out[i].iter().map(|&e| edge_when[e]).collect();
         dedup_in_order(&mut choices);
-        pages.push(PageEntry {
+        if n > 0 {
+            w.write_all(b",")?;
+        }
+        let entry = PageEntry {
             u: escape_path(&page.out),
             t: page.title(),
             s: page.meta.summary.as_ref().map(|s| s.value.as_str()),
@@ -173,24 +219,42 @@ pub fn index_json(site: &Site) -> String {
                 .collect(),
             w: incoming,
             c: choices,
-            x: plain_text(&site.scans[i].text, BODY_CAP),
-        });
+            x: &site.scans[i].text,
+        };
+        json(w, &entry)?;
     }
-    let index = Index {
-        v: 1,
-        whens: whens.list,
-        trees,
-        sections,
-        pages,
-    };
-    serde_json::to_string(&index)
-        .expect("the index serializes")
-        .replace('<', "\\u003c")
+    w.write_all(b"]}")
+}
+
+/// Serializing values of different types through one `&dyn` writer.
+mod erased {
+    /// A value that writes itself as compact JSON.
+    pub(super) trait Json {
+        fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(w, self).map_err(std::io::Error::other)
+        }
+    }
 }
 
 /// `_signpost/search-index.js`: a script that sets `window.signpostSearch`.
 pub fn index_script(site: &Site) -> String {
-    format!("window.{GLOBAL} = {};\n", index_json(site))
+    let mut out = Vec::new();
+    write_index_script(site, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the script is UTF-8")
+}
+
+/// Writes [`index_script`] into `w`, one page at a time.
+///
+/// # Errors
+/// An I/O error of `w`.
+pub fn write_index_script(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write!(w, "window.{GLOBAL} = ")?;
+    write_index_json(site, &mut LtEscaper(w))?;
+    w.write_all(b";\n")
 }
 
 /// "Section › Sub-section" for folder `dir` ("" for the top folder).

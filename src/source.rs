@@ -6,7 +6,9 @@
 //! `codespan_reporting::files::Files` and converts byte offsets to 1-based
 //! line/column pairs.
 
+use std::borrow::Cow;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// Index of a file in the [`SourceMap`]; assigned in the order files are added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,12 +31,19 @@ impl Span {
 }
 
 /// One file: its path relative to the site root (`/` separators) and its text.
+///
+/// A large build does not keep every page's text: a page read from disk whose
+/// text is no longer needed is *evicted* (its text emptied, its length and hash
+/// kept) and read again when it is rendered ([`SourceMap::load_text`]) or when a
+/// diagnostic points into it ([`SourceMap::restore`]).
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path relative to the site root, with `/` separators (what diagnostics print).
     pub name: String,
-    /// The text, without a leading UTF-8 byte order mark.
+    /// The text, without a leading UTF-8 byte order mark ("" while evicted).
     pub text: String,
+    /// Where an evicted text is read from again, with its length and hash.
+    evicted: Option<Evicted>,
     /// Byte offset of each line, computed on first use: only files with a
     /// diagnostic need them, and a large site would keep one per line of every
     /// page.
@@ -47,8 +56,14 @@ impl SourceFile {
         SourceFile {
             name,
             text,
+            evicted: None,
             line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// True when the text was dropped to save memory (see [`SourceMap::load_text`]).
+    pub fn is_evicted(&self) -> bool {
+        self.evicted.is_some()
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -88,6 +103,36 @@ impl SourceFile {
     }
 }
 
+#[derive(Debug)]
+struct Evicted {
+    disk: PathBuf,
+    len: usize,
+    hash: u64,
+}
+
+/// Hash of a text, to notice a file that changed on disk between reading and
+/// rendering.
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// Reads a page's text as signpost sees it: UTF-8 with a leading byte order mark
+/// removed (invalid bytes replaced).
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(text)
+}
+
 /// Every file read by one run, indexed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct SourceMap {
@@ -105,6 +150,46 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(SourceFile::new(name, text));
         id
+    }
+
+    /// Adds a file whose text was read from `disk` and then dropped, keeping the
+    /// text's length and [`text_hash`].
+    pub fn add_evicted(&mut self, name: String, disk: PathBuf, len: usize, hash: u64) -> FileId {
+        let id = self.add(name, String::new());
+        self.files[id.0 as usize].evicted = Some(Evicted { disk, len, hash });
+        id
+    }
+
+    /// The text of file `id`, read again from disk if it was evicted.
+    ///
+    /// # Errors
+    /// The file cannot be read, or it changed since it was checked (its spans
+    /// would no longer fit).
+    pub fn load_text(&self, id: FileId) -> std::io::Result<Cow<'_, str>> {
+        let file = self.get(id);
+        let Some(ev) = &file.evicted else {
+            return Ok(Cow::Borrowed(&file.text));
+        };
+        let text = read_text(&ev.disk)?;
+        if text.len() != ev.len || text_hash(&text) != ev.hash {
+            return Err(std::io::Error::other(
+                "the file changed while signpost was building it; build again",
+            ));
+        }
+        Ok(Cow::Owned(text))
+    }
+
+    /// Reads the evicted texts of `ids` back in (files a diagnostic points into).
+    /// A file that cannot be read stays empty; snippets are then left out.
+    pub fn restore(&mut self, ids: impl IntoIterator<Item = FileId>) {
+        for id in ids {
+            let file = &mut self.files[id.0 as usize];
+            if let Some(ev) = file.evicted.take() {
+                let text = read_text(&ev.disk).unwrap_or_default();
+                let name = std::mem::take(&mut file.name);
+                *file = SourceFile::new(name, text);
+            }
+        }
     }
 
     /// Replaces the text of file `id` (a page re-read by `serve`).
@@ -179,5 +264,25 @@ mod tests {
         // 'ç' is two bytes but one column.
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_col(8), (3, 1));
+    }
+
+    #[test]
+    fn evicted_text_is_read_again_and_checked() {
+        let dir = std::env::temp_dir().join(format!("signpost-evict-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.md");
+        std::fs::write(&path, "\u{feff}hello\n").unwrap();
+        let mut map = SourceMap::new();
+        let id = map.add_evicted("content/a.md".into(), path.clone(), 6, text_hash("hello\n"));
+        assert!(map.get(id).is_evicted());
+        assert_eq!(map.get(id).text, "");
+        assert_eq!(map.load_text(id).unwrap(), "hello\n");
+        // Edited on disk after the check: rendering must not use stale spans.
+        std::fs::write(&path, "hellO\n").unwrap();
+        assert!(map.load_text(id).is_err());
+        map.restore([id]);
+        assert_eq!(map.get(id).text, "hellO\n");
+        assert!(!map.get(id).is_evicted());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

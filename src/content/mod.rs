@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::diag::{Code, Diagnostic};
+use crate::markdown::{self, Processed};
 use crate::source::{FileId, SourceMap, Span};
 pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
 
@@ -141,7 +142,13 @@ pub fn out_path(path: &str) -> String {
 }
 
 enum Loaded {
-    Page(Box<page::ParsedPage>, String),
+    /// The parsed page, the scan of its body, and its text, or once evicted the
+    /// text's length and hash.
+    Page(
+        Box<page::ParsedPage>,
+        Box<Processed>,
+        Result<String, (usize, u64)>,
+    ),
     NotUtf8(String, usize),
 }
 
@@ -158,8 +165,8 @@ pub struct ContentFile {
     pub disk: Option<PathBuf>,
 }
 
-/// Walks `content_dir` (skipping names that start with `.`) and reads every
-/// `.md` file, in parallel; other files are listed by path only.
+/// Walks `content_dir` (skipping names that start with `.`) and lists its files,
+/// sorted by name; [`load`] reads the pages, in parallel.
 ///
 /// # Errors
 /// [`Error::Io`] if the folder or a file cannot be read.
@@ -202,34 +209,33 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
             disk: Some(entry.into_path()),
         });
     }
-    files
-        .par_iter_mut()
-        .filter(|f| f.path.ends_with(".md"))
-        .try_for_each(|f| {
-            let path = f.disk.as_ref().expect("read from disk");
-            f.bytes = std::fs::read(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(())
-        })?;
     Ok(files)
 }
 
-/// Parses the files of `content/` (named `content_name` in diagnostics): adds the
-/// pages to `sources` and parses their front matter, in parallel.
+/// Parses the files of `content/` (named `content_name` in diagnostics), in
+/// parallel: reads each page from disk unless its bytes are given, parses its
+/// front matter, scans its body for links, anchors and text (returned in page
+/// order), and adds it to `sources`.
+///
+/// With `lean`, the text of a page read from disk is dropped once scanned unless
+/// a diagnostic points into it (see [`SourceMap::add_evicted`]): a build then
+/// holds one page's text per thread, not the whole site's.
+///
+/// # Errors
+/// [`Error::Io`] when a page cannot be read.
 pub fn load(
     files: Vec<ContentFile>,
     content_name: &str,
     drafts: bool,
+    lean: bool,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
-) -> Content {
+) -> Result<(Content, Vec<Processed>), Error> {
     let mut md_files = Vec::new();
     let mut assets = Vec::new();
     for f in files {
         if f.path.ends_with(".md") {
-            md_files.push((f.path, f.bytes));
+            md_files.push((f.path, f.bytes, f.disk));
         } else {
             assets.push(Asset {
                 source: f
@@ -248,15 +254,23 @@ pub fn load(
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md_files
         .par_iter_mut()
         .enumerate()
-        .map(|(i, (rel, bytes))| {
+        .map(|(i, (rel, bytes, disk))| {
             let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
+            if bytes.is_empty()
+                && let Some(path) = disk
+            {
+                *bytes = std::fs::read(&*path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
             let mut text = match String::from_utf8(std::mem::take(bytes)) {
                 Ok(t) => t,
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let bytes = e.into_bytes();
                     let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                    return (Loaded::NotUtf8(prefix, valid), Vec::new());
+                    return Ok((Loaded::NotUtf8(prefix, valid), Vec::new()));
                 }
             };
             if text.starts_with('\u{feff}') {
@@ -265,13 +279,25 @@ pub fn load(
             let mut d = Vec::new();
             let intro = rel.ends_with("/_index.md") || rel == "_index.md";
             let parsed = page::parse(file, &text, intro, &mut d);
-            (Loaded::Page(Box::new(parsed), text), d)
+            let scan = if parsed.meta.draft && !drafts {
+                Processed::default()
+            } else {
+                markdown::scan(&text, parsed.body.clone())
+            };
+            let keep = !lean || disk.is_none() || !d.is_empty();
+            let text = if keep {
+                Ok(text)
+            } else {
+                Err((text.len(), crate::source::text_hash(&text)))
+            };
+            Ok((Loaded::Page(Box::new(parsed), Box::new(scan), text), d))
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
 
     let mut pages = Vec::new();
+    let mut scans = Vec::new();
     let mut draft_paths = BTreeSet::new();
-    for ((rel, _), (loaded, d)) in md_files.into_iter().zip(loaded) {
+    for ((rel, _, disk), (loaded, d)) in md_files.into_iter().zip(loaded) {
         diags.extend(d);
         let name = format!("{content_name}/{rel}");
         match loaded {
@@ -287,8 +313,12 @@ pub fn load(
                     .help("save the file as UTF-8"),
                 );
             }
-            Loaded::Page(parsed, text) => {
-                let file = sources.add(name, text);
+            Loaded::Page(parsed, scan, text) => {
+                let file = match (text, disk) {
+                    (Ok(text), _) => sources.add(name, text),
+                    (Err((len, hash)), Some(disk)) => sources.add_evicted(name, disk, len, hash),
+                    (Err(_), None) => unreachable!("only files read from disk are evicted"),
+                };
                 if parsed.meta.draft && !drafts {
                     draft_paths.insert(rel);
                     continue;
@@ -305,6 +335,7 @@ pub fn load(
                     head: parsed.head,
                     broken: parsed.broken,
                 });
+                scans.push(*scan);
             }
         }
     }
@@ -320,13 +351,16 @@ pub fn load(
             dir = parent_dir(dir);
         }
     }
-    Content {
-        pages,
-        assets,
-        drafts: draft_paths,
-        by_path,
-        sections,
-    }
+    Ok((
+        Content {
+            pages,
+            assets,
+            drafts: draft_paths,
+            by_path,
+            sections,
+        },
+        scans,
+    ))
 }
 
 #[cfg(test)]

@@ -42,6 +42,21 @@ pub trait Sink: Sync {
     fn copy(&self, path: &str, source: &std::path::Path) -> std::io::Result<()> {
         self.write(path, &std::fs::read(source)?)
     }
+    /// Writes the file at `path` with what `fill` writes into it, without
+    /// holding the whole of a large file (the search index) in memory where the
+    /// sink can avoid it.
+    ///
+    /// # Errors
+    /// Any I/O error, of the sink or of `fill`.
+    fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut buf = Vec::new();
+        fill(&mut buf)?;
+        self.write(path, &buf)
+    }
 }
 
 /// An in-memory output: path → bytes.
@@ -258,16 +273,16 @@ pub fn render_parts(
         sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
     }
     if !parts.skip_graph {
-        let graph = crate::graph_json(site);
-        sink.write("graph.json", graph.as_bytes())
+        sink.write_with("graph.json", &mut |w| crate::write_graph_json(site, w))
             .map_err(io_err("graph.json"))?;
     }
     if cfg.search.enabled {
         // The search index holds every page's text, so any render writes it,
         // even one that re-renders a single page after a body-only save.
-        let index = crate::search::index_script(site);
-        sink.write(crate::search::INDEX_PATH, index.as_bytes())
-            .map_err(io_err(crate::search::INDEX_PATH))?;
+        sink.write_with(crate::search::INDEX_PATH, &mut |w| {
+            crate::search::write_index_script(site, w)
+        })
+        .map_err(io_err(crate::search::INDEX_PATH))?;
     }
     Ok(RenderStats {
         pages: content.pages.iter().filter(|p| !p.section_intro).count(),
@@ -296,10 +311,16 @@ fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result
 
 /// Renders a page body (or section intro) to HTML, rewriting links relative to
 /// the page's output file.
-fn body_html(ctx: &Ctx<'_>, page: &Page) -> (String, bool) {
+fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<(String, bool), Error> {
     let site = ctx.site;
     let content = &site.content;
-    let text = &ctx.sources.get(page.file).text;
+    let text = ctx
+        .sources
+        .load_text(page.file)
+        .map_err(|source| Error::Io {
+            path: ctx.site.root.join(&ctx.sources.get(page.file).name),
+            source,
+        })?;
     let dir = page.dir();
     let rewrite = |dest: &str| -> Option<String> {
         match classify(content, dir, dest) {
@@ -320,8 +341,8 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> (String, bool) {
         allow_raw_html: site.config.markdown.allow_raw_html,
         rewrite: &rewrite,
     };
-    let p = markdown::process(text, page.body.clone(), &settings);
-    (p.html, p.starts_with_h1)
+    let p = markdown::process(&text, page.body.clone(), &settings);
+    Ok((p.html, p.starts_with_h1))
 }
 
 fn with_fragment(mut url: String, frag: Option<String>) -> String {
@@ -390,7 +411,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
-    let (html, starts_with_h1) = body_html(ctx, page);
+    let (html, starts_with_h1) = body_html(ctx, page)?;
     let from = page.out.as_str();
     let branches = graph.out[page.id.index()]
         .iter()
@@ -544,7 +565,8 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
         .site
         .content
         .section_intro(dir)
-        .map(|p| body_html(ctx, p).0)
+        .map(|p| body_html(ctx, p).map(|b| b.0))
+        .transpose()?
         .unwrap_or_default();
     let view = SectionContext {
         site: ctx.site_view.clone(),
@@ -711,7 +733,10 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
     let view = IndexContext {
         site: ctx.site_view.clone(),
         root: String::new(),
-        intro: intro_page.map(|p| body_html(ctx, p).0).unwrap_or_default(),
+        intro: intro_page
+            .map(|p| body_html(ctx, p).map(|b| b.0))
+            .transpose()?
+            .unwrap_or_default(),
         title: intro_page
             .filter(|p| p.meta.title.is_some())
             .map_or(&site.config.title, |p| p.title()),
