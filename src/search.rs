@@ -39,6 +39,7 @@
 //! (page order, then branch order), and `<` escaped as `\u003c` so that the
 //! index can also be inlined in a `<script>` element (the single-file bundle).
 
+use std::io::Write as _;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -109,7 +110,7 @@ impl Whens {
 /// The index as JSON (with `<` escaped as `\u003c`).
 pub fn index_json(site: &Site) -> String {
     let mut out = Vec::new();
-    write_index_json(site, &mut LtEscaper(&mut out)).expect("writing to memory cannot fail");
+    write_index_json(site, &mut out).expect("writing to memory cannot fail");
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
@@ -141,77 +142,134 @@ impl std::io::Write for LtEscaper<'_> {
 
 /// Writes the index as compact JSON, one page entry at a time: the same bytes as
 /// serializing `{v, whens, trees, sections, pages}` at once, without holding
-/// every entry in memory.
+/// every entry in memory. Page texts come from the scans.
 fn write_index_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let content = &site.content;
-    let graph = &site.graph;
-    let mut whens = Whens::default();
-    // Number every `when` in edge order first, so indexes do not depend on
-    // which page happens to mention an answer first in a path.
-    let edge_when: Vec<usize> = graph
-        .edges
-        .iter()
-        .map(|e| whens.id(e.when.as_deref()))
-        .collect();
-    let tree_of: BTreeMap<PageId, usize> = graph
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| (e, i))
-        .collect();
-    let trees: Vec<TreeEntry<'_>> = graph
-        .entries
-        .iter()
-        .map(|&e| {
-            let p = content.page(e);
-            TreeEntry {
-                t: p.title(),
-                u: escape_path(&p.out),
-            }
-        })
-        .collect();
-    let mut sections: Vec<String> = Vec::new();
-    let mut section_ids: BTreeMap<&str, usize> = BTreeMap::new();
-    // Section numbers in first-use order, as the page loop below meets them.
-    let mut page_section: Vec<usize> = Vec::with_capacity(content.pages.len());
-    for page in content.pages.iter().filter(|p| !p.section_intro) {
-        let dir = page.dir();
-        page_section.push(*section_ids.entry(dir).or_insert_with(|| {
-            sections.push(folder_trail(site, dir));
-            sections.len() - 1
-        }));
-    }
-    let json = |w: &mut dyn std::io::Write, v: &dyn erased::Json| v.write_to(w);
-    w.write_all(b"{\"v\":1,\"whens\":")?;
-    json(w, &whens.list)?;
-    w.write_all(b",\"trees\":")?;
-    json(w, &trees)?;
-    w.write_all(b",\"sections\":")?;
-    json(w, &sections)?;
-    w.write_all(b",\"pages\":[")?;
-    for (n, page) in content
+    let index = IndexWriter::new(site);
+    index.head(w)?;
+    for (n, page) in site
+        .content
         .pages
         .iter()
         .filter(|p| !p.section_intro)
         .enumerate()
     {
-        let i = page.id.index();
-        let f = page_section[n];
+        index.entry(w, n == 0, page.id, &site.scans[page.id.index()].text)?;
+    }
+    index.tail(w)
+}
+
+/// Writes the search index in three parts (head, one entry per page in page
+/// order, tail) so that a build can add each page's entry as it renders the
+/// page, with its text, instead of keeping every page's text until the end.
+/// The bytes are those of `window.signpostSearch = {…};` with `<` escaped.
+pub struct IndexWriter<'a> {
+    site: &'a Site,
+    whens: Vec<String>,
+    edge_when: Vec<usize>,
+    tree_of: BTreeMap<PageId, usize>,
+    sections: Vec<String>,
+    /// Per page id: its number in `sections`.
+    page_section: Vec<usize>,
+}
+
+impl<'a> IndexWriter<'a> {
+    /// Numbers the answers, trees and folders of `site`.
+    pub fn new(site: &'a Site) -> Self {
+        let content = &site.content;
+        let graph = &site.graph;
+        let mut whens = Whens::default();
+        // Number every `when` in edge order first, so indexes do not depend on
+        // which page happens to mention an answer first in a path.
+        let edge_when: Vec<usize> = graph
+            .edges
+            .iter()
+            .map(|e| whens.id(e.when.as_deref()))
+            .collect();
+        let tree_of: BTreeMap<PageId, usize> = graph
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, &e)| (e, i))
+            .collect();
+        let mut sections: Vec<String> = Vec::new();
+        let mut section_ids: BTreeMap<&str, usize> = BTreeMap::new();
+        // Section numbers in first-use order, in page order.
+        let mut page_section: Vec<usize> = vec![0; content.pages.len()];
+        for page in content.pages.iter().filter(|p| !p.section_intro) {
+            let dir = page.dir();
+            page_section[page.id.index()] = *section_ids.entry(dir).or_insert_with(|| {
+                sections.push(folder_trail(site, dir));
+                sections.len() - 1
+            });
+        }
+        IndexWriter {
+            site,
+            whens: whens.list,
+            edge_when,
+            tree_of,
+            sections,
+            page_section,
+        }
+    }
+
+    /// `window.signpostSearch = {"v":1,…,"pages":[`.
+    ///
+    /// # Errors
+    /// An I/O error of `w`.
+    pub fn head(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let content = &self.site.content;
+        let trees: Vec<TreeEntry<'_>> = self
+            .site
+            .graph
+            .entries
+            .iter()
+            .map(|&e| {
+                let p = content.page(e);
+                TreeEntry {
+                    t: p.title(),
+                    u: escape_path(&p.out),
+                }
+            })
+            .collect();
+        let w = &mut LtEscaper(w);
+        w.write_all(b"{\"v\":1,\"whens\":")?;
+        erased::Json::write_to(&self.whens, w)?;
+        w.write_all(b",\"trees\":")?;
+        erased::Json::write_to(&trees, w)?;
+        w.write_all(b",\"sections\":")?;
+        erased::Json::write_to(&self.sections, w)?;
+        w.write_all(b",\"pages\":[")
+    }
+
+    /// The entry of page `id` (not a section intro), whose plain text is `text`
+    /// (see [`plain_text`]); `first` for the first page.
+    ///
+    /// # Errors
+    /// An I/O error of `w`.
+    pub fn entry(
+        &self,
+        w: &mut dyn std::io::Write,
+        first: bool,
+        id: PageId,
+        text: &str,
+    ) -> std::io::Result<()> {
+        let content = &self.site.content;
+        let graph = &self.site.graph;
+        let page = content.page(id);
+        let i = id.index();
+        let edge_when = &self.edge_when;
         let mut incoming: Vec<usize> = graph.inc[i].iter().map(|&e| edge_when[e]).collect();
         dedup_in_order(&mut incoming);
         let mut choices: Vec<usize> = graph.out[i].iter().map(|&e| edge_when[e]).collect();
         dedup_in_order(&mut choices);
-        if n > 0 {
-            w.write_all(b",")?;
-        }
         let entry = PageEntry {
             u: escape_path(&page.out),
             t: page.title(),
             s: page.meta.summary.as_ref().map(|s| s.value.as_str()),
             o: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
             e: page.meta.is_entry().then_some(1),
-            f,
-            r: graph.entry_of[i].and_then(|e| tree_of.get(&e).copied()),
+            f: self.page_section[i],
+            r: graph.entry_of[i].and_then(|e| self.tree_of.get(&e).copied()),
             p: graph
                 .path_to(page.id)
                 .into_iter()
@@ -219,11 +277,22 @@ fn write_index_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<
                 .collect(),
             w: incoming,
             c: choices,
-            x: &site.scans[i].text,
+            x: text,
         };
-        json(w, &entry)?;
+        let w = &mut LtEscaper(w);
+        if !first {
+            w.write_all(b",")?;
+        }
+        erased::Json::write_to(&entry, w)
     }
-    w.write_all(b"]}")
+
+    /// `]};` and a newline.
+    ///
+    /// # Errors
+    /// An I/O error of `w`.
+    pub fn tail(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(b"]}")
+    }
 }
 
 /// Serializing values of different types through one `&dyn` writer.
@@ -253,7 +322,7 @@ pub fn index_script(site: &Site) -> String {
 /// An I/O error of `w`.
 pub fn write_index_script(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     write!(w, "window.{GLOBAL} = ")?;
-    write_index_json(site, &mut LtEscaper(w))?;
+    write_index_json(site, w)?;
     w.write_all(b";\n")
 }
 
