@@ -402,7 +402,29 @@ pub fn render_to_memory(
     site: &Site,
     sources: &SourceMap,
 ) -> Result<BTreeMap<String, Vec<u8>>, Error> {
-    let theme = render::Theme::load(&site.root, &site.config.theme)?;
+    render_to_memory_with(site, sources, false)
+}
+
+/// For tests: [`render_to_memory`] with every template rendered by Tera, also
+/// the built-in ones that normally render with native code
+/// ([`render::Theme::force_tera`]). The output is the same.
+///
+/// # Errors
+/// As [`render_to_memory`].
+pub fn render_to_memory_tera(
+    site: &Site,
+    sources: &SourceMap,
+) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+    render_to_memory_with(site, sources, true)
+}
+
+fn render_to_memory_with(
+    site: &Site,
+    sources: &SourceMap,
+    force_tera: bool,
+) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+    let mut theme = render::Theme::load(&site.root, &site.config.theme)?;
+    theme.force_tera = force_tera;
     let sink = render::MemorySink::new();
     render::render(site, sources, &theme, &sink)?;
     Ok(sink.into_files())

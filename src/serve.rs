@@ -181,7 +181,8 @@ struct Built {
     site: Site,
     sources: SourceMap,
     theme: Theme,
-    tera: tera::Tera,
+    /// `None` when the theme renders without Tera ([`Theme::needs_tera`]).
+    tera: Option<tera::Tera>,
     files: Arc<Files>,
 }
 
@@ -396,7 +397,7 @@ impl Live {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };
-        let tera = match theme.tera() {
+        let tera = match theme.tera_if_needed() {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };
@@ -405,7 +406,7 @@ impl Live {
             &site,
             &analysis.sources,
             &theme,
-            &tera,
+            tera.as_ref(),
             &sink,
             &Parts::all(),
         ) {
@@ -502,9 +503,14 @@ impl Live {
         }
         let parts = dependents(&site, &old_backlinks, &ids, shown_elsewhere);
         let sink = SharedSink::default();
-        if let Err(e) =
-            crate::render::render_parts(&site, &analysis.sources, &theme, &tera, &sink, &parts)
-        {
+        if let Err(e) = crate::render::render_parts(
+            &site,
+            &analysis.sources,
+            &theme,
+            tera.as_ref(),
+            &sink,
+            &parts,
+        ) {
             self.built = Some(Built {
                 site,
                 sources: analysis.sources,

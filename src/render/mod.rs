@@ -2,8 +2,11 @@
 //! (a folder on disk, or memory for `serve` and tests).
 //!
 //! Pages are rendered in parallel; each page's template context is page-sized
-//! (its branches, parents, backlinks and path), never the whole site.
+//! (its branches, parents, backlinks and path), never the whole site. The
+//! built-in templates render with native code (`native.rs`), overridden ones
+//! with Tera.
 
+mod native;
 pub mod theme;
 pub mod view;
 
@@ -19,7 +22,7 @@ use crate::links::{Target, classify, relative_url, root_prefix, section_out};
 use crate::markdown::{self, Settings};
 use crate::source::SourceMap;
 use crate::{Error, Site};
-pub use theme::Theme;
+pub use theme::{Native, Theme};
 use view::{
     BranchView, IndexContext, LinkView, ListedPage, OutlineNode, PageContext, PageView, ParentView,
     SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
@@ -103,7 +106,10 @@ pub struct RenderStats {
 struct Ctx<'a> {
     site: &'a Site,
     sources: &'a SourceMap,
-    tera: &'a tera::Tera,
+    /// Compiled templates; `None` when every template renders natively.
+    tera: Option<&'a tera::Tera>,
+    /// Which templates render natively, decided once per render.
+    native: Native,
     site_view: SiteView<'a>,
     /// Folder → its pages and sub-folders, built on first use so that listing
     /// every section stays linear in the number of pages and folders.
@@ -181,28 +187,39 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<RenderStats, Error> {
-    let tera = theme.tera()?;
-    render_parts(site, sources, theme, &tera, sink, &Parts::all())
+    render_parts(site, sources, theme, None, sink, &Parts::all())
 }
 
-/// Renders the `parts` of the site into `sink`, with templates already compiled
-/// by [`Theme::tera`] (so `serve` compiles them once per theme change).
+/// Renders the `parts` of the site into `sink`. `tera` is the theme's templates
+/// as compiled by [`Theme::tera_if_needed`] (so `serve` compiles them once per
+/// theme change); with `None`, they are compiled here if
+/// [`Theme::needs_tera`].
 ///
 /// # Errors
-/// A template that fails to render, or an I/O error of the sink.
+/// A template that does not parse or fails to render, or an I/O error of the
+/// sink.
 pub fn render_parts(
     site: &Site,
     sources: &SourceMap,
     theme: &Theme,
-    tera: &tera::Tera,
+    tera: Option<&tera::Tera>,
     sink: &dyn Sink,
     parts: &Parts,
 ) -> Result<RenderStats, Error> {
     let cfg = &site.config;
+    let compiled;
+    let tera = match tera {
+        None if theme.needs_tera() => {
+            compiled = theme.tera()?;
+            Some(&compiled)
+        }
+        t => t,
+    };
     let ctx = Ctx {
         site,
         sources,
         tera,
+        native: theme.native(),
         site_view: SiteView {
             title: &cfg.title,
             description: cfg.description.as_deref(),
@@ -301,10 +318,13 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
         + 2
 }
 
+/// Renders template `name` with Tera (for a template [`Ctx::native`] does not
+/// cover).
 fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
     let context = tera::Context::from_serialize(value)
         .map_err(|e| Error::Template(theme::template_error(&e)))?;
     ctx.tera
+        .ok_or_else(|| Error::Template(format!("{name}: templates were not compiled")))?
         .render(name, &context)
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
 }
@@ -503,6 +523,9 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         tree,
         path,
     };
+    if ctx.native.page {
+        return Ok(native::page(&view));
+    }
     render_template(ctx, "page.html", &view)
 }
 
@@ -586,6 +609,9 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
             .collect(),
         subsections: subsections(ctx, &from, dir),
     };
+    if ctx.native.section {
+        return Ok(native::section(&view));
+    }
     render_template(ctx, "section.html", &view)
 }
 
@@ -749,5 +775,8 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             branches: graph.edges.len(),
         },
     };
+    if ctx.native.index {
+        return Ok(native::index(&view));
+    }
     render_template(ctx, "index.html", &view)
 }

@@ -50,6 +50,30 @@ pub struct Theme {
     pub templates: BTreeMap<String, String>,
     /// Static path (under `_signpost/`) → bytes.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// For tests: render every template with Tera, even the unmodified built-in
+    /// ones that [`Theme::native`] would render with native code (the output is
+    /// the same; this is how the tests show it). False after [`Theme::load`].
+    pub force_tera: bool,
+}
+
+/// Which templates render with the native code of `render::native` instead of
+/// Tera: those whose source, and that of `base.html` and `macros.html` they
+/// build on, is the built-in one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Native {
+    /// `page.html`.
+    pub page: bool,
+    /// `section.html`.
+    pub section: bool,
+    /// `index.html`.
+    pub index: bool,
+}
+
+impl Native {
+    /// Every page of the site renders natively.
+    pub fn all(self) -> bool {
+        self.page && self.section && self.index
+    }
 }
 
 impl Theme {
@@ -70,7 +94,11 @@ impl Theme {
         let dir = root.join("themes").join(name);
         if !dir.is_dir() {
             if name == "default" {
-                return Ok(Theme { templates, statics });
+                return Ok(Theme {
+                    templates,
+                    statics,
+                    force_tera: false,
+                });
             }
             return Err(Error::Theme(format!(
                 "theme `{name}` not found: expected a folder {}",
@@ -111,7 +139,47 @@ impl Theme {
                 }
             }
         }
-        Ok(Theme { templates, statics })
+        Ok(Theme {
+            templates,
+            statics,
+            force_tera: false,
+        })
+    }
+
+    /// Which templates render natively (none when [`Theme::force_tera`]).
+    pub fn native(&self) -> Native {
+        if self.force_tera {
+            return Native::default();
+        }
+        let builtin = |name: &str| {
+            let ours = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name);
+            self.templates.get(name).map(String::as_str) == ours.map(|(_, s)| *s)
+        };
+        let shared = builtin("base.html") && builtin("macros.html");
+        Native {
+            page: shared && builtin("page.html"),
+            section: shared && builtin("section.html"),
+            index: shared && builtin("index.html"),
+        }
+    }
+
+    /// Rendering needs [`Theme::tera`]: some template renders with Tera, or the
+    /// theme adds templates of its own. Those are compiled although no page
+    /// uses them, so that a syntax error in one is still reported.
+    pub fn needs_tera(&self) -> bool {
+        !self.native().all() || self.templates.len() != BUILTIN_TEMPLATES.len()
+    }
+
+    /// [`Theme::tera`] when [`Theme::needs_tera`], else `None`.
+    ///
+    /// # Errors
+    /// As [`Theme::tera`].
+    pub fn tera_if_needed(&self) -> Result<Option<tera::Tera>, Error> {
+        if self.needs_tera() {
+            self.tera().map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// A Tera instance with every template.
@@ -132,8 +200,14 @@ impl Theme {
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
-    // Copy runs between the (ASCII) characters to escape: Tera calls this for
-    // every value a template prints.
+    escape_into(&mut out, input);
+    out
+}
+
+/// Appends `input` to `out`, escaped as [`escape_html`] does (`& < > " '`),
+/// without a string of its own: the native renderers write every value this way.
+pub fn escape_into(out: &mut String, input: &str) {
+    // Copy runs between the (ASCII) characters to escape: most values have none.
     let mut start = 0;
     for (i, b) in input.bytes().enumerate() {
         let esc = match b {
@@ -149,7 +223,6 @@ pub fn escape_html(input: &str) -> String {
         start = i + 1;
     }
     out.push_str(&input[start..]);
-    out
 }
 
 /// The full chain of a Tera error (its Display is only the outermost message).

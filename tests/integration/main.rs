@@ -12,6 +12,7 @@ mod diagnostics;
 mod diff;
 mod fuzz;
 mod graph;
+mod native;
 mod serve;
 #[allow(
     unreachable_pub,
