@@ -107,13 +107,6 @@ impl Whens {
     }
 }
 
-/// The index as JSON (with `<` escaped as `\u003c`).
-pub fn index_json(site: &Site) -> String {
-    let mut out = Vec::new();
-    write_index_json(site, &mut out).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("JSON is UTF-8")
-}
-
 /// Passes JSON through, writing `<` as `\u003c` so that the index cannot close
 /// its `<script>` element. `<` only occurs inside JSON strings, where the escape
 /// means the same character.
@@ -140,10 +133,10 @@ impl std::io::Write for LtEscaper<'_> {
     }
 }
 
-/// Writes the index as compact JSON, one page entry at a time: the same bytes as
-/// serializing `{v, whens, trees, sections, pages}` at once, without holding
-/// every entry in memory. Page texts come from the scans.
-fn write_index_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Writes the index script one page entry at a time (page texts from the
+/// scans): the same bytes as serializing `{v, whens, trees, sections, pages}` at
+/// once, without holding every entry in memory.
+fn write_index(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let index = IndexWriter::new(site);
     index.head(w)?;
     for (n, page) in site
@@ -161,7 +154,8 @@ fn write_index_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<
 /// Writes the search index in three parts (head, one entry per page in page
 /// order, tail) so that a build can add each page's entry as it renders the
 /// page, with its text, instead of keeping every page's text until the end.
-/// The bytes are those of `window.signpostSearch = {…};` with `<` escaped.
+/// The bytes are those of `window.signpostSearch = {…};` and a newline, with `<`
+/// escaped in the JSON.
 pub struct IndexWriter<'a> {
     site: &'a Site,
     whens: Vec<String>,
@@ -231,6 +225,7 @@ impl<'a> IndexWriter<'a> {
                 }
             })
             .collect();
+        write!(w, "window.{GLOBAL} = ")?;
         let w = &mut LtEscaper(w);
         w.write_all(b"{\"v\":1,\"whens\":")?;
         erased::Json::write_to(&self.whens, w)?;
@@ -291,7 +286,7 @@ impl<'a> IndexWriter<'a> {
     /// # Errors
     /// An I/O error of `w`.
     pub fn tail(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        w.write_all(b"]}")
+        w.write_all(b"]};\n")
     }
 }
 
@@ -321,9 +316,7 @@ pub fn index_script(site: &Site) -> String {
 /// # Errors
 /// An I/O error of `w`.
 pub fn write_index_script(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write!(w, "window.{GLOBAL} = ")?;
-    write_index_json(site, w)?;
-    w.write_all(b";\n")
+    write_index(site, w)
 }
 
 /// "Section › Sub-section" for folder `dir` ("" for the top folder).

@@ -284,6 +284,11 @@ pub fn load(
             } else {
                 markdown::scan(&text, parsed.body.clone())
             };
+            let mut scan = scan;
+            if lean {
+                // A full build takes each page's search text from its render.
+                scan.text = String::new();
+            }
             let keep = !lean || disk.is_none() || !d.is_empty();
             let text = if keep {
                 Ok(text)

@@ -233,22 +233,25 @@ pub fn render_parts(
             .collect(),
     };
     let content = &site.content;
-    let page = |p: &Page| -> Result<(), Error> {
-        let html = render_page(&ctx, p)?;
-        sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
+    let page = |p: &Page| -> Result<String, Error> {
+        let (html, text) = render_page(&ctx, p)?;
+        sink.write(&p.out, html.as_bytes())
+            .map_err(io_err(&p.out))?;
+        Ok(text)
     };
     let pages = || -> Result<(), Error> {
         match &parts.pages {
+            None if cfg.search.enabled => render_pages_and_index(site, sink, &page),
             None => content
                 .pages
                 .par_iter()
                 .filter(|p| !p.section_intro)
-                .try_for_each(page),
+                .try_for_each(|p| page(p).map(drop)),
             Some(ids) => ids
                 .par_iter()
                 .map(|&id| content.page(id))
                 .filter(|p| !p.section_intro)
-                .try_for_each(page),
+                .try_for_each(|p| page(p).map(drop)),
         }
     };
     let section = |dir: &String| -> Result<(), Error> {
@@ -293,9 +296,10 @@ pub fn render_parts(
         sink.write_with("graph.json", &mut |w| crate::write_graph_json(site, w))
             .map_err(io_err("graph.json"))?;
     }
-    if cfg.search.enabled {
+    if cfg.search.enabled && parts.pages.is_some() {
         // The search index holds every page's text, so any render writes it,
-        // even one that re-renders a single page after a body-only save.
+        // even one that re-renders a single page after a body-only save (from
+        // the texts of the scans, which `serve` keeps).
         sink.write_with(crate::search::INDEX_PATH, &mut |w| {
             crate::search::write_index_script(site, w)
         })
@@ -306,6 +310,52 @@ pub fn render_parts(
         sections: content.sections.len(),
         assets: content.assets.len(),
     })
+}
+
+/// Pages rendered at once between two appends to the search index: enough to
+/// keep every thread busy, few enough that their texts take little memory.
+const PAGE_CHUNK: usize = 256;
+
+/// Renders every page with `page` (which writes it and returns its text) and
+/// writes the search index as it goes: pages are rendered in parallel a chunk
+/// at a time, and each chunk's entries are appended in page order. A build
+/// then never holds every page's text.
+fn render_pages_and_index(
+    site: &Site,
+    sink: &dyn Sink,
+    page: &(dyn Fn(&Page) -> Result<String, Error> + Sync),
+) -> Result<(), Error> {
+    let index = crate::search::IndexWriter::new(site);
+    let list: Vec<&Page> = site
+        .content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro)
+        .collect();
+    // A render error is kept here and the write stopped with a stand-in.
+    let mut failed: Option<Error> = None;
+    let written = sink.write_with(crate::search::INDEX_PATH, &mut |w| {
+        index.head(w)?;
+        let mut first = true;
+        for chunk in list.chunks(PAGE_CHUNK) {
+            let texts: Vec<Result<String, Error>> = chunk.par_iter().map(|p| page(p)).collect();
+            for (p, text) in chunk.iter().zip(texts) {
+                match text {
+                    Ok(text) => index.entry(w, first, p.id, &text)?,
+                    Err(e) => {
+                        failed = Some(e);
+                        return Err(std::io::Error::other("page render failed"));
+                    }
+                }
+                first = false;
+            }
+        }
+        index.tail(w)
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => written.map_err(io_err(crate::search::INDEX_PATH)),
+    }
 }
 
 /// How many files [`render`] writes for `site` (for progress bars).
@@ -329,9 +379,17 @@ fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
 }
 
+/// A page body rendered to HTML.
+struct Body {
+    html: String,
+    starts_with_h1: bool,
+    /// Plain text for the search index (see [`crate::search::plain_text`]).
+    text: String,
+}
+
 /// Renders a page body (or section intro) to HTML, rewriting links relative to
 /// the page's output file.
-fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<(String, bool), Error> {
+fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
     let site = ctx.site;
     let content = &site.content;
     let text = ctx
@@ -362,7 +420,11 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<(String, bool), Error> {
         rewrite: &rewrite,
     };
     let p = markdown::process(&text, page.body.clone(), &settings);
-    Ok((p.html, p.starts_with_h1))
+    Ok(Body {
+        text: crate::search::plain_text(&p.text, crate::search::BODY_CAP),
+        html: p.html,
+        starts_with_h1: p.starts_with_h1,
+    })
 }
 
 fn with_fragment(mut url: String, frag: Option<String>) -> String {
@@ -427,11 +489,16 @@ fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>>
     crumbs
 }
 
-fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
+/// The page's HTML and the plain text of its body (for the search index).
+fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(String, String), Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
-    let (html, starts_with_h1) = body_html(ctx, page)?;
+    let Body {
+        html,
+        starts_with_h1,
+        text,
+    } = body_html(ctx, page)?;
     let from = page.out.as_str();
     let branches = graph.out[page.id.index()]
         .iter()
@@ -523,10 +590,12 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         tree,
         path,
     };
-    if ctx.native.page {
-        return Ok(native::page(&view));
-    }
-    render_template(ctx, "page.html", &view)
+    let html = if ctx.native.page {
+        native::page(&view)
+    } else {
+        render_template(ctx, "page.html", &view)?
+    };
+    Ok((html, text))
 }
 
 fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
@@ -588,7 +657,7 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
         .site
         .content
         .section_intro(dir)
-        .map(|p| body_html(ctx, p).map(|b| b.0))
+        .map(|p| body_html(ctx, p).map(|b| b.html))
         .transpose()?
         .unwrap_or_default();
     let view = SectionContext {
@@ -760,7 +829,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
         site: ctx.site_view.clone(),
         root: String::new(),
         intro: intro_page
-            .map(|p| body_html(ctx, p).map(|b| b.0))
+            .map(|p| body_html(ctx, p).map(|b| b.html))
             .transpose()?
             .unwrap_or_default(),
         title: intro_page
