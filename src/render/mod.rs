@@ -255,11 +255,10 @@ pub fn render_parts(
         }
     };
     let section = |dir: &String| -> Result<(), Error> {
-        let html = if dir.is_empty() {
-            render_index(&ctx)?
-        } else {
-            render_section(&ctx, dir)?
-        };
+        if dir.is_empty() {
+            return write_index(&ctx, sink);
+        }
+        let html = render_section(&ctx, dir)?;
         let out = section_out(dir);
         sink.write(&out, html.as_bytes()).map_err(io_err(&out))
     };
@@ -769,17 +768,90 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
     flowchart::svg(&nodes, &edges, &layout, prefix)
 }
 
+/// The outline of the tree of entry number `i` (`e`).
+fn tree_outline<'a>(ctx: &Ctx<'a>, i: usize, e: PageId) -> OutlineNode<'a> {
+    let mut shown = BTreeMap::new();
+    outline(ctx, i, e, e, String::new(), &mut shown)
+}
+
+/// An empty outline node, for a view whose outlines are made as it is written.
+fn no_outline<'a>() -> OutlineNode<'a> {
+    OutlineNode {
+        title: "",
+        url: String::new(),
+        id: "",
+        when_html: String::new(),
+        outcome: None,
+        repeat: false,
+        other_tree: false,
+        anchor: String::new(),
+        children: Vec::new(),
+    }
+}
+
+/// Writes `index.html` into `sink`: with the built-in template, one tree at a
+/// time, each tree's outline and flowchart made as it is written.
+fn write_index(ctx: &Ctx<'_>, sink: &dyn Sink) -> Result<(), Error> {
+    if !ctx.native.index {
+        let html = render_index(ctx)?;
+        return sink
+            .write("index.html", html.as_bytes())
+            .map_err(io_err("index.html"));
+    }
+    let (view, entries) = index_view(ctx, false)?;
+    let graph = &ctx.site.graph;
+    sink.write_with("index.html", &mut |w| {
+        let mut failed = None;
+        native::index_streamed(
+            &view,
+            &mut |g, t| {
+                let i = entries[g][t];
+                let e = graph.entries[i];
+                Some((tree_outline(ctx, i, e), flowchart(ctx, e, &format!("fc{i}"))))
+            },
+            &mut |text| {
+                if failed.is_none()
+                    && let Err(err) = w.write_all(text.as_bytes())
+                {
+                    failed = Some(err);
+                }
+                text.clear();
+            },
+        );
+        failed.map_or(Ok(()), Err)
+    })
+    .map_err(io_err("index.html"))
+}
+
 fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
+    let (view, _) = index_view(ctx, true)?;
+    if ctx.native.index {
+        return Ok(native::index(&view));
+    }
+    render_template(ctx, "index.html", &view)
+}
+
+/// The home page's view, and per group and tree the number of its entry. With
+/// `full` false, outlines and flowcharts are left empty (to be made as the
+/// page is written).
+fn index_view<'a>(
+    ctx: &Ctx<'a>,
+    full: bool,
+) -> Result<(IndexContext<'a>, Vec<Vec<usize>>), Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
-    let mut charts: Vec<String> = graph
-        .entries
-        .par_iter()
-        .enumerate()
-        .map(|(i, &e)| flowchart(ctx, e, &format!("fc{i}")))
-        .collect();
-    let mut groups: Vec<TreeGroup<'_>> = Vec::new();
+    let mut charts: Vec<String> = if full {
+        graph
+            .entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, &e)| flowchart(ctx, e, &format!("fc{i}")))
+            .collect()
+    } else {
+        vec![String::new(); graph.entries.len()]
+    };
+    let mut groups: Vec<(TreeGroup<'_>, Vec<usize>)> = Vec::new();
     let mut group_of: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, &e) in graph.entries.iter().enumerate() {
         let entry = content.page(e);
@@ -789,7 +861,6 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             .iter()
             .filter(|&&p| content.page(p).meta.outcome.is_some())
             .count();
-        let mut shown = BTreeMap::new();
         let tree = TreeView {
             title: entry.title(),
             summary: entry.meta.summary.as_ref().map(|s| s.value.as_str()),
@@ -801,23 +872,34 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             ),
             page_count: members.len(),
             outcome_count,
-            outline: outline(ctx, i, e, e, String::new(), &mut shown),
+            outline: if full {
+                tree_outline(ctx, i, e)
+            } else {
+                no_outline()
+            },
             flowchart: std::mem::take(&mut charts[i]),
         };
         match group_of.get(dir) {
-            Some(&g) => groups[g].trees.push(tree),
+            Some(&g) => {
+                groups[g].0.trees.push(tree);
+                groups[g].1.push(i);
+            }
             None => {
                 group_of.insert(dir, groups.len());
-                groups.push(TreeGroup {
-                    title: section_title(ctx, dir),
-                    path: dir,
-                    url: relative_url("index.html", &section_out(dir)),
-                    trees: vec![tree],
-                });
+                groups.push((
+                    TreeGroup {
+                        title: section_title(ctx, dir),
+                        path: dir,
+                        url: relative_url("index.html", &section_out(dir)),
+                        trees: vec![tree],
+                    },
+                    vec![i],
+                ));
             }
         }
     }
-    groups.sort_by(|a, b| a.path.cmp(b.path));
+    groups.sort_by(|a, b| a.0.path.cmp(b.0.path));
+    let (groups, entries): (Vec<_>, Vec<_>) = groups.into_iter().unzip();
     let reference = content
         .pages
         .iter()
@@ -844,8 +926,5 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             branches: graph.edges.len(),
         },
     };
-    if ctx.native.index {
-        return Ok(native::index(&view));
-    }
-    render_template(ctx, "index.html", &view)
+    Ok((view, entries))
 }

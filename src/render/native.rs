@@ -591,13 +591,40 @@ pub(super) fn index(v: &IndexContext<'_>) -> String {
         |out| escape_into(out, v.title),
         // {% block body_attrs %} class="home"{% endblock body_attrs %}
         |out| out.push_str(" class=\"home\""),
-        |out| index_main(out, v),
+        |out| index_main(out, v, &mut |_, _| None, &mut |_| {}),
     );
     out
 }
 
+/// A tree's outline and flowchart, made when the tree is written: group and
+/// tree number in → `None` to use the view's own.
+pub(super) type TreeParts<'s, 'a> = &'s mut dyn FnMut(usize, usize) -> Option<(OutlineNode<'a>, String)>;
+
+/// Takes the text written so far (to pass it on and clear it).
+pub(super) type Flush<'s> = &'s mut dyn FnMut(&mut String);
+
+/// `index.html` written in pieces: `flush` gets the text after each tree, and
+/// `parts` makes each tree's outline and flowchart on demand, so that a site
+/// with thousands of trees never holds the whole home page in memory.
+pub(super) fn index_streamed(
+    v: &IndexContext<'_>,
+    parts: TreeParts<'_, '_>,
+    flush: Flush<'_>,
+) {
+    let mut out = String::with_capacity(1 << 16);
+    base(
+        &mut out,
+        &v.site,
+        &v.root,
+        |out| escape_into(out, v.title),
+        |out| out.push_str(" class=\"home\""),
+        |out| index_main(out, v, parts, flush),
+    );
+    flush(&mut out);
+}
+
 /// `index.html`: `{% block main %}`.
-fn index_main(out: &mut String, v: &IndexContext<'_>) {
+fn index_main(out: &mut String, v: &IndexContext<'_>, parts: TreeParts<'_, '_>, flush: Flush<'_>) {
     // {% block main %}
     // <h1>{{ title }}</h1>
     out.push_str("\n<h1>");
@@ -642,7 +669,7 @@ fn index_main(out: &mut String, v: &IndexContext<'_>) {
     // {% endif %}
     out.push('\n');
     // {% for g in groups %}
-    for g in &v.groups {
+    for (gi, g) in v.groups.iter().enumerate() {
         // <section class="tree-group">
         // <h2><a href="{{ g.url }}">{{ g.title }}</a></h2>
         out.push_str("\n<section class=\"tree-group\">\n<h2><a href=\"");
@@ -651,7 +678,12 @@ fn index_main(out: &mut String, v: &IndexContext<'_>) {
         escape_into(out, g.title);
         out.push_str("</a></h2>\n");
         // {% for t in g.trees %}
-        for t in &g.trees {
+        for (ti, t) in g.trees.iter().enumerate() {
+            let made = parts(gi, ti);
+            let (outline, flowchart) = match &made {
+                Some((o, f)) => (o, f.as_str()),
+                None => (&t.outline, t.flowchart.as_str()),
+            };
             // <section class="tree" id="{{ t.anchor }}" aria-labelledby="{{ t.anchor }}-title">
             out.push_str("\n<section class=\"tree\" id=\"");
             escape_into(out, &t.anchor);
@@ -688,9 +720,9 @@ fn index_main(out: &mut String, v: &IndexContext<'_>) {
             // <summary>Flowchart and outline</summary>
             out.push_str(">\n<summary>Flowchart and outline</summary>\n");
             // {% if t.flowchart %}<figure class="flowchart">{{ t.flowchart | safe }}<figcaption>Flowchart of “{{ t.title }}”. Every box links to its page.</figcaption></figure>{% endif %}
-            if !t.flowchart.is_empty() {
+            if !flowchart.is_empty() {
                 out.push_str("<figure class=\"flowchart\">");
-                out.push_str(&t.flowchart);
+                out.push_str(flowchart);
                 out.push_str("<figcaption>Flowchart of “");
                 escape_into(out, t.title);
                 out.push_str("”. Every box links to its page.</figcaption></figure>");
@@ -699,11 +731,12 @@ fn index_main(out: &mut String, v: &IndexContext<'_>) {
             // <h4>Outline</h4>
             // <ul>{{ m::outline_node(node=t.outline) }}</ul>
             out.push_str("\n<div class=\"outline\">\n<h4>Outline</h4>\n<ul>");
-            outline_node(out, &t.outline);
+            outline_node(out, outline);
             // </div>
             // </details>
             // </section>
             out.push_str("</ul>\n</div>\n</details>\n</section>\n");
+            flush(out);
         }
         // {% endfor %}
         // </section>
