@@ -307,9 +307,3 @@ fn serve(
     eprintln!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }
-
-/// mimalloc instead of glibc's malloc: a build allocates millions of small
-/// strings from several threads, and glibc's per-thread arenas kept about twice
-/// the live heap resident (peak RSS 136 MB for a 78 MB heap on 10,000 pages).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -39,8 +39,8 @@
 //! (page order, then branch order), and `<` escaped as `\u003c` so that the
 //! index can also be inlined in a `<script>` element (the single-file bundle).
 
-use std::io::Write as _;
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use serde::Serialize;
 

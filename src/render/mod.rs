@@ -807,7 +807,10 @@ fn write_index(ctx: &Ctx<'_>, sink: &dyn Sink) -> Result<(), Error> {
             &mut |g, t| {
                 let i = entries[g][t];
                 let e = graph.entries[i];
-                Some((tree_outline(ctx, i, e), flowchart(ctx, e, &format!("fc{i}"))))
+                Some((
+                    tree_outline(ctx, i, e),
+                    flowchart(ctx, e, &format!("fc{i}")),
+                ))
             },
             &mut |text| {
                 if failed.is_none()
@@ -834,10 +837,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
 /// The home page's view, and per group and tree the number of its entry. With
 /// `full` false, outlines and flowcharts are left empty (to be made as the
 /// page is written).
-fn index_view<'a>(
-    ctx: &Ctx<'a>,
-    full: bool,
-) -> Result<(IndexContext<'a>, Vec<Vec<usize>>), Error> {
+fn index_view<'a>(ctx: &Ctx<'a>, full: bool) -> Result<(IndexContext<'a>, Vec<Vec<usize>>), Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;

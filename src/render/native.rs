@@ -598,7 +598,8 @@ pub(super) fn index(v: &IndexContext<'_>) -> String {
 
 /// A tree's outline and flowchart, made when the tree is written: group and
 /// tree number in → `None` to use the view's own.
-pub(super) type TreeParts<'s, 'a> = &'s mut dyn FnMut(usize, usize) -> Option<(OutlineNode<'a>, String)>;
+pub(super) type TreeParts<'s, 'a> =
+    &'s mut dyn FnMut(usize, usize) -> Option<(OutlineNode<'a>, String)>;
 
 /// Takes the text written so far (to pass it on and clear it).
 pub(super) type Flush<'s> = &'s mut dyn FnMut(&mut String);
@@ -606,11 +607,7 @@ pub(super) type Flush<'s> = &'s mut dyn FnMut(&mut String);
 /// `index.html` written in pieces: `flush` gets the text after each tree, and
 /// `parts` makes each tree's outline and flowchart on demand, so that a site
 /// with thousands of trees never holds the whole home page in memory.
-pub(super) fn index_streamed(
-    v: &IndexContext<'_>,
-    parts: TreeParts<'_, '_>,
-    flush: Flush<'_>,
-) {
+pub(super) fn index_streamed(v: &IndexContext<'_>, parts: TreeParts<'_, '_>, flush: Flush<'_>) {
     let mut out = String::with_capacity(1 << 16);
     base(
         &mut out,
