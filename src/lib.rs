@@ -464,7 +464,7 @@ pub fn reanalyze(
 }
 
 fn scan_page(page: &content::Page, sources: &SourceMap) -> Processed {
-    markdown::scan(&sources.get(page.file).text, page.body.clone())
+    markdown::scan(&sources.get(page.file).text, page.body.clone(), true)
 }
 
 fn backlinks(content: &Content, scans: &[Processed]) -> Vec<Vec<PageId>> {

@@ -62,6 +62,8 @@ pub struct Settings<'a> {
     pub allow_raw_html: bool,
     /// Rewrites a link destination; `None` keeps it as written.
     pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Collect the plain text (for the search index); off when no one reads it.
+    pub text: bool,
 }
 
 /// Plain text kept per page: what the search index uses (`search::BODY_CAP`)
@@ -279,17 +281,20 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
 
 /// Scans the body `body` of `src` without rendering: links, anchors, plain text
 /// and whether it starts with a `#` heading.
-pub fn scan(src: &str, body: Range<usize>) -> Processed {
+pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
     let keep = |_: &str| None;
     let settings = Settings {
         render: false,
         highlight: false,
         allow_raw_html: true,
         rewrite: &keep,
+        text,
     };
     let mut out = process(src, body, &settings);
-    // Keep only what the search index uses.
-    out.text = crate::search::plain_text(&out.text, crate::search::BODY_CAP);
+    if text {
+        // Keep only what the search index uses.
+        out.text = crate::search::plain_text(&out.text, crate::search::BODY_CAP);
+    }
     out
 }
 
@@ -297,13 +302,14 @@ pub fn scan(src: &str, body: Range<usize>) -> Processed {
 /// range in it.
 pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Processed {
     let text = &src[body.clone()];
+    let text_cap = if settings.text { TEXT_CAP } else { 0 };
     let base = body.start;
     let parser = Parser::new_ext(text, options());
     let mut iter = parser.into_offset_iter();
     let mut out = Processed {
         // The plain text is never longer than the Markdown, and growing it by
         // doubling left up to half of it unused in every page's scan.
-        text: String::with_capacity(text.len().min(TEXT_CAP)),
+        text: String::with_capacity(text.len().min(text_cap)),
         ..Processed::default()
     };
     let mut events: Vec<Event<'_>> = Vec::new();
@@ -326,7 +332,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 heading = Some((events.len(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                append_text(&mut out.text, " ");
+                append_text(&mut out.text, " ", text_cap);
                 if let Some((idx, htext)) = heading.take() {
                     let id = slugger.slug(&htext);
                     out.anchors.insert(id.clone());
@@ -367,7 +373,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                         s
                     }
                 };
-                append_text(&mut out.text, &body);
+                append_text(&mut out.text, &body, text_cap);
                 events.push(Event::Html(html.into()));
                 continue;
             }
@@ -379,13 +385,13 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 if let Some((_, h)) = heading.as_mut() {
                     h.push_str(t);
                 }
-                append_text(&mut out.text, t);
+                append_text(&mut out.text, t, text_cap);
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_html = true;
                 html_ids(h, &mut out.anchors);
             }
-            Event::SoftBreak | Event::HardBreak => append_text(&mut out.text, " "),
+            Event::SoftBreak | Event::HardBreak => append_text(&mut out.text, " ", text_cap),
             // Blocks end with a space, so that words of consecutive paragraphs,
             // list items and cells are not glued together in the text.
             Event::End(
@@ -394,7 +400,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 | TagEnd::TableCell
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
-            ) => append_text(&mut out.text, " "),
+            ) => append_text(&mut out.text, " ", text_cap),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -527,9 +533,9 @@ pub fn is_dangerous_url(dest: &str) -> bool {
     d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:text/html")
 }
 
-fn append_text(buf: &mut String, t: &str) {
-    if buf.len() < TEXT_CAP {
-        let room = TEXT_CAP - buf.len();
+fn append_text(buf: &mut String, t: &str, cap: usize) {
+    if buf.len() < cap {
+        let room = cap - buf.len();
         let mut end = t.len().min(room);
         while !t.is_char_boundary(end) {
             end -= 1;
@@ -587,6 +593,7 @@ mod tests {
             highlight: true,
             allow_raw_html: false,
             rewrite: &|_| None,
+            text: true,
         };
         process(md, 0..md.len(), &settings)
     }

@@ -282,13 +282,10 @@ pub fn load(
             let scan = if parsed.meta.draft && !drafts {
                 Processed::default()
             } else {
-                markdown::scan(&text, parsed.body.clone())
+                // A lean analysis is for a full build (or a check), which takes
+                // each page's search text from its render.
+                markdown::scan(&text, parsed.body.clone(), !lean)
             };
-            let mut scan = scan;
-            if lean {
-                // A full build takes each page's search text from its render.
-                scan.text = String::new();
-            }
             let keep = !lean || disk.is_none() || !d.is_empty();
             let text = if keep {
                 Ok(text)

@@ -417,6 +417,7 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
         highlight: site.config.markdown.highlight,
         allow_raw_html: site.config.markdown.allow_raw_html,
         rewrite: &rewrite,
+        text: site.config.search.enabled && !page.section_intro,
     };
     let p = markdown::process(&text, page.body.clone(), &settings);
     Ok(Body {
