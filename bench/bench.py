@@ -5,10 +5,23 @@ Generates sites of each size with ../shared/tools/gencorpus.py (the `signpost`
 and `hugo` flavors hold the same pages), then runs full builds of signpost, Hugo
 and cmark-floor (`--threads 2`) in turn, RUNS times each, interleaved so that
 background load hits every tool alike. Prints medians, ratios and peak RSS
-(max resident set size from /usr/bin/time) as a Markdown table.
+(max resident set size from /usr/bin/time) as a Markdown table, with the CPU
+time (user + system) of each tool, which background load and the file system
+disturb less than the wall time.
+
+By default each run starts from an empty output folder (a clean build). With
+--rebuild the output of the previous run is left in place (after one warm-up
+run), as when an author builds again: signpost then swaps a new folder in and
+Hugo and the floor overwrite their files.
+
+On ext4, creating thousands of files right after deleting thousands more is
+slow in the kernel (inode allocation skips recently deleted inodes), so clean
+builds of every tool carry seconds of system time here; compare the CPU column
+and the --rebuild figures too.
 
     python3 bench/bench.py                      # 1000, 10000, 50000 pages, 5 runs
     python3 bench/bench.py --sizes 10000 --runs 7
+    python3 bench/bench.py --sizes 10000 --rebuild
 
 Needs: a release build of signpost (built if missing), `hugo` on PATH (Debian:
 apt-get install hugo; skipped if absent), cargo (to build cmark-floor once into
@@ -50,19 +63,23 @@ def loadavg():
         return float("nan")
 
 
-def timed(cmd, out_dir):
-    """Runs cmd once with a fresh output folder; returns (seconds, max RSS KiB)."""
-    if os.path.exists(out_dir):
+def timed(cmd, out_dir, fresh=True):
+    """Runs cmd once (with an empty output folder when `fresh`); returns
+    (seconds, max RSS KiB, user+system CPU seconds)."""
+    if fresh and os.path.exists(out_dir):
         shutil.rmtree(out_dir)
-    os.makedirs(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
     t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "RSS %M"] + cmd,
+    p = subprocess.run(["/usr/bin/time", "-f", "RSS %M CPU %U %S"] + cmd,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-    rss = [l for l in p.stderr.splitlines() if l.startswith("RSS ")]
-    return dt, int(rss[-1].split()[1]) if rss else 0
+    rss = [l.split() for l in p.stderr.splitlines() if l.startswith("RSS ")]
+    if not rss:
+        return dt, 0, 0.0
+    f = rss[-1]
+    return dt, int(f[1]), float(f[3]) + float(f[4])
 
 
 def main():
@@ -72,6 +89,8 @@ def main():
     ap.add_argument("--work", default="/tmp/signpost-bench")
     ap.add_argument("--signpost", default=os.path.join(REPO, "target/release/signpost"))
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="keep each tool's output between runs (after a warm-up run)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
 
@@ -114,14 +133,18 @@ def main():
             tools["hugo"] = [hugo, "--quiet", "-s", sites["hugo"], "-d",
                              os.path.join(out, "hugo")]
         res = {t: [] for t in tools}
+        if a.rebuild:
+            for t, cmd in tools.items():
+                timed(cmd, cmd[-1])
         for _ in range(a.runs):
             for t, cmd in tools.items():
                 out_dir = cmd[-1]
-                res[t].append(timed(cmd, out_dir))
+                res[t].append(timed(cmd, out_dir, fresh=not a.rebuild))
         med = {t: statistics.median(x[0] for x in r) for t, r in res.items()}
         rss = {t: statistics.median(x[1] for x in r) for t, r in res.items()}
+        cpu = {t: statistics.median(x[2] for x in r) for t, r in res.items()}
         for t in tools:
-            rows.append((n, t, med[t], min(x[0] for x in res[t]), rss[t]))
+            rows.append((n, t, med[t], min(x[0] for x in res[t]), cpu[t], rss[t]))
         budget = (5 * n + 16 * 1024)
         line = "%6d pages: signpost %.3f s" % (n, med["signpost"])
         if hugo:
@@ -131,11 +154,12 @@ def main():
         line += ", signpost peak RSS %.1f MiB (budget %.1f MiB)" % (rss["signpost"] / 1024, budget / 1024)
         print(line, flush=True)
 
-    print("\nload average at end %.2f\n" % loadavg())
-    print("| pages | tool | median s | best s | peak RSS MiB |")
-    print("|---:|---|---:|---:|---:|")
-    for n, t, m, b, r in rows:
-        print("| %d | %s | %.3f | %.3f | %.1f |" % (n, t, m, b, r / 1024))
+    print("\nload average at end %.2f (%s builds)\n"
+          % (loadavg(), "rebuild" if a.rebuild else "clean"))
+    print("| pages | tool | median s | best s | median CPU s | peak RSS MiB |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for n, t, m, b, c, r in rows:
+        print("| %d | %s | %.3f | %.3f | %.2f | %.1f |" % (n, t, m, b, c, r / 1024))
 
 
 if __name__ == "__main__":

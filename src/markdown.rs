@@ -42,7 +42,7 @@ pub struct LinkSrc {
 pub struct Processed {
     /// The HTML (empty in check-only mode).
     pub html: String,
-    /// Every link and image destination.
+    /// Every link and image destination (listed by a scan, not by a render).
     pub links: Vec<LinkSrc>,
     /// Every anchor defined on the page.
     pub anchors: BTreeSet<String>,
@@ -401,12 +401,13 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
             ) => append_text(&mut out.text, " ", text_cap),
+            // A render only needs the HTML: the links were listed by the scan.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 id,
                 ..
-            }) => {
+            }) if !settings.render => {
                 pending_links.push((
                     *link_type,
                     dest_url.clone(),
@@ -420,7 +421,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 dest_url,
                 id,
                 ..
-            }) => {
+            }) if !settings.render => {
                 pending_links.push((
                     *link_type,
                     dest_url.clone(),
@@ -436,6 +437,9 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         if let Event::Start(Tag::Heading { .. }) = event {
             first_block = false;
+        }
+        if !settings.render {
+            continue;
         }
         let event = match event {
             Event::Start(Tag::Link {
@@ -468,9 +472,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
             }
             e => e,
         };
-        if settings.render {
-            events.push(event);
-        }
+        events.push(event);
     }
     let refdefs = iter.reference_definitions();
     for (link_type, dest, id, range, image) in pending_links {
@@ -614,9 +616,11 @@ mod tests {
         let p = run(md);
         assert!(p.html.contains("<h1 id=\"top\">Top</h1>"), "{}", p.html);
         assert!(p.starts_with_h1);
+        let p = scan(md, 0..md.len(), false);
         assert_eq!(p.links.len(), 2);
         assert_eq!(&md[p.links[0].span.clone()], "other.md#a-b");
         assert_eq!(&md[p.links[1].span.clone()], "ref.md");
+        assert!(p.anchors.contains("top"));
     }
 
     #[test]

@@ -93,8 +93,17 @@ pub fn check_output_dir(root: &Path, content: &Path, out: &Path) -> Result<PathB
 }
 
 /// Writes files under a folder on disk, creating parent folders as needed.
+///
+/// Given the previous output, a file whose bytes are unchanged there is
+/// hard-linked from it instead of written: rebuilding a site then allocates no
+/// new inode for it, and removing the previous output afterwards frees none.
+/// (On ext4 both are slow when thousands of files were just deleted; a
+/// 10,000-page rebuild spent seconds of system time on them.) The previous
+/// output is only read; where linking fails the file is written.
 pub struct DirSink {
     root: PathBuf,
+    /// The output being replaced, if any.
+    previous: Option<PathBuf>,
     /// Folders already created (relative paths), so that each file costs one
     /// `open`, not a `create_dir_all` walk of its parents as well.
     made: std::sync::Mutex<std::collections::BTreeSet<String>>,
@@ -105,8 +114,33 @@ impl DirSink {
     pub fn new(root: PathBuf) -> Self {
         DirSink {
             root,
+            previous: None,
             made: std::sync::Mutex::default(),
         }
+    }
+
+    /// A sink writing under `root` that reuses unchanged files of `previous`.
+    pub fn replacing(root: PathBuf, previous: PathBuf) -> Self {
+        DirSink {
+            previous: Some(previous),
+            ..DirSink::new(root)
+        }
+    }
+
+    /// Links `target` to the previous output's `path` if that file holds
+    /// exactly `bytes`; false when it does not (or cannot be linked).
+    fn reuse(&self, path: &str, target: &Path, bytes: &[u8]) -> bool {
+        let Some(prev) = &self.previous else {
+            return false;
+        };
+        let old = prev.join(path);
+        let same = match std::fs::symlink_metadata(&old) {
+            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+                std::fs::read(&old).is_ok_and(|b| b == bytes)
+            }
+            _ => false,
+        };
+        same && std::fs::hard_link(&old, target).is_ok()
     }
 
     fn target(&self, path: &str) -> std::io::Result<PathBuf> {
@@ -131,7 +165,11 @@ impl DirSink {
 
 impl Sink for DirSink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        std::fs::write(self.target(path)?, bytes)
+        let target = self.target(path)?;
+        if self.reuse(path, &target, bytes) {
+            return Ok(());
+        }
+        std::fs::write(target, bytes)
     }
 
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
@@ -194,7 +232,12 @@ pub fn write_atomic<T>(
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-    let sink = DirSink::new(tmp.clone());
+    // `out` passed `check_output_dir`: it is empty or a previous output.
+    let sink = if out.is_dir() {
+        DirSink::replacing(tmp.clone(), out.to_path_buf())
+    } else {
+        DirSink::new(tmp.clone())
+    };
     let result = render(&sink).and_then(|v| {
         std::fs::write(
             tmp.join(MARKER),
