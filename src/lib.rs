@@ -258,9 +258,17 @@ fn analyze_with(
         content::load(files, &content_name, drafts, lean, &mut sources, &mut diags)?;
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
-    check_links(&content, &graph, &scans, &mut diags);
+    // Independent whole-site passes, side by side.
+    let (mut link_diags, backlinks) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            check_links(&content, &graph, &scans, &mut d);
+            d
+        },
+        || backlinks(&content, &scans),
+    );
+    diags.append(&mut link_diags);
     check_collisions(&content, &mut sources, &mut diags);
-    let backlinks = backlinks(&content, &scans);
     let folder_titles = content
         .sections
         .iter()

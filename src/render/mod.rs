@@ -264,12 +264,18 @@ pub fn render_parts(
     };
     let sections = || -> Result<(), Error> {
         match &parts.sections {
-            None => content.sections.par_iter().try_for_each(section),
+            None => content.sections.par_iter().try_for_each(section)?,
             Some(dirs) => dirs
                 .par_iter()
                 .filter(|d| content.sections.contains(*d))
-                .try_for_each(section),
+                .try_for_each(section)?,
         }
+        // Also beside the pages: graph.json is written in one thread.
+        if !parts.skip_graph {
+            sink.write_with("graph.json", &mut |w| crate::write_graph_json(site, w))
+                .map_err(io_err("graph.json"))?;
+        }
+        Ok(())
     };
     // Side by side: the home page (an outline of every tree) is one large
     // template render that would otherwise run alone after the pages.
@@ -290,10 +296,6 @@ pub fn render_parts(
         let css = markdown::highlight_css();
         let out = format!("{ASSET_DIR}/highlight.css");
         sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
-    }
-    if !parts.skip_graph {
-        sink.write_with("graph.json", &mut |w| crate::write_graph_json(site, w))
-            .map_err(io_err("graph.json"))?;
     }
     if cfg.search.enabled && parts.pages.is_some() {
         // The search index holds every page's text, so any render writes it,
@@ -438,10 +440,10 @@ fn with_fragment(mut url: String, frag: Option<String>) -> String {
 /// `when` of edge `e` as inline HTML and as plain text, rendered once per edge:
 /// a page shows the `when`s of its branches, its parents and every step of its
 /// path from the entry, so the same edge appears on many pages.
-fn when_html(ctx: &Ctx<'_>, e: usize) -> (String, String) {
-    ctx.whens[e]
-        .get_or_init(|| when_pair(ctx, ctx.site.graph.edges[e].when.as_deref()))
-        .clone()
+fn when_html<'c>(ctx: &'c Ctx<'_>, e: usize) -> (&'c str, &'c str) {
+    let (html, text) =
+        ctx.whens[e].get_or_init(|| when_pair(ctx, ctx.site.graph.edges[e].when.as_deref()));
+    (html, text)
 }
 
 fn when_pair(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
@@ -685,11 +687,11 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
 }
 
 fn outline<'a>(
-    ctx: &Ctx<'a>,
+    ctx: &'a Ctx<'a>,
     tree: usize,
     root: PageId,
     id: PageId,
-    when: String,
+    when: &'a str,
     shown: &mut BTreeMap<PageId, String>,
 ) -> OutlineNode<'a> {
     let content = &ctx.site.content;
@@ -770,9 +772,9 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
 }
 
 /// The outline of the tree of entry number `i` (`e`).
-fn tree_outline<'a>(ctx: &Ctx<'a>, i: usize, e: PageId) -> OutlineNode<'a> {
+fn tree_outline<'a>(ctx: &'a Ctx<'a>, i: usize, e: PageId) -> OutlineNode<'a> {
     let mut shown = BTreeMap::new();
-    outline(ctx, i, e, e, String::new(), &mut shown)
+    outline(ctx, i, e, e, "", &mut shown)
 }
 
 /// An empty outline node, for a view whose outlines are made as it is written.
@@ -781,7 +783,7 @@ fn no_outline<'a>() -> OutlineNode<'a> {
         title: "",
         url: String::new(),
         id: "",
-        when_html: String::new(),
+        when_html: "",
         outcome: None,
         repeat: false,
         other_tree: false,
@@ -838,7 +840,10 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
 /// The home page's view, and per group and tree the number of its entry. With
 /// `full` false, outlines and flowcharts are left empty (to be made as the
 /// page is written).
-fn index_view<'a>(ctx: &Ctx<'a>, full: bool) -> Result<(IndexContext<'a>, Vec<Vec<usize>>), Error> {
+fn index_view<'a>(
+    ctx: &'a Ctx<'a>,
+    full: bool,
+) -> Result<(IndexContext<'a>, Vec<Vec<usize>>), Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;

@@ -861,7 +861,7 @@ mod tests {
                 title: "N",
                 url: "n.html".into(),
                 id: "n.md",
-                when_html: String::new(),
+                when_html: "",
                 outcome,
                 repeat,
                 other_tree: !repeat && anchor.is_empty(),

@@ -32,9 +32,9 @@ pub struct LinkView<'a> {
 #[derive(Serialize)]
 pub struct BranchView<'a> {
     /// `when` rendered as inline HTML ("Next step" when absent).
-    pub when_html: String,
+    pub when_html: &'a str,
     /// `when` as plain text.
-    pub when_text: String,
+    pub when_text: &'a str,
     /// The target page's title.
     pub title: &'a str,
     /// The target page's summary.
@@ -55,9 +55,9 @@ pub struct ParentView<'a> {
     /// Relative URL.
     pub url: String,
     /// The `when` of the branch that leads here, as inline HTML.
-    pub when_html: String,
+    pub when_html: &'a str,
     /// The same as plain text.
-    pub when_text: String,
+    pub when_text: &'a str,
 }
 
 /// One step of the path from the tree's entry to the page.
@@ -68,9 +68,9 @@ pub struct StepView<'a> {
     /// Relative URL of that page.
     pub url: String,
     /// The answer chosen there (inline HTML).
-    pub when_html: String,
+    pub when_html: &'a str,
     /// The answer as plain text.
-    pub when_text: String,
+    pub when_text: &'a str,
 }
 
 /// `page`: the page itself.
@@ -174,7 +174,7 @@ pub struct OutlineNode<'a> {
     /// Id of the page (path relative to content/).
     pub id: &'a str,
     /// `when` of the branch leading here (inline HTML), "" for the root.
-    pub when_html: String,
+    pub when_html: &'a str,
     /// Outcome, if any.
     pub outcome: Option<&'static str>,
     /// Shown earlier in this outline: referenced, not expanded.
