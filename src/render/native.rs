@@ -208,7 +208,7 @@ fn outline_node(out: &mut String, node: &OutlineNode<'_>) {
     // {%- if node.when_html %}<span class="when">{{ node.when_html | safe }}</span> <span class="arrow" aria-hidden="true">→</span> {% endif -%}
     if !node.when_html.is_empty() {
         out.push_str("<span class=\"when\">");
-        out.push_str(&node.when_html);
+        out.push_str(node.when_html);
         out.push_str("</span> <span class=\"arrow\" aria-hidden=\"true\">→</span> ");
     }
     // <a href="{{ node.url }}">{{ node.title }}</a>{{ self::outcome_badge(outcome=node.outcome) }}
@@ -311,7 +311,7 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
                 out.push_str("\">");
                 escape_into(out, step.title);
                 out.push_str("</a> <span class=\"where-when\">");
-                out.push_str(&step.when_html);
+                out.push_str(step.when_html);
                 out.push_str("</span></li>");
             }
             //   <li aria-current="page">{{ page.title }}</li>
@@ -401,12 +401,12 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
             out.push_str("\" href=\"");
             escape_into(out, &b.url);
             out.push_str("\" data-when=\"");
-            escape_into(out, &b.when_text);
+            escape_into(out, b.when_text);
             out.push_str("\" data-target=\"");
             escape_into(out, b.id);
             // <span class="branch-when">{{ b.when_html | safe }}</span>
             out.push_str("\"><span class=\"branch-when\">");
-            out.push_str(&b.when_html);
+            out.push_str(b.when_html);
             // <span class="branch-target">{{ b.title }}{{ m::outcome_badge(outcome=b.outcome) }}</span>
             out.push_str("</span><span class=\"branch-target\">");
             escape_into(out, b.title);
@@ -439,7 +439,7 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
                 out.push_str("\">");
                 escape_into(out, parent.title);
                 out.push_str("</a><span class=\"visually-hidden\">: </span> <span class=\"when\">");
-                out.push_str(&parent.when_html);
+                out.push_str(parent.when_html);
                 out.push_str("</span></li>");
             }
             // </section>
