@@ -823,8 +823,8 @@ mod tests {
                 },
                 breadcrumbs: vec![link("Home", "../index.html"), link("T<", "")],
                 branches: vec![BranchView {
-                    when_html: "<em>w</em>".into(),
-                    when_text: "w\"".into(),
+                    when_html: "<em>w</em>",
+                    when_text: "w\"",
                     title: "B",
                     summary: None,
                     url: "b.html#f".into(),
