@@ -6,11 +6,16 @@
 //!
 //! ```text
 //! site.toml ─ config::parse ─▶ SiteConfig
-//! content/  ─ content::load ─▶ Content (pages, front matter with spans, assets)
+//! content/  ─ content::load (per page in parallel: read, front matter, scan of
+//!             the body with markdown::scan) ─▶ Content + links, anchors
 //!           ─ graph::resolve ─▶ Graph ─ graph::validate ─▶ diagnostics
-//!           ─ scan (markdown::process, no HTML) ─▶ links, anchors ─ check_links
+//!           ─ check_links, backlinks
 //! Site (frozen) ─ render::render ─▶ Sink ─ output::write_atomic ─▶ public/
 //! ```
+//!
+//! With [`Options::lean`] (build, check, bundle) a page's text is dropped once
+//! it is scanned and read again to render it, so memory stays at a few KiB a
+//! page; see [`source::SourceMap::load_text`].
 //!
 //! ```no_run
 //! let opts = signpost::Options::new(".");

@@ -1,5 +1,7 @@
-//! search::index_script: the frozen [`Site`] → `_signpost/search-index.js`, the
-//! offline search index the default theme's `signpost.js` searches.
+//! search::index_script / [`IndexWriter`]: the frozen [`Site`] →
+//! `_signpost/search-index.js`, the offline search index the default theme's
+//! `signpost.js` searches. A full build writes it through [`IndexWriter`], one
+//! page entry at a time as pages are rendered (see `render::render_parts`).
 //!
 //! The index is a *script* that sets a global (`window.signpostSearch = {…};`)
 //! rather than a JSON file, because a page opened from disk (`file://`) may not
@@ -15,8 +17,8 @@
 //! `when` text is stored once and referred to by index, since the same answers
 //! recur on the paths of many pages.
 //!
-//! Size. The body text is cut to [`BODY_CAP`] bytes (at a word boundary), down
-//! of the text the scan keeps (a little more, to cut at a word): the start of a procedure page (its
+//! Size. The body text is cut to [`BODY_CAP`] bytes (at a word boundary, from
+//! a little more text gathered while parsing): the start of a procedure page (its
 //! intro and first steps) says what it is about, and the cap keeps the index
 //! linear in the number of pages at about 1.5 to 2 KB a page (about 18 MB for
 //! the 10,000-page generated corpus) instead of growing with long bodies.
