@@ -1120,7 +1120,11 @@ pub fn run(opts: &DiffOptions) -> Result<SiteDiff, Error> {
 /// # Errors
 /// As [`crate::analyze`], plus [`Error::Git`].
 pub fn check_changed_since(opts: &Options, rev: &str) -> Result<Analysis, Error> {
-    let mut analysis = crate::analyze(opts)?;
+    // The comparison reads page bodies (renames by content), so every text is
+    // kept whatever `opts.lean` says.
+    let mut keep = opts.clone();
+    keep.lean = false;
+    let mut analysis = crate::analyze(&keep)?;
     let repo = git::Repo::discover(&opts.root)?;
     let commit = repo.commit(rev)?;
     let base = analyze_commit(&repo, &opts.root, &commit, opts.drafts)?;
