@@ -312,7 +312,13 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         text: String::with_capacity(text.len().min(text_cap)),
         ..Processed::default()
     };
-    let mut events: Vec<Event<'_>> = Vec::new();
+    // About one event per 12 bytes of Markdown; growing from empty reallocated
+    // (and copied) the list eight times a page.
+    let mut events: Vec<Event<'_>> = if settings.render {
+        Vec::with_capacity(text.len() / 12 + 16)
+    } else {
+        Vec::new()
+    };
     let mut has_html = false;
     let mut slugger = Slugger::default();
     let mut first_block = true;
