@@ -154,6 +154,11 @@ impl SourceMap {
         Self::default()
     }
 
+    /// Makes room for `additional` more files.
+    pub fn reserve(&mut self, additional: usize) {
+        self.files.reserve_exact(additional);
+    }
+
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: String, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));

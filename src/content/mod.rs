@@ -296,8 +296,10 @@ pub fn load(
         })
         .collect::<Result<_, Error>>()?;
 
-    let mut pages = Vec::new();
-    let mut scans = Vec::new();
+    // Sized once: grown by doubling, these lists held up to twice their size.
+    let mut pages = Vec::with_capacity(loaded.len());
+    let mut scans = Vec::with_capacity(loaded.len());
+    sources.reserve(loaded.len());
     let mut draft_paths = BTreeSet::new();
     for ((rel, _, disk), (loaded, d)) in md_files.into_iter().zip(loaded) {
         diags.extend(d);
