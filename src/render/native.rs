@@ -161,6 +161,16 @@ fn outcome_badge(out: &mut String, outcome: Option<&str>) {
     out.push_str("</span>");
 }
 
+/// `<li><a href="{{ url }}">{{ title }}</a></li>`, a list item the templates
+/// write in several lists.
+fn link_item(out: &mut String, url: &str, title: &str) {
+    out.push_str("<li><a href=\"");
+    escape_into(out, url);
+    out.push_str("\">");
+    escape_into(out, title);
+    out.push_str("</a></li>");
+}
+
 /// `macros.html`: `breadcrumbs(crumbs)` (the macro body starts and ends with a
 /// line break).
 fn breadcrumbs(out: &mut String, crumbs: &[LinkView<'_>]) {
@@ -454,11 +464,7 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
             // <ul>{% for b in backlinks %}<li><a href="{{ b.url }}">{{ b.title }}</a></li>{% endfor %}</ul>
             out.push_str("\n<section class=\"backlinks\">\n<h2>Pages that link here</h2>\n<ul>");
             for b in &v.backlinks {
-                out.push_str("<li><a href=\"");
-                escape_into(out, &b.url);
-                out.push_str("\">");
-                escape_into(out, b.title);
-                out.push_str("</a></li>");
+                link_item(out, &b.url, b.title);
             }
             // </section>
             out.push_str("</ul>\n</section>\n");
@@ -538,11 +544,7 @@ pub(super) fn section(v: &SectionContext<'_>) -> String {
                 // <ul class="listing">{% for s in subsections %}<li><a href="{{ s.url }}">{{ s.title }}</a></li>{% endfor %}</ul>
                 out.push_str("\n<h2>Sections</h2>\n<ul class=\"listing\">");
                 for s in &v.subsections {
-                    out.push_str("<li><a href=\"");
-                    escape_into(out, &s.url);
-                    out.push_str("\">");
-                    escape_into(out, s.title);
-                    out.push_str("</a></li>");
+                    link_item(out, &s.url, s.title);
                 }
                 out.push_str("</ul>\n");
             }
