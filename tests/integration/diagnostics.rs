@@ -1,18 +1,10 @@
 //! Invalid fixtures: every problem reported at its file, line and column, in all
 //! three formats (snapshots), with exit code 1; and nothing is written.
 
-use crate::support::{Site, fixture, signpost};
+use crate::support::{Site, fixture};
 
 fn check(site: &Site, format: &str) -> (i32, String) {
-    let out = signpost()
-        .args(["check", "--format", format])
-        .current_dir(site.root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    site.run(&["check", "--format", format])
 }
 
 #[test]

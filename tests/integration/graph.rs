@@ -4,19 +4,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{Site, signpost};
+use crate::support::Site;
 
 fn graph(site: &Site, args: &[&str]) -> (i32, String) {
-    let out = signpost()
-        .arg("graph")
-        .args(args)
-        .current_dir(site.root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let mut all = vec!["graph"];
+    all.extend_from_slice(args);
+    site.run(&all)
 }
 
 #[test]

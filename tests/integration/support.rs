@@ -56,6 +56,19 @@ impl Site {
         signpost().current_dir(self.root()).args(args).assert()
     }
 
+    /// Runs signpost in the site with `args`: exit code and stdout.
+    pub fn run(&self, args: &[&str]) -> (i32, String) {
+        let out = signpost()
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.public().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
