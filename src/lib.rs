@@ -15,7 +15,9 @@
 //!
 //! With [`Options::lean`] (build, check, bundle) a page's text is dropped once
 //! it is scanned and read again to render it, so memory stays at a few KiB a
-//! page; see [`source::SourceMap::load_text`].
+//! page; see [`source::SourceMap::load_text`]. A full build renders each body
+//! while loading it instead of scanning it, and sets the HTML aside on disk until
+//! the page is written; see [`spill`].
 //!
 //! ```no_run
 //! let opts = signpost::Options::new(".");
@@ -42,6 +44,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod source;
+pub mod spill;
 mod tomlx;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -140,6 +143,8 @@ pub struct Site {
     /// Display names of folders without an `_index.md` title ("vpn-access" →
     /// "Vpn access").
     pub folder_titles: BTreeMap<String, String>,
+    /// The bodies a full build rendered while loading (see [`spill`]).
+    pub spill: Option<spill::Spill>,
 }
 
 /// "vpn-access" → "Vpn access": a readable name for a folder without a title.
@@ -180,6 +185,15 @@ impl Analysis {
 /// # Errors
 /// [`Error::NoSite`] or [`Error::Io`] when the site cannot be read.
 pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
+    analyze_disk(opts, opts.lean, false)
+}
+
+/// [`analyze`] for a full build: lean, and each body rendered as it is loaded.
+fn analyze_for_build(opts: &Options) -> Result<Analysis, Error> {
+    analyze_disk(opts, true, true)
+}
+
+fn analyze_disk(opts: &Options, lean: bool, prerender: bool) -> Result<Analysis, Error> {
     let root = &opts.root;
     let config_path = root.join("site.toml");
     let text = match std::fs::read(&config_path) {
@@ -194,7 +208,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             });
         }
     };
-    analyze_with(root, &text, opts.drafts, opts.lean, |config| {
+    analyze_with(root, &text, opts.drafts, lean, prerender, |config| {
         content::read_dir(&root.join(&config.content_dir))
     })
 }
@@ -210,7 +224,7 @@ pub fn analyze_files(
     files: Vec<(String, Vec<u8>)>,
     drafts: bool,
 ) -> Analysis {
-    analyze_with(root, site_toml, drafts, false, |config| {
+    analyze_with(root, site_toml, drafts, false, false, |config| {
         let dir = config.content_dir.trim_start_matches("./");
         let prefix = format!("{}/", dir.trim_end_matches('/'));
         Ok(files
@@ -232,12 +246,15 @@ pub fn analyze_files(
 }
 
 /// The stages after reading: config → content → graph → checks. `read` lists the
-/// content files once the configuration says where they are.
+/// content files once the configuration says where they are. With `prerender`
+/// (a full build), bodies are rendered while they are loaded and set aside in a
+/// [`spill::Spill`].
 fn analyze_with(
     root: &Path,
     site_toml: &str,
     drafts: bool,
     lean: bool,
+    prerender: bool,
     read: impl FnOnce(&SiteConfig) -> Result<Vec<content::ContentFile>, Error>,
 ) -> Result<Analysis, Error> {
     let mut sources = SourceMap::new();
@@ -259,8 +276,44 @@ fn analyze_with(
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
     let files = read(&config)?;
-    let (content, scans) =
-        content::load(files, &content_name, drafts, lean, &mut sources, &mut diags)?;
+    // Without a scratch file (none can be created), bodies are rendered later.
+    let spill = prerender.then(|| spill::Spill::new().ok()).flatten();
+    let render_body = |prelim: &Content, rel: &str, text: &str, body: std::ops::Range<usize>| {
+        let spill = spill
+            .as_ref()
+            .expect("bodies are rendered only with a spill");
+        let out = content::out_path(rel);
+        let dir = content::parent_dir(rel);
+        let rewrite = |dest: &str| links::rewrite(prelim, dir, &out, dest);
+        let intro = rel.ends_with("/_index.md") || rel == "_index.md";
+        let settings = markdown::Settings {
+            render: true,
+            highlight: config.markdown.highlight,
+            allow_raw_html: config.markdown.allow_raw_html,
+            rewrite: &rewrite,
+            text: config.search.enabled && !intro,
+            links: true,
+        };
+        let mut p = markdown::process(text, body, &settings);
+        let text = search::plain_text(&p.text, search::BODY_CAP);
+        // A page that cannot be set aside is rendered again later.
+        p.spilled = spill.put(&p.html, &text).ok();
+        p.html = String::new();
+        p.text = String::new();
+        p
+    };
+    let render_body: Option<content::RenderBody<'_>> = spill
+        .as_ref()
+        .map(|_| &render_body as content::RenderBody<'_>);
+    let (content, scans) = content::load(
+        files,
+        &content_name,
+        drafts,
+        lean,
+        render_body,
+        &mut sources,
+        &mut diags,
+    )?;
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
     // Independent whole-site passes, side by side.
@@ -298,6 +351,7 @@ fn analyze_with(
             scans,
             backlinks,
             folder_titles,
+            spill,
         }),
     })
 }
@@ -332,9 +386,7 @@ pub fn build_with_progress(
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(Analysis, Option<BuildStats>), Error> {
-    let mut lean = opts.clone();
-    lean.lean = true;
-    let analysis = analyze(&lean)?;
+    let analysis = analyze_for_build(opts)?;
     if analysis.fails(opts.deny_warnings) {
         return Ok((analysis, None));
     }

@@ -162,6 +162,23 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
     Target::MissingFile(norm)
 }
 
+/// The URL a link to `dest`, written on the page whose output file is
+/// `page_out` in folder `dir`, points to in the output: a link to a page or a
+/// section is rewritten to its output file (relative to `page_out`); anything
+/// else is kept as written (`None`).
+pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Option<String> {
+    let (mut url, frag) = match classify(content, dir, dest) {
+        Target::Page(id, frag) => (relative_url(page_out, &content.page(id).out), frag),
+        Target::Section(d, frag) => (relative_url(page_out, &section_out(&d)), frag),
+        _ => return None,
+    };
+    if let Some(f) = frag {
+        url.push('#');
+        url.push_str(&f);
+    }
+    Some(url)
+}
+
 /// The URL of output file `to` relative to output file `from` (both relative to the
 /// output root, `/` separators).
 pub fn relative_url(from: &str, to: &str) -> String {

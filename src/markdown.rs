@@ -50,6 +50,9 @@ pub struct Processed {
     pub starts_with_h1: bool,
     /// Plain text of the body (for search), capped in length.
     pub text: String,
+    /// Where a full build set the rendered HTML and search text aside (see
+    /// [`crate::spill`]); `html` and `text` are then empty.
+    pub spilled: Option<crate::spill::Spilled>,
 }
 
 /// How to process.
@@ -64,6 +67,8 @@ pub struct Settings<'a> {
     pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// Collect the plain text (for the search index); off when no one reads it.
     pub text: bool,
+    /// List the link and image destinations (for the checks and backlinks).
+    pub links: bool,
 }
 
 /// Plain text kept per page: what the search index uses (`search::BODY_CAP`)
@@ -289,6 +294,7 @@ pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
         allow_raw_html: true,
         rewrite: &keep,
         text,
+        links: true,
     };
     let mut out = process(src, body, &settings);
     if text {
@@ -407,13 +413,13 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
             ) => append_text(&mut out.text, " ", text_cap),
-            // A render only needs the HTML: the links were listed by the scan.
+            // A render after a scan only needs the HTML: the scan listed the links.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 id,
                 ..
-            }) if !settings.render => {
+            }) if settings.links => {
                 pending_links.push((
                     *link_type,
                     dest_url.clone(),
@@ -427,7 +433,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 dest_url,
                 id,
                 ..
-            }) if !settings.render => {
+            }) if settings.links => {
                 pending_links.push((
                     *link_type,
                     dest_url.clone(),
@@ -602,6 +608,7 @@ mod tests {
             allow_raw_html: false,
             rewrite: &|_| None,
             text: true,
+            links: true,
         };
         process(md, 0..md.len(), &settings)
     }

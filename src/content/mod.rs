@@ -23,6 +23,9 @@ use crate::markdown::{self, Processed};
 use crate::source::{FileId, SourceMap, Span};
 pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
 
+/// Renders a page's body while it is loaded; see [`load`].
+pub type RenderBody<'a> = &'a (dyn Fn(&Content, &str, &str, Range<usize>) -> Processed + Sync);
+
 /// A published page.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -221,6 +224,13 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
 /// a diagnostic points into it (see [`SourceMap::add_evicted`]): a build then
 /// holds one page's text per thread, not the whole site's.
 ///
+/// With `render_body`, each body is rendered instead of only scanned (a full
+/// build parses each body once): the function gets the site as its file names
+/// describe it (every page published), the page's path, its text and its body's
+/// range, and returns the scan of the render. When drafts are left out, a page
+/// whose links would then be rewritten differently loses its render
+/// ([`Processed::spilled`] is cleared) and is rendered again later.
+///
 /// # Errors
 /// [`Error::Io`] when a page cannot be read.
 pub fn load(
@@ -228,6 +238,7 @@ pub fn load(
     content_name: &str,
     drafts: bool,
     lean: bool,
+    render_body: Option<RenderBody<'_>>,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(Content, Vec<Processed>), Error> {
@@ -250,6 +261,32 @@ pub fn load(
     md_files.sort_by(|a, b| a.0.cmp(&b.0));
     assets.sort_by(|a, b| a.path.cmp(&b.path));
 
+    // The site as the file names describe it, before any front matter is read:
+    // what links resolve against while bodies are rendered during loading.
+    let prelim = render_body.map(|_| {
+        let pages: Vec<Page> = md_files
+            .iter()
+            .enumerate()
+            .map(|(i, (rel, _, _))| Page {
+                id: PageId(u32::try_from(i).expect("fewer than 2^32 pages")),
+                file: FileId(0),
+                out: out_path(rel),
+                path: rel.clone(),
+                section_intro: false,
+                meta: FrontMatter::default(),
+                body: 0..0,
+                head: 0..0,
+                broken: false,
+            })
+            .collect();
+        Content {
+            by_path: pages.iter().map(|p| (p.path.clone(), p.id)).collect(),
+            sections: sections_of(&pages),
+            pages,
+            assets: assets.clone(),
+            drafts: BTreeSet::new(),
+        }
+    });
     let first = sources.len();
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md_files
         .par_iter_mut()
@@ -281,6 +318,8 @@ pub fn load(
             let parsed = page::parse(file, &text, intro, &mut d);
             let scan = if parsed.meta.draft && !drafts {
                 Processed::default()
+            } else if let (Some(render), Some(prelim)) = (render_body, &prelim) {
+                render(prelim, rel, &text, parsed.body.clone())
             } else {
                 // A lean analysis is for a full build (or a check), which takes
                 // each page's search text from its render.
@@ -344,9 +383,41 @@ pub fn load(
         }
     }
     let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
+    let sections = sections_of(&pages);
+    let content = Content {
+        pages,
+        assets,
+        drafts: draft_paths,
+        by_path,
+        sections,
+    };
+    if let Some(prelim) = prelim.filter(|_| !content.drafts.is_empty()) {
+        // Without the drafts, links to them are no longer rewritten (and a
+        // folder of drafts is no section): render such pages again later.
+        content
+            .pages
+            .par_iter()
+            .zip(scans.par_iter_mut())
+            .filter(|(_, scan)| scan.spilled.is_some())
+            .for_each(|(page, scan)| {
+                let (dir, out) = (page.dir(), &page.out);
+                let changed = scan.links.iter().any(|l| {
+                    crate::links::rewrite(&prelim, dir, out, &l.dest)
+                        != crate::links::rewrite(&content, dir, out, &l.dest)
+                });
+                if changed {
+                    scan.spilled = None;
+                }
+            });
+    }
+    Ok((content, scans))
+}
+
+/// Every folder that holds one of `pages` (directly or below), and "".
+fn sections_of(pages: &[Page]) -> BTreeSet<String> {
     let mut sections = BTreeSet::new();
     sections.insert(String::new());
-    for p in &pages {
+    for p in pages {
         let mut dir = p.dir();
         while !dir.is_empty() {
             if !sections.insert(dir.to_string()) {
@@ -355,16 +426,7 @@ pub fn load(
             dir = parent_dir(dir);
         }
     }
-    Ok((
-        Content {
-            pages,
-            assets,
-            drafts: draft_paths,
-            by_path,
-            sections,
-        },
-        scans,
-    ))
+    sections
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::content::{Page, PageId};
 use crate::flowchart;
-use crate::links::{Target, classify, relative_url, root_prefix, section_out};
+use crate::links::{relative_url, root_prefix, section_out};
 use crate::markdown::{self, Settings};
 use crate::source::SourceMap;
 use crate::{Error, Site};
@@ -389,9 +389,22 @@ struct Body {
 }
 
 /// Renders a page body (or section intro) to HTML, rewriting links relative to
-/// the page's output file.
+/// the page's output file; or, in a full build, reads back the body rendered
+/// while the page was loaded (see [`crate::spill`]).
 fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
     let site = ctx.site;
+    let scan = &site.scans[page.id.index()];
+    if let (Some(spill), Some(at)) = (&site.spill, scan.spilled) {
+        let (html, text) = spill.get(at).map_err(|source| Error::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        return Ok(Body {
+            html,
+            starts_with_h1: scan.starts_with_h1,
+            text,
+        });
+    }
     let content = &site.content;
     let text = ctx
         .sources
@@ -401,25 +414,14 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
             source,
         })?;
     let dir = page.dir();
-    let rewrite = |dest: &str| -> Option<String> {
-        match classify(content, dir, dest) {
-            Target::Page(id, frag) => Some(with_fragment(
-                relative_url(&page.out, &content.page(id).out),
-                frag,
-            )),
-            Target::Section(d, frag) => Some(with_fragment(
-                relative_url(&page.out, &section_out(&d)),
-                frag,
-            )),
-            _ => None,
-        }
-    };
+    let rewrite = |dest: &str| crate::links::rewrite(content, dir, &page.out, dest);
     let settings = Settings {
         render: true,
         highlight: site.config.markdown.highlight,
         allow_raw_html: site.config.markdown.allow_raw_html,
         rewrite: &rewrite,
         text: site.config.search.enabled && !page.section_intro,
+        links: false,
     };
     let p = markdown::process(&text, page.body.clone(), &settings);
     Ok(Body {

@@ -424,3 +424,45 @@ fn the_index_draws_a_flowchart_per_tree_whose_nodes_link_to_pages() {
         "labels carry the full when text"
     );
 }
+
+/// A full build renders each body while loading its page, before it knows which
+/// pages are drafts: links whose target the drafts change must still come out as
+/// when drafts are known (here a folder holding only drafts is no section).
+#[test]
+fn links_into_a_folder_of_drafts_are_kept_as_written_unless_drafts_are_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("site.toml", "title = \"Drafts\"\n");
+    write(
+        "content/start.md",
+        "+++\ntitle = \"Start\"\n+++\nSee [the drafts](wip/) and [the other page](other.md).\n",
+    );
+    write("content/other.md", "+++\ntitle = \"Other\"\n+++\nText.\n");
+    write(
+        "content/wip/idea.md",
+        "+++\ntitle = \"Idea\"\ndraft = true\n+++\nNot yet.\n",
+    );
+    let site = Site { dir };
+    let (code, _) = site.run(&["build"]);
+    assert_eq!(code, 0);
+    let start = site.read("start.html");
+    assert!(
+        start.contains(r#"<a href="wip/">the drafts</a>"#),
+        "{start}"
+    );
+    assert!(
+        start.contains(r#"<a href="other.html">the other page</a>"#),
+        "{start}"
+    );
+    let (code, _) = site.run(&["build", "--drafts"]);
+    assert_eq!(code, 0);
+    let start = site.read("start.html");
+    assert!(
+        start.contains(r#"<a href="wip/index.html">the drafts</a>"#),
+        "{start}"
+    );
+}
