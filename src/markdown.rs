@@ -129,16 +129,17 @@ fn syntax_set() -> &'static syntect::parsing::SyntaxSet {
     SET.get_or_init(syntect::parsing::SyntaxSet::load_defaults_newlines)
 }
 
+/// The syntect themes of highlight.css: light, then dark.
+const HIGHLIGHT_THEMES: [&str; 2] = ["InspiredGitHub", "base16-ocean.dark"];
+
 /// CSS for the `hl-*` classes produced by highlighting.
 pub fn highlight_css() -> String {
     let themes = syntect::highlighting::ThemeSet::load_defaults();
     let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
-    let light =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style)
-            .unwrap_or_default();
-    let dark =
-        syntect::html::css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style)
-            .unwrap_or_default();
+    let [light, dark] = HIGHLIGHT_THEMES.map(|name| {
+        syntect::html::css_for_theme_with_class_style(&themes.themes[name], style)
+            .unwrap_or_default()
+    });
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 }
 
@@ -180,7 +181,6 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
         .iter()
         .position(|s| std::ptr::eq(s, syntax))
         .unwrap_or(usize::MAX);
-    let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 2);
@@ -205,8 +205,7 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
         }
         let start = cacheable.then(|| (state.clone(), stack.clone()));
         let ops = state.parse_line(line, ss).ok()?;
-        let (h, delta) =
-            syntect::html::line_tokens_to_classed_spans(line, &ops, style, &mut stack).ok()?;
+        let (h, delta) = classed_spans(line, &ops, &mut stack)?;
         html.push_str(&h);
         open_spans += delta;
         if let Some(start) = start
@@ -229,6 +228,130 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
         html.push_str("</span>");
     }
     Some(html)
+}
+
+/// The scope-name atoms that the highlight themes style (`comment`, `string`,
+/// `punctuation`…): the only classes worth writing. An atom that no selector of
+/// either theme names (`shell`, `bash`, `meta`…) changes no match when left
+/// out, nor does a span left without classes, so pages carry much less markup
+/// for the same colours.
+fn styled_atoms() -> &'static std::collections::HashSet<String> {
+    static ATOMS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    ATOMS.get_or_init(|| {
+        let themes = syntect::highlighting::ThemeSet::load_defaults();
+        let mut atoms = std::collections::HashSet::new();
+        for name in HIGHLIGHT_THEMES {
+            for item in &themes.themes[name].scopes {
+                for selector in &item.scope.selectors {
+                    for scope in selector.extract_scopes() {
+                        atoms.extend(scope.build_string().split('.').map(str::to_string));
+                    }
+                }
+            }
+        }
+        atoms
+    })
+}
+
+thread_local! {
+    // The classes written for each scope ("" for none): scopes recur on every
+    // line, and syntect's scope names sit behind a global lock.
+    static SCOPE_CLASSES: std::cell::RefCell<std::collections::HashMap<syntect::parsing::Scope, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Appends the classes of `scope` to `out` (if any); false if it has none.
+fn push_scope_classes(out: Option<&mut String>, scope: syntect::parsing::Scope) -> bool {
+    SCOPE_CLASSES.with_borrow_mut(|cache| {
+        let classes = cache.entry(scope).or_insert_with(|| {
+            let atoms = styled_atoms();
+            let mut classes = String::new();
+            for atom in scope.build_string().split('.') {
+                if atoms.contains(atom) {
+                    if !classes.is_empty() {
+                        classes.push(' ');
+                    }
+                    classes.push_str("hl-");
+                    classes.push_str(atom);
+                }
+            }
+            classes
+        });
+        if let Some(out) = out {
+            out.push_str(classes);
+        }
+        !classes.is_empty()
+    })
+}
+
+/// One line of highlighted HTML, like syntect's `line_tokens_to_classed_spans`
+/// but with only the styled classes (see [`styled_atoms`]): a scope without
+/// any gets no span. Returns the HTML and the change in open spans.
+fn classed_spans(
+    line: &str,
+    ops: &[(usize, syntect::parsing::ScopeStackOp)],
+    stack: &mut syntect::parsing::ScopeStack,
+) -> Option<(String, isize)> {
+    use syntect::parsing::{BasicScopeStackOp, ClearAmount, ScopeStackOp};
+    let mut html = String::with_capacity(line.len() * 2);
+    let mut delta = 0isize;
+    // Spans opened on this line: where each starts and whether it holds text
+    // yet (an empty one is taken out again, as syntect does).
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    let mut at = 0;
+    for (i, op) in ops {
+        if *i > at {
+            pulldown_cmark_escape::escape_html_body_text(&mut html, &line[at..*i]).ok()?;
+            if let Some(top) = open.last_mut() {
+                top.1 = true;
+            }
+            at = *i;
+        }
+        // The scopes a pop removes, top first (the hook sees the stack after).
+        let scopes = stack.as_slice();
+        let mut popped: Vec<syntect::parsing::Scope> = match op {
+            ScopeStackOp::Pop(n) => scopes.iter().rev().take(*n).copied().collect(),
+            ScopeStackOp::Clear(ClearAmount::TopN(n)) => {
+                scopes.iter().rev().take(*n).copied().collect()
+            }
+            ScopeStackOp::Clear(ClearAmount::All) => scopes.iter().rev().copied().collect(),
+            _ => Vec::new(),
+        };
+        popped.reverse();
+        stack
+            .apply_with_hook(op, |basic, _| match basic {
+                BasicScopeStackOp::Push(scope) => {
+                    let start = html.len();
+                    html.push_str("<span class=\"");
+                    if push_scope_classes(Some(&mut html), scope) {
+                        html.push_str("\">");
+                        open.push((start, false));
+                        delta += 1;
+                    } else {
+                        html.truncate(start);
+                    }
+                }
+                BasicScopeStackOp::Pop => {
+                    let scope = popped.pop().expect("one scope per pop");
+                    if !push_scope_classes(None, scope) {
+                        return;
+                    }
+                    delta -= 1;
+                    match open.pop() {
+                        Some((start, false)) => html.truncate(start),
+                        Some((_, true)) | None => {
+                            html.push_str("</span>");
+                            if let Some(top) = open.last_mut() {
+                                top.1 = true;
+                            }
+                        }
+                    }
+                }
+            })
+            .ok()?;
+    }
+    pulldown_cmark_escape::escape_html_body_text(&mut html, &line[at..]).ok()?;
+    Some((html, delta))
 }
 
 fn escape_attr(s: &str) -> String {
@@ -673,6 +796,8 @@ mod tests {
 mod highlight_cache_tests {
     use super::*;
 
+    /// syntect's own classed HTML, then without the classes no theme styles
+    /// (and the spans left without any, or empty), with `"` and `'` unescaped.
     fn reference(lang: &str, code: &str) -> String {
         let ss = syntax_set();
         let syntax = ss.find_syntax_by_token(lang).unwrap();
@@ -684,11 +809,54 @@ mod highlight_cache_tests {
         for line in syntect::util::LinesWithEndings::from(code) {
             g.parse_html_for_line_which_includes_newline(line).unwrap();
         }
-        g.finalize()
+        let full = g.finalize().replace("&quot;", "\"").replace("&#39;", "'");
+        let atoms = styled_atoms();
+        let mut out = String::new();
+        let mut kept = Vec::new();
+        let mut rest = full.as_str();
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("<span class=\"") {
+                let end = r.find("\">").unwrap();
+                let classes: Vec<&str> = r[..end]
+                    .split(' ')
+                    .filter(|c| atoms.contains(c.trim_start_matches("hl-")))
+                    .collect();
+                kept.push(!classes.is_empty());
+                if !classes.is_empty() {
+                    out.push_str(&format!("<span class=\"{}\">", classes.join(" ")));
+                }
+                rest = &r[end + 2..];
+            } else if let Some(r) = rest.strip_prefix("</span>") {
+                if kept.pop().unwrap() {
+                    out.push_str("</span>");
+                }
+                rest = r;
+            } else {
+                let end = rest.find('<').unwrap_or(rest.len());
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+        loop {
+            let before = out.len();
+            let mut i = 0;
+            while let Some(p) = out[i..].find("<span class=\"") {
+                let start = i + p;
+                let close = start + out[start..].find("\">").unwrap() + 2;
+                if out[close..].starts_with("</span>") {
+                    out.replace_range(start..close + "</span>".len(), "");
+                } else {
+                    i = close;
+                }
+            }
+            if out.len() == before {
+                return out;
+            }
+        }
     }
 
     #[test]
-    fn cached_lines_give_the_same_html_as_syntect() {
+    fn cached_lines_give_syntects_html_with_the_styled_classes_only() {
         // Repeated lines in different states: inside and outside a block comment
         // and a heredoc, so a cache keyed on the line alone would be wrong.
         let cases = [
@@ -708,7 +876,19 @@ mod highlight_cache_tests {
                 "python",
                 "def f():\n    '''\n    def f():\n    '''\n    return 1\n",
             ),
+            (
+                "sql",
+                "SELECT a, 'x<y>&z' FROM t -- \"note\"\nWHERE b = 2;\n",
+            ),
+            ("json", "{\"a\": [1, 2.5, true, null], \"b\": \"x\\\"y\"}\n"),
+            ("yaml", "key: value\nlist:\n  - 'one'\n  - two # note\n"),
         ];
+        let bash = highlight("bash", "echo hi # note\n").unwrap();
+        assert!(bash.contains("<span class=\"hl-comment\">"), "{bash}");
+        assert!(
+            !bash.contains("hl-shell"),
+            "unstyled atoms are left out: {bash}"
+        );
         for _ in 0..2 {
             for (lang, code) in cases {
                 assert_eq!(
