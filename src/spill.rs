@@ -10,38 +10,57 @@
 //! killed) and read back when the page is written. The reads come from the page
 //! cache; the file never grows the process's memory.
 //!
-//! Writers reserve their range with one atomic add and write with `pwrite`, so
-//! the threads that load pages never wait for each other.
+//! Each rayon thread appends to a file of its own (two threads writing one
+//! file wait for each other on the file's lock in the kernel); a writer reserves
+//! its range with one atomic add and writes with `pwrite`, so threads outside
+//! the pool may share a file safely.
 
 use std::fs::File;
 use std::io;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a page's body lies in the [`Spill`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spilled {
-    offset: u64,
+    slot: u32,
     html_len: u32,
     text_len: u32,
+    offset: u64,
 }
 
-/// An append-only scratch file shared by the threads of a build.
+/// Append-only scratch files shared by the threads of a build.
 #[derive(Debug)]
 pub struct Spill {
-    file: File,
-    end: AtomicU64,
+    /// Per rayon thread, then one for any other thread: the file (made on
+    /// first use) and its end.
+    slots: Vec<(OnceLock<File>, AtomicU64)>,
 }
 
 impl Spill {
-    /// A new, empty scratch file in the system's temporary folder.
+    /// A new, empty spill; its files are made in the system's temporary folder
+    /// as threads first write.
     ///
     /// # Errors
     /// When no temporary file can be created.
     pub fn new() -> io::Result<Self> {
-        Ok(Spill {
-            file: tempfile::tempfile()?,
-            end: AtomicU64::new(0),
-        })
+        let spill = Spill {
+            slots: (0..=rayon::current_num_threads())
+                .map(|_| (OnceLock::new(), AtomicU64::new(0)))
+                .collect(),
+        };
+        // Fail here, not page by page, when no temporary file can be made.
+        spill.file(0)?;
+        Ok(spill)
+    }
+
+    fn file(&self, slot: usize) -> io::Result<&File> {
+        let cell = &self.slots[slot].0;
+        if let Some(f) = cell.get() {
+            return Ok(f);
+        }
+        let file = tempfile::tempfile()?;
+        Ok(cell.get_or_init(|| file))
     }
 
     /// Appends a body's HTML and search text.
@@ -53,15 +72,18 @@ impl Spill {
         let too_long = || io::Error::other("page body over 4 GiB");
         let html_len = u32::try_from(html.len()).map_err(|_| too_long())?;
         let text_len = u32::try_from(text.len()).map_err(|_| too_long())?;
-        let offset = self
-            .end
+        let slot = rayon::current_thread_index().map_or(0, |i| i + 1) % self.slots.len();
+        let file = self.file(slot)?;
+        let offset = self.slots[slot]
+            .1
             .fetch_add(u64::from(html_len) + u64::from(text_len), Ordering::Relaxed);
-        write_at(&self.file, html.as_bytes(), offset)?;
-        write_at(&self.file, text.as_bytes(), offset + u64::from(html_len))?;
+        write_at(file, html.as_bytes(), offset)?;
+        write_at(file, text.as_bytes(), offset + u64::from(html_len))?;
         Ok(Spilled {
-            offset,
+            slot: slot as u32,
             html_len,
             text_len,
+            offset,
         })
     }
 
@@ -72,7 +94,7 @@ impl Spill {
     pub fn get(&self, at: Spilled) -> io::Result<(String, String)> {
         let html_len = at.html_len as usize;
         let mut buf = vec![0; html_len + at.text_len as usize];
-        read_at(&self.file, &mut buf, at.offset)?;
+        read_at(self.file(at.slot as usize)?, &mut buf, at.offset)?;
         let text = buf.split_off(html_len);
         let utf8 =
             |b| String::from_utf8(b).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
@@ -150,6 +172,15 @@ mod tests {
                 .flat_map(|h| h.join().unwrap())
                 .collect()
         });
+        for ((html, text), at) in bodies.iter().zip(at) {
+            assert_eq!(spill.get(at).unwrap(), (html.clone(), text.clone()));
+        }
+        // From the rayon pool: a file per thread.
+        use rayon::prelude::*;
+        let at: Vec<Spilled> = bodies
+            .par_iter()
+            .map(|(h, t)| spill.put(h, t).unwrap())
+            .collect();
         for ((html, text), at) in bodies.iter().zip(at) {
             assert_eq!(spill.get(at).unwrap(), (html.clone(), text.clone()));
         }
