@@ -49,8 +49,13 @@ fn has_scheme(dest: &str) -> bool {
 
 /// Decodes `%XX` escapes (invalid ones are kept as written).
 pub fn percent_decode(s: &str) -> String {
+    percent_decoded(s).into_owned()
+}
+
+/// [`percent_decode`], borrowing `s` when it holds no `%`.
+fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -67,29 +72,43 @@ pub fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
 }
 
 /// Joins `path` onto folder `dir` (both relative to `content/`), resolving `.` and
 /// `..`; a leading `/` starts from `content/`. `None` if it climbs above the root.
 pub fn normalize(dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
+    // Built in place (this runs for every link of every page): `..` cuts the
+    // last segment off again.
+    let mut out = String::with_capacity(dir.len() + path.len() + 1);
+    let push = |out: &mut String, seg: &str| {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(seg);
+    };
     let rest = if let Some(abs) = path.strip_prefix('/') {
         abs
     } else {
-        parts.extend(dir.split('/').filter(|s| !s.is_empty()));
+        for seg in dir.split('/').filter(|s| !s.is_empty()) {
+            push(&mut out, seg);
+        }
         path
     };
     for seg in rest.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return None;
+                }
+                let cut = out.rfind('/').unwrap_or(0);
+                out.truncate(cut);
             }
-            s => parts.push(s),
+            s => push(&mut out, s),
         }
     }
-    Some(parts.join("/"))
+    Some(out)
 }
 
 /// Splits `dest` into path and fragment (without `#`), dropping any `?query`.
@@ -113,14 +132,14 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
     if path.is_empty() {
         return Target::SamePage(frag.unwrap_or_default());
     }
-    let decoded = percent_decode(path);
+    let decoded = percent_decoded(path);
     let Some(norm) = normalize(dir, &decoded) else {
         // Only pages must stay inside content/; other files outside it are
         // reported as missing files and kept as written.
         return if decoded.ends_with(".md") {
             Target::OutsideRoot
         } else {
-            Target::MissingFile(decoded)
+            Target::MissingFile(decoded.into_owned())
         };
     };
     if let Some(id) = content.find(&norm) {
@@ -265,6 +284,11 @@ mod tests {
         assert_eq!(normalize("a/b", "../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(normalize("a/b", "/x/./y.md").as_deref(), Some("x/y.md"));
         assert_eq!(normalize("a", "../../x.md"), None);
+        assert_eq!(normalize("", "x.md").as_deref(), Some("x.md"));
+        assert_eq!(normalize("a", "..").as_deref(), Some(""));
+        assert_eq!(normalize("a/b", "c/../../d/").as_deref(), Some("a/d"));
+        assert_eq!(normalize("a", "/").as_deref(), Some(""));
+        assert_eq!(normalize("", ".."), None);
     }
 
     #[test]

@@ -661,13 +661,29 @@ fn rewrite(settings: &Settings<'_>, dest: &str) -> Option<String> {
 
 /// `javascript:` and similar URLs that run code when followed.
 pub fn is_dangerous_url(dest: &str) -> bool {
-    let d: String = dest
+    // The first 14 characters that are not blanks, lowercased, without
+    // allocating: this runs for every link.
+    let mut head = [0u8; 14];
+    let mut n = 0;
+    for c in dest
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(11)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:text/html")
+    {
+        if n == head.len() {
+            break;
+        }
+        // Any other character matches no scheme below.
+        head[n] = if c.is_ascii() {
+            c.to_ascii_lowercase() as u8
+        } else {
+            0
+        };
+        n += 1;
+    }
+    let head = &head[..n];
+    head.starts_with(b"javascript:")
+        || head.starts_with(b"vbscript:")
+        || head.starts_with(b"data:text/html")
 }
 
 fn append_text(buf: &mut String, t: &str, cap: usize) {
@@ -769,6 +785,29 @@ mod tests {
         assert!(!p.html.contains("javascript:"));
         assert!(p.anchors.contains("keep"));
         assert!(p.html.contains("id=\"keep\""));
+    }
+
+    #[test]
+    fn dangerous_urls_are_recognised_through_case_and_blanks() {
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:x",
+            "vbscript:x",
+            "data:text/html,<script>",
+            "DATA:Text/HTML;base64,xx",
+        ] {
+            assert!(is_dangerous_url(url), "{url}");
+        }
+        for url in [
+            "https://example.com",
+            "data:image/png;base64,xx",
+            "javascrip",
+            "a.md",
+            "é:javascript:",
+        ] {
+            assert!(!is_dangerous_url(url), "{url}");
+        }
     }
 
     #[test]
