@@ -190,17 +190,26 @@ impl Sink for DirSink {
 }
 
 /// Removes a folder tree, its sub-folders in parallel (an old output folder
-/// holds as many files as the site has pages).
+/// holds as many files as the site has pages). The files of one folder are
+/// removed by one thread: two threads unlinking in one folder queue on its
+/// lock in the kernel, and the waiting one spins.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.par_iter().try_for_each(|e| {
+    let (mut subdirs, mut files) = (Vec::new(), Vec::new());
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
         if e.file_type()?.is_dir() {
-            remove_tree(&e.path())
+            subdirs.push(e.path());
         } else {
-            std::fs::remove_file(e.path())
+            files.push(e.path());
         }
-    })?;
+    }
+    let (a, b) = rayon::join(
+        || files.iter().try_for_each(std::fs::remove_file),
+        || subdirs.par_iter().try_for_each(|d| remove_tree(d)),
+    );
+    a?;
+    b?;
     std::fs::remove_dir(dir)
 }
 
