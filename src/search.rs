@@ -276,11 +276,14 @@ impl<'a> IndexWriter<'a> {
             c: choices,
             x: text,
         };
-        let w = &mut LtEscaper(w);
+        // Serialized into memory, then escaped and written at once: serde_json
+        // writes a value in many small pieces, each a call through `dyn Write`.
+        let mut buf = Vec::with_capacity(text.len() + 512);
         if !first {
-            w.write_all(b",")?;
+            buf.push(b',');
         }
-        erased::Json::write_to(&entry, w)
+        serde_json::to_writer(&mut buf, &entry).map_err(std::io::Error::other)?;
+        LtEscaper(w).write_all(&buf)
     }
 
     /// `]};` and a newline.

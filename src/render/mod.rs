@@ -343,8 +343,11 @@ fn render_pages_and_index(
     let written = sink.write_with(crate::search::INDEX_PATH, &mut |w| {
         index.head(w)?;
         let mut first = true;
-        for chunk in list.chunks(PAGE_CHUNK) {
-            let texts: Vec<Result<String, Error>> = chunk.par_iter().map(|p| page(p)).collect();
+        // Appends a rendered chunk's entries in page order.
+        let mut append = |done: Option<(&[&Page], Vec<Result<String, Error>>)>| {
+            let Some((chunk, texts)) = done else {
+                return Ok(());
+            };
             for (p, text) in chunk.iter().zip(texts) {
                 match text {
                     Ok(text) => index.entry(w, first, p.id, &text)?,
@@ -355,7 +358,21 @@ fn render_pages_and_index(
                 }
                 first = false;
             }
+            Ok(())
+        };
+        // Each chunk's entries are appended (here: the writer stays on this
+        // thread) while the next chunk renders.
+        let mut done = None;
+        for chunk in list.chunks(PAGE_CHUNK) {
+            let mut texts = Vec::new();
+            let appended = rayon::in_place_scope(|s| {
+                s.spawn(|_| texts = chunk.par_iter().map(|p| page(p)).collect());
+                append(done.take())
+            });
+            appended?;
+            done = Some((chunk, texts));
         }
+        append(done)?;
         index.tail(w)
     });
     match failed {
