@@ -344,7 +344,7 @@ fn render_pages_and_index(
         index.head(w)?;
         let mut first = true;
         // Appends a rendered chunk's entries in page order.
-        let mut append = |done: Option<(&[&Page], Vec<Result<String, Error>>)>| {
+        let mut append = |done: Option<RenderedChunk<'_>>| {
             let Some((chunk, texts)) = done else {
                 return Ok(());
             };
@@ -380,6 +380,9 @@ fn render_pages_and_index(
         None => written.map_err(io_err(crate::search::INDEX_PATH)),
     }
 }
+
+/// A chunk of pages and, for each, its search text or its render error.
+type RenderedChunk<'a> = (&'a [&'a Page], Vec<Result<String, Error>>);
 
 /// How many files [`render`] writes for `site` (for progress bars).
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
