@@ -352,8 +352,32 @@ fn dedup_in_order(v: &mut Vec<usize>) {
 /// Collapses whitespace and cuts `text` to at most `cap` bytes, at a word
 /// boundary when there is one in the last fifth.
 pub fn plain_text(text: &str, cap: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(cap));
-    for word in text.split_whitespace() {
+    if text.is_ascii() {
+        // The common case, without decoding characters: ASCII whitespace is
+        // exactly these bytes (as `char::is_whitespace` has it).
+        let bytes = text.as_bytes();
+        let blank = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let mut at = 0;
+        let words = std::iter::from_fn(|| {
+            while at < bytes.len() && blank(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && !blank(bytes[at]) {
+                at += 1;
+            }
+            (at > start).then(|| &text[start..at])
+        });
+        join_capped(words, text.len(), cap)
+    } else {
+        join_capped(text.split_whitespace(), text.len(), cap)
+    }
+}
+
+/// `words` joined by single spaces, cut to `cap` bytes at a word boundary.
+fn join_capped<'a>(words: impl Iterator<Item = &'a str>, len: usize, cap: usize) -> String {
+    let mut out = String::with_capacity(len.min(cap));
+    for word in words {
         if !out.is_empty() {
             if out.len() + 1 > cap {
                 break;
@@ -381,7 +405,7 @@ pub fn plain_text(text: &str, cap: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::{join_capped, plain_text};
 
     #[test]
     fn plain_text_collapses_and_caps_at_words() {
@@ -391,5 +415,20 @@ mod tests {
         assert_eq!(plain_text("abcdefghij", 4), "abcd");
         assert_eq!(plain_text("ééééé", 5), "éé");
         assert!(plain_text(&"word ".repeat(1000), 1500).len() <= 1500);
+        // The ASCII path splits words as `split_whitespace` does.
+        let cases = [
+            "\u{b}a\u{c}b\rc\x1fd",
+            "  x  y\n\n z ",
+            "",
+            "   ",
+            "one two three four",
+        ];
+        for text in cases {
+            for cap in [0, 1, 3, 5, 8, 100] {
+                let expected = join_capped(text.split_whitespace(), text.len(), cap);
+                assert_eq!(plain_text(text, cap), expected, "{text:?} {cap}");
+            }
+        }
+        assert_eq!(plain_text("a\u{85}b", 10), "a b", "U+0085 is whitespace");
     }
 }
