@@ -5,9 +5,10 @@ Generates sites of each size with ../shared/tools/gencorpus.py (the `signpost`
 and `hugo` flavors hold the same pages), then runs full builds of signpost, Hugo
 and cmark-floor (`--threads 2`) in turn, RUNS times each, interleaved so that
 background load hits every tool alike. Prints medians, ratios and peak RSS
-(max resident set size from /usr/bin/time) as a Markdown table, with the CPU
-time (user + system) of each tool, which background load and the file system
-disturb less than the wall time.
+(max resident set size from /usr/bin/time) as a Markdown table, with the user
+and the system CPU time of each tool: user time is what the tool itself
+computes, and background load and the file system disturb it less than the
+wall time.
 
 By default each run starts from an empty output folder (a clean build). With
 --rebuild the output of the previous run is left in place (after one warm-up
@@ -16,8 +17,8 @@ Hugo and the floor overwrite their files.
 
 On ext4, creating thousands of files right after deleting thousands more is
 slow in the kernel (inode allocation skips recently deleted inodes), so clean
-builds of every tool carry seconds of system time here; compare the CPU column
-and the --rebuild figures too.
+builds of every tool carry seconds of system time here; compare the user CPU
+column and the --rebuild figures too.
 
     python3 bench/bench.py                      # 1000, 10000, 50000 pages, 5 runs
     python3 bench/bench.py --sizes 10000 --runs 7
@@ -65,7 +66,7 @@ def loadavg():
 
 def timed(cmd, out_dir, fresh=True):
     """Runs cmd once (with an empty output folder when `fresh`); returns
-    (seconds, max RSS KiB, user+system CPU seconds)."""
+    (seconds, max RSS KiB, user CPU seconds, system CPU seconds)."""
     if fresh and os.path.exists(out_dir):
         shutil.rmtree(out_dir)
     os.makedirs(out_dir, exist_ok=True)
@@ -77,9 +78,9 @@ def timed(cmd, out_dir, fresh=True):
         sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
     rss = [l.split() for l in p.stderr.splitlines() if l.startswith("RSS ")]
     if not rss:
-        return dt, 0, 0.0
+        return dt, 0, 0.0, 0.0
     f = rss[-1]
-    return dt, int(f[1]), float(f[3]) + float(f[4])
+    return dt, int(f[1]), float(f[3]), float(f[4])
 
 
 def main():
@@ -142,9 +143,10 @@ def main():
                 res[t].append(timed(cmd, out_dir, fresh=not a.rebuild))
         med = {t: statistics.median(x[0] for x in r) for t, r in res.items()}
         rss = {t: statistics.median(x[1] for x in r) for t, r in res.items()}
-        cpu = {t: statistics.median(x[2] for x in r) for t, r in res.items()}
+        user = {t: statistics.median(x[2] for x in r) for t, r in res.items()}
+        system = {t: statistics.median(x[3] for x in r) for t, r in res.items()}
         for t in tools:
-            rows.append((n, t, med[t], min(x[0] for x in res[t]), cpu[t], rss[t]))
+            rows.append((n, t, med[t], min(x[0] for x in res[t]), user[t], system[t], rss[t]))
         budget = (5 * n + 16 * 1024)
         line = "%6d pages: signpost %.3f s" % (n, med["signpost"])
         if hugo:
@@ -156,10 +158,10 @@ def main():
 
     print("\nload average at end %.2f (%s builds)\n"
           % (loadavg(), "rebuild" if a.rebuild else "clean"))
-    print("| pages | tool | median s | best s | median CPU s | peak RSS MiB |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for n, t, m, b, c, r in rows:
-        print("| %d | %s | %.3f | %.3f | %.2f | %.1f |" % (n, t, m, b, c, r / 1024))
+    print("| pages | tool | median s | best s | median user CPU s | median system CPU s | peak RSS MiB |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for n, t, m, b, u, sy, r in rows:
+        print("| %d | %s | %.3f | %.3f | %.2f | %.2f | %.1f |" % (n, t, m, b, u, sy, r / 1024))
 
 
 if __name__ == "__main__":
