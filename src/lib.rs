@@ -278,28 +278,17 @@ fn analyze_with(
     let files = read(&config)?;
     // Without a scratch file (none can be created), bodies are rendered later.
     let spill = prerender.then(|| spill::Spill::new().ok()).flatten();
-    let render_body = |prelim: &Content, rel: &str, text: &str, body: std::ops::Range<usize>| {
+    let render_body = |prelim: &Content, rel: &str, text: &str, body, intro| {
         let spill = spill
             .as_ref()
             .expect("bodies are rendered only with a spill");
         let out = content::out_path(rel);
         let dir = content::parent_dir(rel);
         let rewrite = |dest: &str| links::rewrite(prelim, dir, &out, dest);
-        let intro = rel.ends_with("/_index.md") || rel == "_index.md";
-        let settings = markdown::Settings {
-            render: true,
-            highlight: config.markdown.highlight,
-            allow_raw_html: config.markdown.allow_raw_html,
-            rewrite: &rewrite,
-            text: config.search.enabled && !intro,
-            links: true,
-        };
-        let mut p = markdown::process(text, body, &settings);
-        let text = search::plain_text(&p.text, search::BODY_CAP);
+        let (mut p, text) = render::page_body(&config, text, body, intro, &rewrite, true);
         // A page that cannot be set aside is rendered again later.
         p.spilled = spill.put(&p.html, &text).ok();
         p.html = String::new();
-        p.text = String::new();
         p
     };
     let render_body: Option<content::RenderBody<'_>> = spill

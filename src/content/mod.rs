@@ -24,7 +24,8 @@ use crate::source::{FileId, SourceMap, Span};
 pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
 
 /// Renders a page's body while it is loaded; see [`load`].
-pub type RenderBody<'a> = &'a (dyn Fn(&Content, &str, &str, Range<usize>) -> Processed + Sync);
+pub type RenderBody<'a> =
+    &'a (dyn Fn(&Content, &str, &str, Range<usize>, bool) -> Processed + Sync);
 
 /// A published page.
 #[derive(Debug, Clone)]
@@ -226,8 +227,8 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
 ///
 /// With `render_body`, each body is rendered instead of only scanned (a full
 /// build parses each body once): the function gets the site as its file names
-/// describe it (every page published), the page's path, its text and its body's
-/// range, and returns the scan of the render. When drafts are left out, a page
+/// describe it (every page published), the page's path, its text, its body's
+/// range and whether it is a section intro, and returns the scan of the render. When drafts are left out, a page
 /// whose links would then be rewritten differently loses its render
 /// ([`Processed::spilled`] is cleared) and is rendered again later.
 ///
@@ -319,7 +320,7 @@ pub fn load(
             let scan = if parsed.meta.draft && !drafts {
                 Processed::default()
             } else if let (Some(render), Some(prelim)) = (render_body, &prelim) {
-                render(prelim, rel, &text, parsed.body.clone())
+                render(prelim, rel, &text, parsed.body.clone(), intro)
             } else {
                 // A lean analysis is for a full build (or a check), which takes
                 // each page's search text from its render.

@@ -440,20 +440,45 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
         })?;
     let dir = page.dir();
     let rewrite = |dest: &str| crate::links::rewrite(content, dir, &page.out, dest);
-    let settings = Settings {
-        render: true,
-        highlight: site.config.markdown.highlight,
-        allow_raw_html: site.config.markdown.allow_raw_html,
-        rewrite: &rewrite,
-        text: site.config.search.enabled && !page.section_intro,
-        links: false,
-    };
-    let p = markdown::process(&text, page.body.clone(), &settings);
+    let (p, text) = page_body(
+        &site.config,
+        &text,
+        page.body.clone(),
+        page.section_intro,
+        &rewrite,
+        false,
+    );
     Ok(Body {
-        text: crate::search::plain_text(&p.text, crate::search::BODY_CAP),
+        text,
         html: p.html,
         starts_with_h1: p.starts_with_h1,
     })
+}
+
+/// Renders the body of a page (the `body` range of file text `src`) as a build
+/// shows it, `rewrite` resolving its links; with `links`, lists them too.
+/// Returns the result and the page's search text (empty for a section intro
+/// or without search).
+pub(crate) fn page_body(
+    config: &crate::config::SiteConfig,
+    src: &str,
+    body: std::ops::Range<usize>,
+    intro: bool,
+    rewrite: &(dyn Fn(&str) -> Option<String> + Sync),
+    links: bool,
+) -> (markdown::Processed, String) {
+    let settings = Settings {
+        render: true,
+        highlight: config.markdown.highlight,
+        allow_raw_html: config.markdown.allow_raw_html,
+        rewrite,
+        text: config.search.enabled && !intro,
+        links,
+    };
+    let mut p = markdown::process(src, body, &settings);
+    let text = crate::search::plain_text(&p.text, crate::search::BODY_CAP);
+    p.text = String::new();
+    (p, text)
 }
 
 fn with_fragment(mut url: String, frag: Option<String>) -> String {
