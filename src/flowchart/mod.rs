@@ -474,13 +474,22 @@ fn simplify(pts: &mut Vec<(f64, f64)>) {
 /// A coordinate rounded to one decimal, without a trailing ".0".
 struct Num(f64);
 
-impl std::fmt::Display for Num {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Digits by hand: charts hold hundreds of thousands of coordinates, and
-        // formatting through `write!` was a tenth of the home page's time.
+/// Appends `nums` as [`Num`]s separated by spaces.
+fn push_nums(s: &mut String, nums: &[f64]) {
+    let mut buf = [0u8; 24];
+    for (i, &x) in nums.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(Num(x).digits(&mut buf));
+    }
+}
+
+impl Num {
+    /// The number's text, written at the end of `buf`.
+    fn digits<'b>(&self, buf: &'b mut [u8; 24]) -> &'b str {
         let tenths = (self.0 * 10.0).round() as i64;
         let mut a = tenths.unsigned_abs();
-        let mut buf = [0u8; 24];
         let mut i = buf.len();
         let frac = (a % 10) as u8;
         a /= 10;
@@ -501,7 +510,15 @@ impl std::fmt::Display for Num {
             i -= 1;
             buf[i] = b'-';
         }
-        f.write_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"))
+        std::str::from_utf8(&buf[i..]).expect("ASCII digits")
+    }
+}
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Digits by hand: charts hold hundreds of thousands of coordinates, and
+        // formatting through `write!` was a tenth of the home page's time.
+        f.write_str(self.digits(&mut [0u8; 24]))
     }
 }
 
@@ -554,22 +571,19 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         let _ = write!(s, r#"<path class="{class}" d=""#);
         // Diagonals only ever cross an empty gap between two rows, so they
         // can be drawn as S-curves that stay inside their bounding box.
+        // Numbers are appended directly: edges are most of a chart's bytes.
         let (x0, y0) = path.points[0];
-        let _ = write!(s, "M{} {}", Num(x0), Num(y0));
+        s.push('M');
+        push_nums(&mut s, &[x0, y0]);
         for pair in path.points.windows(2) {
             let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
             if (ax - bx).abs() < 0.05 || (ay - by).abs() < 0.05 {
-                let _ = write!(s, "L{} {}", Num(bx), Num(by));
+                s.push('L');
+                push_nums(&mut s, &[bx, by]);
             } else {
-                let my = Num((ay + by) / 2.0);
-                let _ = write!(
-                    s,
-                    "C{} {my} {} {my} {} {}",
-                    Num(ax),
-                    Num(bx),
-                    Num(bx),
-                    Num(by)
-                );
+                let my = (ay + by) / 2.0;
+                s.push('C');
+                push_nums(&mut s, &[ax, my, bx, my, bx, by]);
             }
         }
         s.push('"');
