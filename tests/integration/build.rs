@@ -466,3 +466,33 @@ fn links_into_a_folder_of_drafts_are_kept_as_written_unless_drafts_are_built() {
         "{start}"
     );
 }
+
+/// A full build sets rendered bodies aside in temporary files; without a usable
+/// temporary folder it renders them from source instead, with the same output.
+#[test]
+fn a_build_without_a_temporary_folder_gives_the_same_output() {
+    let site = Site::copy("ok/links-anchors");
+    let (code, _) = site.run(&["build", "--output", "with-tmp"]);
+    assert_eq!(code, 0);
+    let out = crate::support::signpost()
+        .args(["build", "--output", "without-tmp"])
+        .env("TMPDIR", site.root().join("no-such-folder"))
+        .current_dir(site.root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (a, b) = (
+        site.root().join("with-tmp"),
+        site.root().join("without-tmp"),
+    );
+    let names = files(&a);
+    assert_eq!(names, files(&b));
+    assert!(names.len() > 3, "{names:?}");
+    for name in names {
+        assert_eq!(
+            std::fs::read(a.join(&name)).unwrap(),
+            std::fs::read(b.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+}
