@@ -186,16 +186,21 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
 /// section is rewritten to its output file (relative to `page_out`); anything
 /// else is kept as written (`None`).
 pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Option<String> {
-    let (mut url, frag) = match classify(content, dir, dest) {
+    let (url, frag) = match classify(content, dir, dest) {
         Target::Page(id, frag) => (relative_url(page_out, &content.page(id).out), frag),
         Target::Section(d, frag) => (relative_url(page_out, &section_out(&d)), frag),
         _ => return None,
     };
+    Some(with_fragment(url, frag))
+}
+
+/// `url`, followed by `#frag` if there is one.
+pub fn with_fragment(mut url: String, frag: Option<String>) -> String {
     if let Some(f) = frag {
         url.push('#');
         url.push_str(&f);
     }
-    Some(url)
+    url
 }
 
 /// The URL of output file `to` relative to output file `from` (both relative to the

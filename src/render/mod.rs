@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::content::{Page, PageId};
 use crate::flowchart;
-use crate::links::{relative_url, root_prefix, section_out};
+use crate::links::{relative_url, root_prefix, section_out, with_fragment};
 use crate::markdown::{self, Settings};
 use crate::source::SourceMap;
 use crate::{Error, Site};
@@ -479,14 +479,6 @@ pub(crate) fn page_body(
     let text = crate::search::plain_text(&p.text, crate::search::BODY_CAP);
     p.text = String::new();
     (p, text)
-}
-
-fn with_fragment(mut url: String, frag: Option<String>) -> String {
-    if let Some(f) = frag {
-        url.push('#');
-        url.push_str(&f);
-    }
-    url
 }
 
 /// `when` of edge `e` as inline HTML and as plain text, rendered once per edge:
