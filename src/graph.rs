@@ -6,6 +6,7 @@
 //! `when`), SP302 (dead end), SP303 (cycle, naming the whole loop), SP304
 //! (unreachable branching page), SP305 (entry without branches).
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::content::{Content, Page, PageId};
@@ -138,15 +139,31 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
     let mut edges = Vec::new();
     let mut out = vec![Vec::new(); n];
     let mut inc = vec![Vec::new(); n];
-    for page in &content.pages {
-        if page.section_intro {
-            continue;
-        }
-        for b in &page.meta.branches {
-            let Some(to) = &b.to else { continue };
+    // Branch targets are resolved in parallel, edges and diagnostics made in
+    // page order.
+    let targets: Vec<Vec<Option<Target>>> = content
+        .pages
+        .par_iter()
+        .map(|page| {
+            if page.section_intro {
+                return Vec::new();
+            }
+            let dir = page.dir();
+            let branches = &page.meta.branches;
+            branches
+                .iter()
+                .map(|b| b.to.as_ref().map(|to| classify(content, dir, &to.value)))
+                .collect()
+        })
+        .collect();
+    for (page, targets) in content.pages.iter().zip(targets) {
+        for (b, target) in page.meta.branches.iter().zip(targets) {
+            let (Some(to), Some(target)) = (&b.to, target) else {
+                continue;
+            };
             let dir = page.dir();
             let value = &to.value;
-            match classify(content, dir, value) {
+            match target {
                 Target::Page(id, fragment) if !content.page(id).section_intro => {
                     out[page.id.index()].push(edges.len());
                     inc[id.index()].push(edges.len());

@@ -47,7 +47,8 @@ pub mod source;
 pub mod spill;
 mod tomlx;
 
-use std::collections::{BTreeMap, BTreeSet};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -305,16 +306,7 @@ fn analyze_with(
     )?;
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
-    // Independent whole-site passes, side by side.
-    let (mut link_diags, backlinks) = rayon::join(
-        || {
-            let mut d = Vec::new();
-            check_links(&content, &graph, &scans, &mut d);
-            d
-        },
-        || backlinks(&content, &scans),
-    );
-    diags.append(&mut link_diags);
+    let backlinks = check_links(&content, &graph, &scans, &mut diags);
     check_collisions(&content, &mut sources, &mut diags);
     let folder_titles = content
         .sections
@@ -504,9 +496,8 @@ pub fn reanalyze(
     }
     site.graph = graph::resolve(&site.content, &mut diags);
     graph::validate(&site.content, &site.graph, &mut diags);
-    check_links(&site.content, &site.graph, &site.scans, &mut diags);
+    site.backlinks = check_links(&site.content, &site.graph, &site.scans, &mut diags);
     check_collisions(&site.content, &mut sources, &mut diags);
-    site.backlinks = backlinks(&site.content, &site.scans);
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort(&sources);
@@ -519,24 +510,6 @@ pub fn reanalyze(
 
 fn scan_page(page: &content::Page, sources: &SourceMap) -> Processed {
     markdown::scan(&sources.get(page.file).text, page.body.clone(), true)
-}
-
-fn backlinks(content: &Content, scans: &[Processed]) -> Vec<Vec<PageId>> {
-    let mut back: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); content.pages.len()];
-    for (page, scan) in content.pages.iter().zip(scans) {
-        if page.section_intro {
-            continue;
-        }
-        for link in &scan.links {
-            if let Target::Page(id, _) = classify(content, page.dir(), &link.dest)
-                && id != page.id
-                && !content.page(id).section_intro
-            {
-                back[id.index()].insert(page.id);
-            }
-        }
-    }
-    back.into_iter().map(|s| s.into_iter().collect()).collect()
 }
 
 fn anchor_span(span: &std::ops::Range<usize>, dest: &str) -> std::ops::Range<usize> {
@@ -585,7 +558,19 @@ fn check_anchor(
     );
 }
 
-fn check_links(content: &Content, graph: &Graph, scans: &[Processed], diags: &mut Vec<Diagnostic>) {
+/// Checks every link of every page and returns each page's backlinks: the
+/// pages whose bodies link to it (section intros neither give nor get any),
+/// in page order.
+///
+/// Links are resolved in parallel, each once; the few that need a diagnostic
+/// or an anchor check are then gone through in page order, so that
+/// diagnostics (and the cap on suggestions) do not depend on threads.
+fn check_links(
+    content: &Content,
+    graph: &Graph,
+    scans: &[Processed],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<PageId>> {
     // Branch anchors.
     for edge in &graph.edges {
         if let Some(frag) = &edge.fragment {
@@ -612,13 +597,51 @@ fn check_links(content: &Content, graph: &Graph, scans: &[Processed], diags: &mu
             );
         }
     }
+    // Per page: the links that need a closer look (index and target), and the
+    // pages it links to.
+    let resolved: Vec<ResolvedLinks> = content
+        .pages
+        .par_iter()
+        .zip(scans)
+        .map(|(page, scan)| {
+            let (mut notable, mut to) = (Vec::new(), Vec::new());
+            for (i, link) in scan.links.iter().enumerate() {
+                let target = classify(content, page.dir(), &link.dest);
+                if let Target::Page(id, _) = &target
+                    && *id != page.id
+                    && !page.section_intro
+                    && !content.page(*id).section_intro
+                {
+                    to.push(*id);
+                }
+                match target {
+                    Target::External
+                    | Target::Asset(_)
+                    | Target::Page(_, None)
+                    | Target::Section(..) => {}
+                    Target::SamePage(frag) if frag.is_empty() => {}
+                    target => notable.push((i, target)),
+                }
+            }
+            (notable, to)
+        })
+        .collect();
+    let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); content.pages.len()];
     let mut suggestions = 0usize;
-    for (page, scan) in content.pages.iter().zip(scans) {
+    for ((page, scan), (notable, to)) in content.pages.iter().zip(scans).zip(resolved) {
+        // Pages come in id order, so each list stays sorted: skip repeats.
+        for id in to {
+            let list = &mut backlinks[id.index()];
+            if list.last() != Some(&page.id) {
+                list.push(page.id);
+            }
+        }
         let dir = page.dir();
-        for link in &scan.links {
+        for (i, target) in notable {
+            let link = &scan.links[i];
             let span = Span::new(page.file, link.span.clone());
             let what = if link.image { "image" } else { "link" };
-            match classify(content, dir, &link.dest) {
+            match target {
                 Target::External | Target::Asset(_) => {}
                 Target::SamePage(frag) => {
                     check_anchor(content, scans, page.id, &frag, Span::new(page.file, anchor_span(&link.span, &link.dest)), "anchor", diags);
@@ -669,7 +692,12 @@ fn check_links(content: &Content, graph: &Graph, scans: &[Processed], diags: &mu
             }
         }
     }
+    backlinks
 }
+
+/// A page's links that need a closer look (index among its links, target),
+/// and the pages it links to.
+type ResolvedLinks = (Vec<(usize, Target)>, Vec<PageId>);
 
 fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) {
     // Output path → who writes it. Generated files come first, so a source that

@@ -206,27 +206,19 @@ pub fn with_fragment(mut url: String, frag: Option<String>) -> String {
 /// The URL of output file `to` relative to output file `from` (both relative to the
 /// output root, `/` separators).
 pub fn relative_url(from: &str, to: &str) -> String {
-    // Segment by segment without collecting: this runs for every link of every
-    // page. `common` is the number of leading folders `from` and `to` share (at
-    // most every folder of `to`), `offset` where the rest of `to` starts.
-    let from_depth = from.bytes().filter(|&b| b == b'/').count();
-    let to_dirs = to.bytes().filter(|&b| b == b'/').count();
-    let mut common = 0;
-    let mut offset = 0;
-    let mut f = from.split('/');
-    let mut t = to.split('/');
-    while common < from_depth && common < to_dirs {
-        match (f.next(), t.next()) {
-            (Some(a), Some(b)) if a == b => {
-                offset += b.len() + 1;
-                common += 1;
-            }
-            _ => break,
-        }
-    }
-    let rest = &to[offset..];
-    let mut url = String::with_capacity(3 * (from_depth - common) + rest.len() + 2);
-    for _ in common..from_depth {
+    // This runs for every link of every page (and every link of the chrome).
+    // The folders both paths share end at the last `/` of their common
+    // prefix: a `/` there separates folders in both.
+    let (f, t) = (from.as_bytes(), to.as_bytes());
+    let same = f.iter().zip(t).take_while(|(a, b)| a == b).count();
+    let shared = f[..same]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
+    let ups = f[shared..].iter().filter(|&&b| b == b'/').count();
+    let rest = &to[shared..];
+    let mut url = String::with_capacity(3 * ups + rest.len() + 2);
+    for _ in 0..ups {
         url.push_str("../");
     }
     escape_path_into(rest, &mut url);

@@ -697,6 +697,36 @@ fn append_text(buf: &mut String, t: &str, cap: usize) {
     }
 }
 
+/// Whether inline Markdown `text` is plain words: nothing in it is Markdown
+/// or HTML, so it renders as itself ([`render_inline`] and [`inline_text`]
+/// return it unchanged). Most `when`s are, and parsing each of thousands of
+/// them twice was 3% of a large build.
+pub fn is_plain_inline(text: &str) -> bool {
+    let b = text.as_bytes();
+    // A leading digit may start a list (`1. `), other marks a block; trailing
+    // blanks may be a hard break.
+    b.first().is_some_and(u8::is_ascii_alphabetic)
+        && b.last().is_some_and(|c| !c.is_ascii_whitespace())
+        && b.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b' ' | b','
+                        | b'.'
+                        | b';'
+                        | b':'
+                        | b'?'
+                        | b'('
+                        | b')'
+                        | b'/'
+                        | b'-'
+                        | b'%'
+                        | b'\''
+                        | b'"'
+                )
+        })
+}
+
 /// Renders inline Markdown (a branch's `when`) to HTML without a wrapping `<p>`.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
     // `when` is shown inside the branch's own link: nested links are invalid
@@ -750,6 +780,48 @@ mod tests {
             links: true,
         };
         process(md, 0..md.len(), &settings)
+    }
+
+    #[test]
+    fn plain_whens_render_as_themselves() {
+        for text in [
+            "Yes",
+            "Personal account (at home)",
+            "Only build-7 is affected",
+            "Yes: see https://example.com or www.example.com, 50% of hosts",
+            "It says \"denied\" / 'forbidden'",
+            "No; try again?",
+            "a  b",
+        ] {
+            assert!(is_plain_inline(text), "{text}");
+            assert_eq!(render_inline(text, false), text);
+            assert_eq!(inline_text(text), text);
+        }
+        for text in [
+            "",
+            "1. first",
+            "- item",
+            "# heading",
+            "a *b*",
+            "a\nb",
+            "a  ",
+            " a",
+            "`code`",
+            "a & b",
+            "a_b_",
+        ] {
+            assert!(!is_plain_inline(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_inline_text_is_left_as_written(text in "[a-zA-Z][a-zA-Z0-9 ,.;:?()/%'\"-]{0,30}") {
+            if is_plain_inline(&text) {
+                proptest::prop_assert_eq!(render_inline(&text, false), text.clone());
+                proptest::prop_assert_eq!(inline_text(&text), text);
+            }
+        }
     }
 
     #[test]

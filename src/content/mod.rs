@@ -11,7 +11,7 @@
 pub mod front_matter;
 pub mod page;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -95,8 +95,9 @@ pub struct Content {
     pub assets: Vec<Asset>,
     /// Paths of drafts left out of this build.
     pub drafts: BTreeSet<String>,
-    /// Page path → id.
-    pub by_path: BTreeMap<String, PageId>,
+    /// Page path → id. Only looked up (every link of every page), never
+    /// iterated, so a hash map cannot make the output depend on hash order.
+    pub by_path: rustc_hash::FxHashMap<String, PageId>,
     /// Every folder that holds a page (directly or below), "" for the root.
     pub sections: BTreeSet<String>,
 }
