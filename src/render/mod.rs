@@ -492,7 +492,6 @@ fn when_html<'c>(ctx: &'c Ctx<'_>, e: usize) -> (&'c str, &'c str) {
 
 fn when_pair(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
     match when {
-        Some(w) if markdown::is_plain_inline(w) => (w.to_string(), w.to_string()),
         Some(w) => (
             markdown::render_inline(w, ctx.site.config.markdown.allow_raw_html),
             markdown::inline_text(w),
