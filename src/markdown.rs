@@ -86,11 +86,22 @@ impl Slugger {
     /// The anchor for a heading with text `text`.
     pub fn slug(&mut self, text: &str) -> String {
         let mut base = String::with_capacity(text.len());
-        for c in text.chars().flat_map(char::to_lowercase) {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                base.push(c);
-            } else if c == ' ' {
-                base.push('-');
+        if text.is_ascii() {
+            // The same rules on bytes, without case tables.
+            for b in text.bytes() {
+                if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                    base.push(char::from(b.to_ascii_lowercase()));
+                } else if b == b' ' {
+                    base.push('-');
+                }
+            }
+        } else {
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    base.push(c);
+                } else if c == ' ' {
+                    base.push('-');
+                }
             }
         }
         let mut slug = base.clone();
@@ -109,12 +120,19 @@ fn inline_dest_span(src: &str, range: &Range<usize>, dest: &str) -> Range<usize>
     let slice = &src[range.clone()];
     // The destination follows the last "](" that precedes it; search for the dest
     // text itself after the first "](".
-    if let Some(open) = slice.find("](") {
+    // (Byte and prefix tests first: this runs for every link, and a substring
+    // search sets itself up anew on each call.)
+    if let Some(open) = slice.as_bytes().windows(2).position(|w| w == b"](") {
         let after = open + 2;
         let rest = &slice[after..];
         let trimmed = rest.trim_start_matches([' ', '<', '\t', '\n']);
         let start = after + (rest.len() - trimmed.len());
-        if let Some(pos) = trimmed.find(dest).filter(|_| !dest.is_empty()) {
+        let pos = if trimmed.starts_with(dest) {
+            Some(0)
+        } else {
+            trimmed.find(dest)
+        };
+        if let Some(pos) = pos.filter(|_| !dest.is_empty()) {
             let s = range.start + start + pos;
             return s..s + dest.len();
         }
@@ -857,6 +875,21 @@ mod tests {
         assert_eq!(s.slug("Ask your admin (work)"), "ask-your-admin-work");
         assert_eq!(s.slug("Ünïcödé  text"), "ünïcödé--text");
         assert_eq!(s.slug("`code` & more"), "code--more");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_slugs_follow_the_unicode_rules(text in "[ -~]{0,40}") {
+            let mut reference = String::new();
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    reference.push(c);
+                } else if c == ' ' {
+                    reference.push('-');
+                }
+            }
+            proptest::prop_assert_eq!(Slugger::default().slug(&text), reference);
+        }
     }
 
     #[test]

@@ -182,38 +182,57 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "content folder not found"),
         });
     }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(content_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
-        let entry = entry.map_err(|e| Error::Io {
-            path: e
-                .path()
-                .map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("walk error")),
-        })?;
-        if !entry.file_type().is_file() {
+    walk(content_dir, "")
+}
+
+/// The files under folder `dir` (whose path relative to the content folder is
+/// `rel`, "" for the content folder), skipping names that start with `.` and
+/// anything that is not a file or a folder (symbolic links are not followed).
+/// Sub-folders are read in parallel: listing ten thousand files one folder
+/// after another took a tenth of a second, alone on one core.
+fn walk(dir: &Path, rel: &str) -> Result<Vec<ContentFile>, Error> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(content_dir)
-            .expect("walkdir yields paths under its root");
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        files.push(ContentFile {
-            path: rel,
-            bytes: Vec::new(),
-            disk: Some(entry.into_path()),
-        });
+        let kind = entry.file_type().map_err(io)?;
+        entries.push((name, kind, entry.path()));
     }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let child = |name: &std::ffi::OsStr| {
+        let name = name.to_string_lossy();
+        if rel.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{rel}/{name}")
+        }
+    };
+    // This folder's files in name order, then each sub-folder's.
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for (name, kind, path) in entries {
+        if kind.is_dir() {
+            dirs.push((child(&name), path));
+        } else if kind.is_file() {
+            files.push(ContentFile {
+                path: child(&name),
+                bytes: Vec::new(),
+                disk: Some(path),
+            });
+        }
+    }
+    let nested: Vec<Vec<ContentFile>> = dirs
+        .par_iter()
+        .map(|(rel, path)| walk(path, rel))
+        .collect::<Result<_, Error>>()?;
+    files.extend(nested.into_iter().flatten());
     Ok(files)
 }
 
