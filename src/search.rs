@@ -89,6 +89,105 @@ struct PageEntry<'a> {
     x: &'a str,
 }
 
+impl PageEntry<'_> {
+    /// Appends the entry as compact JSON, as serde_json writes it, with `<`
+    /// written `\u003c` (see [`LtEscaper`]).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        fn num(out: &mut Vec<u8>, n: usize) {
+            out.extend_from_slice(n.to_string().as_bytes());
+        }
+        fn nums(out: &mut Vec<u8>, key: &[u8], list: &[usize]) {
+            if list.is_empty() {
+                return;
+            }
+            out.extend_from_slice(key);
+            out.push(b'[');
+            for (i, &n) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                num(out, n);
+            }
+            out.push(b']');
+        }
+        out.extend_from_slice(b"{\"u\":");
+        json_string(out, &self.u);
+        out.extend_from_slice(b",\"t\":");
+        json_string(out, self.t);
+        if let Some(s) = self.s {
+            out.extend_from_slice(b",\"s\":");
+            json_string(out, s);
+        }
+        if let Some(o) = self.o {
+            out.extend_from_slice(b",\"o\":");
+            json_string(out, o);
+        }
+        if let Some(e) = self.e {
+            out.extend_from_slice(b",\"e\":");
+            num(out, usize::from(e));
+        }
+        out.extend_from_slice(b",\"f\":");
+        num(out, self.f);
+        if let Some(r) = self.r {
+            out.extend_from_slice(b",\"r\":");
+            num(out, r);
+        }
+        nums(out, b",\"p\":", &self.p);
+        nums(out, b",\"w\":", &self.w);
+        nums(out, b",\"c\":", &self.c);
+        if !self.x.is_empty() {
+            out.extend_from_slice(b",\"x\":");
+            json_string(out, self.x);
+        }
+        out.push(b'}');
+    }
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it, and `<` as
+/// `\u003c`.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    // Which bytes need an escape: quotes, backslashes, controls, and `<`.
+    const ESCAPE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = true;
+            b += 1;
+        }
+        t[b'"' as usize] = true;
+        t[b'\\' as usize] = true;
+        t[b'<' as usize] = true;
+        t
+    };
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !ESCAPE[usize::from(b)] {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
 /// Distinct `when` texts, numbered in first-use order.
 #[derive(Default)]
 struct Whens {
@@ -276,14 +375,15 @@ impl<'a> IndexWriter<'a> {
             c: choices,
             x: text,
         };
-        // Serialized into memory, then escaped and written at once: serde_json
-        // writes a value in many small pieces, each a call through `dyn Write`.
+        // Serialized into memory and written at once (one entry for each of
+        // thousands of pages: by hand, in one pass, rather than through serde
+        // and a second pass for `<`).
         let mut buf = Vec::with_capacity(text.len() + 512);
         if !first {
             buf.push(b',');
         }
-        serde_json::to_writer(&mut buf, &entry).map_err(std::io::Error::other)?;
-        LtEscaper(w).write_all(&buf)
+        entry.write_json(&mut buf);
+        w.write_all(&buf)
     }
 
     /// `]};` and a newline.
@@ -352,26 +452,44 @@ fn dedup_in_order(v: &mut Vec<usize>) {
 /// Collapses whitespace and cuts `text` to at most `cap` bytes, at a word
 /// boundary when there is one in the last fifth.
 pub fn plain_text(text: &str, cap: usize) -> String {
-    if text.is_ascii() {
-        // The common case, without decoding characters: ASCII whitespace is
-        // exactly these bytes (as `char::is_whitespace` has it).
-        let bytes = text.as_bytes();
-        let blank = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
-        let mut at = 0;
-        let words = std::iter::from_fn(|| {
-            while at < bytes.len() && blank(bytes[at]) {
-                at += 1;
-            }
-            let start = at;
-            while at < bytes.len() && !blank(bytes[at]) {
-                at += 1;
-            }
-            (at > start).then(|| &text[start..at])
-        });
-        join_capped(words, text.len(), cap)
-    } else {
-        join_capped(text.split_whitespace(), text.len(), cap)
+    if !text.is_ascii() {
+        return join_capped(text.split_whitespace(), text.len(), cap);
     }
+    // The common case, byte by byte: ASCII whitespace is exactly these bytes
+    // (as `char::is_whitespace` has it). Collapse first, then cut where
+    // `join_capped` would.
+    let mut out = Vec::with_capacity(text.len());
+    let mut space = false;
+    for &b in text.as_bytes() {
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(b);
+        }
+    }
+    if out.len() > cap {
+        if out[cap] == b' ' {
+            // A word ends exactly at the cap.
+            out.truncate(cap);
+        } else {
+            // The word across the cap starts at `start` (after its space):
+            // keep its head if little would be left out, else end before it.
+            let start = out[..cap]
+                .iter()
+                .rposition(|&b| b == b' ')
+                .map_or(0, |i| i + 1);
+            out.truncate(if start < cap * 4 / 5 {
+                cap
+            } else {
+                start.saturating_sub(1)
+            });
+        }
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
 /// `words` joined by single spaces, cut to `cap` bytes at a word boundary.
@@ -405,7 +523,7 @@ fn join_capped<'a>(words: impl Iterator<Item = &'a str>, len: usize, cap: usize)
 
 #[cfg(test)]
 mod tests {
-    use super::{join_capped, plain_text};
+    use super::{LtEscaper, PageEntry, join_capped, plain_text};
 
     #[test]
     fn plain_text_collapses_and_caps_at_words() {
@@ -430,5 +548,71 @@ mod tests {
             }
         }
         assert_eq!(plain_text("a\u{85}b", 10), "a b", "U+0085 is whitespace");
+    }
+
+    /// What `write_json` must produce: serde_json's output with `<` escaped.
+    fn through_serde(entry: &PageEntry<'_>) -> Vec<u8> {
+        use std::io::Write;
+        let json = serde_json::to_vec(entry).unwrap();
+        let mut out = Vec::new();
+        LtEscaper(&mut out).write_all(&json).unwrap();
+        out
+    }
+
+    #[test]
+    fn entries_are_written_as_serde_json_writes_them() {
+        let full = PageEntry {
+            u: "a/b%20c.html".into(),
+            t: "Title with \"quotes\", \\ and <tags> & é",
+            s: Some("tab\there, newline\n, bell\u{7}, \u{1f}\u{8}\u{c}\r, del\u{7f}"),
+            o: Some("resolved"),
+            e: Some(1),
+            f: 12,
+            r: Some(0),
+            p: vec![3, 1, 40],
+            w: vec![7],
+            c: vec![0, 1],
+            x: "body </script> text",
+        };
+        let bare = PageEntry {
+            u: "index.html".into(),
+            t: "Plain",
+            s: None,
+            o: None,
+            e: None,
+            f: 0,
+            r: None,
+            p: Vec::new(),
+            w: Vec::new(),
+            c: Vec::new(),
+            x: "",
+        };
+        for entry in [&full, &bare] {
+            let mut out = Vec::new();
+            entry.write_json(&mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(through_serde(entry)).unwrap()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_are_escaped_as_serde_json_escapes_them(s in "[a-z\"\\\\<>/\u{0}-\u{1f}\u{7f}é]{0,30}") {
+            let entry = PageEntry { u: String::new(), t: &s, s: None, o: None, e: None, f: 0, r: None, p: Vec::new(), w: Vec::new(), c: Vec::new(), x: &s };
+            let mut out = Vec::new();
+            entry.write_json(&mut out);
+            proptest::prop_assert_eq!(out, through_serde(&entry));
+        }
+
+        #[test]
+        fn ascii_text_is_cut_as_words_are_joined(
+            text in "[ab \t\n\r\u{b}\u{c}x.-]{0,60}",
+            cap in 0usize..40,
+        ) {
+            let expected = join_capped(text.split_whitespace(), text.len(), cap);
+            proptest::prop_assert_eq!(plain_text(&text, cap), expected);
+        }
     }
 }
