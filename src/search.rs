@@ -445,6 +445,18 @@ fn folder_trail(site: &Site, dir: &str) -> String {
 }
 
 fn dedup_in_order(v: &mut Vec<usize>) {
+    if v.len() <= 16 {
+        // A page has a handful of branches and parents: compare directly.
+        let mut kept = 0;
+        for i in 0..v.len() {
+            if !v[..kept].contains(&v[i]) {
+                v[kept] = v[i];
+                kept += 1;
+            }
+        }
+        v.truncate(kept);
+        return;
+    }
     let mut seen = std::collections::BTreeSet::new();
     v.retain(|x| seen.insert(*x));
 }
@@ -594,6 +606,25 @@ mod tests {
                 String::from_utf8(out).unwrap(),
                 String::from_utf8(through_serde(entry)).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn duplicates_are_dropped_keeping_first_uses() {
+        for v in [
+            vec![],
+            vec![3, 1, 3, 2, 1],
+            (0..40).map(|i| i % 7).collect::<Vec<_>>(),
+        ] {
+            let mut expected = Vec::new();
+            for &x in &v {
+                if !expected.contains(&x) {
+                    expected.push(x);
+                }
+            }
+            let mut got = v.clone();
+            super::dedup_in_order(&mut got);
+            assert_eq!(got, expected, "{v:?}");
         }
     }
 
