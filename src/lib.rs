@@ -276,6 +276,11 @@ fn analyze_with(
     };
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
+    // The highlighting grammars load while the files are listed (the first
+    // body to highlight would otherwise load them while the others wait).
+    if prerender && config.markdown.highlight {
+        rayon::spawn(markdown::warm_up);
+    }
     let files = read(&config)?;
     // Without a scratch file (none can be created), bodies are rendered later.
     let spill = prerender.then(|| spill::Spill::new().ok()).flatten();
@@ -305,9 +310,31 @@ fn analyze_with(
         &mut diags,
     )?;
     let graph = graph::resolve(&content, &mut diags);
-    graph::validate(&content, &graph, &mut diags);
-    let backlinks = check_links(&content, &graph, &scans, &mut diags);
-    check_collisions(&content, &mut sources, &mut diags);
+    // Independent whole-site checks, side by side; their diagnostics are
+    // kept in this order.
+    let ((mut shape, (backlinks, mut links)), mut collisions) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let mut d = Vec::new();
+                    graph::validate(&content, &graph, &mut d);
+                    d
+                },
+                || {
+                    let mut d = Vec::new();
+                    (check_links(&content, &graph, &scans, &mut d), d)
+                },
+            )
+        },
+        || {
+            let mut d = Vec::new();
+            check_collisions(&content, &mut sources, &mut d);
+            d
+        },
+    );
+    diags.append(&mut shape);
+    diags.append(&mut links);
+    diags.append(&mut collisions);
     let folder_titles = content
         .sections
         .iter()

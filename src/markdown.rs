@@ -141,6 +141,11 @@ fn inline_dest_span(src: &str, range: &Range<usize>, dest: &str) -> Range<usize>
     range.clone()
 }
 
+/// Loads what highlighting needs (the grammars) ahead of the first code block.
+pub fn warm_up() {
+    syntax_set();
+}
+
 fn syntax_set() -> &'static syntect::parsing::SyntaxSet {
     // Immutable grammar data shared by every build in the process (serve rebuilds).
     static SET: OnceLock<syntect::parsing::SyntaxSet> = OnceLock::new();
