@@ -21,12 +21,19 @@ fn char_units(c: char) -> usize {
 
 /// Width of `s` in units.
 pub(super) fn units(s: &str) -> usize {
+    // Every ASCII character is one unit (most titles are ASCII).
+    if s.is_ascii() {
+        return s.len();
+    }
     s.chars().map(char_units).sum()
 }
 
 /// The longest prefix of `s` that is at most `max` units wide (at least one
 /// character, so splitting always makes progress).
 fn prefix_within(s: &str, max: usize) -> &str {
+    if s.is_ascii() {
+        return if s.len() <= max { s } else { &s[..max.max(1)] };
+    }
     let mut used = 0;
     for (i, c) in s.char_indices() {
         used += char_units(c);
@@ -149,6 +156,25 @@ pub(super) fn escape_into(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII shortcuts measure and cut as character by character.
+        #[test]
+        fn ascii_shortcuts_agree_with_counting_characters(s in "[ -~]{0,30}", max in 0usize..32) {
+            let counted: usize = s.chars().map(char_units).sum();
+            proptest::prop_assert_eq!(units(&s), counted);
+            let mut used = 0;
+            let mut expected = s.as_str();
+            for (i, c) in s.char_indices() {
+                used += char_units(c);
+                if used > max && i > 0 {
+                    expected = &s[..i];
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(prefix_within(&s, max), expected);
+        }
+    }
 
     #[test]
     fn wraps_at_spaces() {
