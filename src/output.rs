@@ -104,10 +104,19 @@ pub struct DirSink {
     root: PathBuf,
     /// The output being replaced, if any.
     previous: Option<PathBuf>,
-    /// Folders already created (relative paths), so that each file costs one
-    /// `open`, not a `create_dir_all` walk of its parents as well.
-    made: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// Folders already created (relative paths, "" for the root), so that each
+    /// file costs one `open`, not a `create_dir_all` walk of its parents as
+    /// well. On Unix each holds the folder opened, and files are created
+    /// relative to it: the kernel then looks up one name, not every folder of
+    /// the path again (a tenth of the time spent creating files).
+    made: std::sync::Mutex<std::collections::BTreeMap<String, Folder>>,
 }
+
+/// A folder of the output, created; on Unix, opened.
+#[cfg(unix)]
+type Folder = std::sync::Arc<std::os::fd::OwnedFd>;
+#[cfg(not(unix))]
+type Folder = ();
 
 impl DirSink {
     /// A sink writing under `root`.
@@ -143,33 +152,60 @@ impl DirSink {
         same && std::fs::hard_link(&old, target).is_ok()
     }
 
-    fn target(&self, path: &str) -> std::io::Result<PathBuf> {
-        let target = self.root.join(path);
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            let known = self
-                .made
+    /// The folder `dir` (relative, "" for the root), created if need be.
+    fn folder(&self, dir: &str) -> std::io::Result<Folder> {
+        let lock = || {
+            self.made
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .contains(dir);
-            if !known {
-                std::fs::create_dir_all(self.root.join(dir))?;
-                self.made
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(dir.to_string());
-            }
+        };
+        if let Some(f) = lock().get(dir) {
+            return Ok(f.clone());
         }
-        Ok(target)
+        let path = self.root.join(dir);
+        std::fs::create_dir_all(&path)?;
+        #[cfg(unix)]
+        let folder = {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            std::sync::Arc::new(rustix::fs::open(&path, flags, Mode::empty())?)
+        };
+        #[cfg(not(unix))]
+        let folder = ();
+        Ok(lock().entry(dir.to_string()).or_insert(folder).clone())
+    }
+
+    fn target(&self, path: &str) -> std::io::Result<PathBuf> {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            self.folder(dir)?;
+        }
+        Ok(self.root.join(path))
+    }
+
+    /// Creates (or truncates) output file `path`, and its folders.
+    fn create(&self, path: &str) -> std::io::Result<std::fs::File> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let folder = self.folder(dir)?;
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(&*folder, name, flags, Mode::from_raw_mode(0o666))?;
+            Ok(std::fs::File::from(fd))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::File::create(self.target(path)?)
+        }
     }
 }
 
 impl Sink for DirSink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let target = self.target(path)?;
-        if self.reuse(path, &target, bytes) {
+        if self.previous.is_some() && self.reuse(path, &self.target(path)?, bytes) {
             return Ok(());
         }
-        std::fs::write(target, bytes)
+        std::io::Write::write_all(&mut self.create(path)?, bytes)
     }
 
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
@@ -182,8 +218,7 @@ impl Sink for DirSink {
         fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         use std::io::Write;
-        let mut w =
-            std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(self.target(path)?)?);
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, self.create(path)?);
         fill(&mut w)?;
         w.flush()
     }
