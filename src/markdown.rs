@@ -166,30 +166,69 @@ pub fn highlight_css() -> String {
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 }
 
-/// One highlighted line, valid from one exact parser state.
-struct CachedLine {
-    syntax: usize,
-    start: (syntect::parsing::ParseState, syntect::parsing::ScopeStack),
-    end: (syntect::parsing::ParseState, syntect::parsing::ScopeStack),
-    html: String,
-    delta: isize,
-}
-
 /// Lines kept per thread; beyond this, lines are highlighted without caching.
 const LINE_CACHE_CAP: usize = 20_000;
 /// Longer lines are rarely repeated: not worth keeping.
 const LINE_CACHE_MAX_LEN: usize = 256;
+/// Distinct parser states kept per thread (a handful per language in practice).
+const STATE_CAP: usize = 4_096;
+
+type HlState = (syntect::parsing::ParseState, syntect::parsing::ScopeStack);
+
+/// One highlighted line: its HTML, the change in open spans, and the state
+/// after it (an index into [`HlCache::states`]).
+struct CachedLine {
+    start: u32,
+    end: u32,
+    html: String,
+    delta: isize,
+}
+
+/// Memo of a pure function: (parser state, line) → HTML and the next state.
+///
+/// Parser states are interned: a state met again is known by its number, so a
+/// line found in the cache costs one hash of the line and a comparison of two
+/// numbers, with no parser state compared or copied. A block whose lines are
+/// all cached never materialises a state at all.
+#[derive(Default)]
+struct HlCache {
+    /// Interned states, each with the syntax it belongs to.
+    states: Vec<(usize, HlState)>,
+    /// State numbers by syntax and scope stack (states that differ only in
+    /// their contexts share a bucket and are told apart by comparing them).
+    by_scopes: rustc_hash::FxHashMap<(usize, Vec<syntect::parsing::Scope>), Vec<u32>>,
+    /// The initial state of each syntax.
+    initial: rustc_hash::FxHashMap<usize, u32>,
+    lines: rustc_hash::FxHashMap<String, Vec<CachedLine>>,
+    len: usize,
+}
+
+impl HlCache {
+    /// The number of `state` of `syntax`, interning it if there is room.
+    fn intern(&mut self, syntax: usize, state: &HlState) -> Option<u32> {
+        let key = (syntax, state.1.as_slice().to_vec());
+        if let Some(ids) = self.by_scopes.get(&key)
+            && let Some(&id) = ids.iter().find(|&&id| self.states[id as usize].1 == *state)
+        {
+            return Some(id);
+        }
+        if self.states.len() >= STATE_CAP {
+            return None;
+        }
+        let id = u32::try_from(self.states.len()).ok()?;
+        self.states.push((syntax, state.clone()));
+        self.by_scopes.entry(key).or_default().push(id);
+        Some(id)
+    }
+}
 
 thread_local! {
-    // Memo of a pure function: (syntax, parser state, scope stack, line) → HTML
-    // and the next state. Highlighting a line is deterministic given those, so a
-    // hit yields byte-identical output; it is not render state, which is why a
-    // per-thread cache (no locks, reused by serve's rebuilds) is fine here.
-    // Knowledge bases repeat the same command lines on many pages, and syntect's
-    // regex matching was most of a build's CPU time.
-    static LINE_CACHE: std::cell::RefCell<std::collections::HashMap<String, Vec<CachedLine>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-    static LINE_CACHE_LEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    // Highlighting a line is deterministic given the syntax, the parser state
+    // and the line, so a hit yields byte-identical output; it is not render
+    // state, which is why a per-thread cache (no locks, reused by serve's
+    // rebuilds) is fine here. Knowledge bases repeat the same command lines on
+    // many pages, and syntect's regex matching was most of a build's CPU time.
+    static HL_CACHE: std::cell::RefCell<HlCache> = std::cell::RefCell::default();
 }
 
 fn highlight(lang: &str, code: &str) -> Option<String> {
@@ -204,53 +243,70 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
         .iter()
         .position(|s| std::ptr::eq(s, syntax))
         .unwrap_or(usize::MAX);
-    let mut state = ParseState::new(syntax);
-    let mut stack = ScopeStack::new();
-    let mut html = String::with_capacity(code.len() * 2);
-    let mut open_spans: isize = 0;
-    for line in syntect::util::LinesWithEndings::from(code) {
-        let cacheable = line.len() <= LINE_CACHE_MAX_LEN;
-        if cacheable {
-            let hit = LINE_CACHE.with_borrow(|cache| {
-                let e = cache
-                    .get(line)?
-                    .iter()
-                    .find(|e| e.syntax == key && e.start.0 == state && e.start.1 == stack)?;
+    HL_CACHE.with_borrow_mut(|cache| {
+        // The state before the next line: its number when interned, and the
+        // state itself once a line had to be parsed (until then, only the
+        // number is kept).
+        let mut id = match cache.initial.get(&key) {
+            Some(&id) => Some(id),
+            None => {
+                let id = cache.intern(key, &(ParseState::new(syntax), ScopeStack::new()));
+                if let Some(id) = id {
+                    cache.initial.insert(key, id);
+                }
+                id
+            }
+        };
+        let mut state: Option<HlState> = None;
+        let mut html = String::with_capacity(code.len() * 2);
+        let mut open_spans: isize = 0;
+        for line in syntect::util::LinesWithEndings::from(code) {
+            let cacheable = line.len() <= LINE_CACHE_MAX_LEN;
+            if let Some(start) = id.filter(|_| cacheable)
+                && let Some(e) = cache
+                    .lines
+                    .get(line)
+                    .and_then(|es| es.iter().find(|e| e.start == start))
+            {
                 html.push_str(&e.html);
-                Some((e.delta, e.end.clone()))
-            });
-            if let Some((delta, (s, st))) = hit {
-                open_spans += delta;
-                state = s;
-                stack = st;
+                open_spans += e.delta;
+                id = Some(e.end);
+                state = None;
                 continue;
             }
-        }
-        let start = cacheable.then(|| (state.clone(), stack.clone()));
-        let ops = state.parse_line(line, ss).ok()?;
-        let (h, delta) = classed_spans(line, &ops, &mut stack)?;
-        html.push_str(&h);
-        open_spans += delta;
-        if let Some(start) = start
-            && LINE_CACHE_LEN.get() < LINE_CACHE_CAP
-        {
-            LINE_CACHE_LEN.set(LINE_CACHE_LEN.get() + 1);
-            let entry = CachedLine {
-                syntax: key,
-                start,
-                end: (state.clone(), stack.clone()),
-                html: h,
-                delta,
+            let (ps, stack) = match (state.as_mut(), id) {
+                (Some(st), _) => st,
+                (None, Some(i)) => state.insert(cache.states[i as usize].1.clone()),
+                (None, None) => state.insert((ParseState::new(syntax), ScopeStack::new())),
             };
-            LINE_CACHE.with_borrow_mut(|cache| {
-                cache.entry(line.to_string()).or_default().push(entry);
-            });
+            let ops = ps.parse_line(line, ss).ok()?;
+            let (h, delta) = classed_spans(line, &ops, stack)?;
+            html.push_str(&h);
+            open_spans += delta;
+            let start = id;
+            id = state.as_ref().and_then(|st| cache.intern(key, st));
+            if let (Some(start), Some(end)) = (start, id)
+                && cacheable
+                && cache.len < LINE_CACHE_CAP
+            {
+                cache.len += 1;
+                cache
+                    .lines
+                    .entry(line.to_string())
+                    .or_default()
+                    .push(CachedLine {
+                        start,
+                        end,
+                        html: h,
+                        delta,
+                    });
+            }
         }
-    }
-    for _ in 0..open_spans {
-        html.push_str("</span>");
-    }
-    Some(html)
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        Some(html)
+    })
 }
 
 /// The scope-name atoms that the highlight themes style (`comment`, `string`,
@@ -1063,8 +1119,15 @@ mod highlight_cache_tests {
             !bash.contains("hl-shell"),
             "unstyled atoms are left out: {bash}"
         );
+        // A line too long to cache, then cached lines again, and inside a
+        // string that the long line leaves open.
+        let long = format!(
+            "echo {}\necho hi\necho \"{}\necho hi\n\"\necho hi\n",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
         for _ in 0..2 {
-            for (lang, code) in cases {
+            for (lang, code) in cases.iter().copied().chain([("bash", long.as_str())]) {
                 assert_eq!(
                     highlight(lang, code).unwrap(),
                     reference(lang, code),
