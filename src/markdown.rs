@@ -48,7 +48,8 @@ pub struct Processed {
     pub anchors: BTreeSet<String>,
     /// The body starts with a level-1 heading (the template then omits its own).
     pub starts_with_h1: bool,
-    /// Plain text of the body (for search), capped in length.
+    /// Plain text of the body (for search): whitespace collapsed, cut at
+    /// [`crate::search::BODY_CAP`] bytes at a word (see [`crate::search::plain_text`]).
     pub text: String,
     /// Where a full build set the rendered HTML and search text aside (see
     /// [`crate::spill`]); `html` and `text` are then empty.
@@ -498,12 +499,7 @@ pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
         text,
         links: true,
     };
-    let mut out = process(src, body, &settings);
-    if text {
-        // Keep only what the search index uses.
-        out.text = crate::search::plain_text(&out.text, crate::search::BODY_CAP);
-    }
-    out
+    process(src, body, &settings)
 }
 
 /// Processes one page body. `src` is the whole file text and `body` the body's
@@ -514,12 +510,10 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let base = body.start;
     let parser = Parser::new_ext(text, options());
     let mut iter = parser.into_offset_iter();
-    let mut out = Processed {
-        // The plain text is never longer than the Markdown, and growing it by
-        // doubling left up to half of it unused in every page's scan.
-        text: String::with_capacity(text.len().min(text_cap)),
-        ..Processed::default()
-    };
+    let mut out = Processed::default();
+    // The plain text is never longer than the Markdown, and growing it by
+    // doubling left up to half of it unused in every page's scan.
+    let mut search = crate::search::SearchText::new(text_cap, text.len());
     // About one event per 12 bytes of Markdown; growing from empty reallocated
     // (and copied) the list eight times a page.
     let mut events: Vec<Event<'_>> = if settings.render {
@@ -546,7 +540,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 heading = Some((events.len(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                append_text(&mut out.text, " ", text_cap);
+                search.push(" ");
                 if let Some((idx, htext)) = heading.take() {
                     let id = slugger.slug(&htext);
                     out.anchors.insert(id.clone());
@@ -587,7 +581,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                         s
                     }
                 };
-                append_text(&mut out.text, &body, text_cap);
+                search.push(&body);
                 events.push(Event::Html(html.into()));
                 continue;
             }
@@ -599,13 +593,13 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 if let Some((_, h)) = heading.as_mut() {
                     h.push_str(t);
                 }
-                append_text(&mut out.text, t, text_cap);
+                search.push(t);
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_html = true;
                 html_ids(h, &mut out.anchors);
             }
-            Event::SoftBreak | Event::HardBreak => append_text(&mut out.text, " ", text_cap),
+            Event::SoftBreak | Event::HardBreak => search.push(" "),
             // Blocks end with a space, so that words of consecutive paragraphs,
             // list items and cells are not glued together in the text.
             Event::End(
@@ -614,7 +608,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 | TagEnd::TableCell
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
-            ) => append_text(&mut out.text, " ", text_cap),
+            ) => search.push(" "),
             // A render after a scan only needs the HTML: the scan listed the links.
             Event::Start(Tag::Link {
                 link_type,
@@ -727,7 +721,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         out.html = html;
     }
-    out.text.shrink_to_fit();
+    out.text = search.finish(crate::search::BODY_CAP);
     out
 }
 
@@ -763,17 +757,6 @@ pub fn is_dangerous_url(dest: &str) -> bool {
     head.starts_with(b"javascript:")
         || head.starts_with(b"vbscript:")
         || head.starts_with(b"data:text/html")
-}
-
-fn append_text(buf: &mut String, t: &str, cap: usize) {
-    if buf.len() < cap {
-        let room = cap - buf.len();
-        let mut end = t.len().min(room);
-        while !t.is_char_boundary(end) {
-            end -= 1;
-        }
-        buf.push_str(&t[..end]);
-    }
 }
 
 /// Whether inline Markdown `text` is plain words: nothing in it is Markdown

@@ -464,47 +464,120 @@ fn dedup_in_order(v: &mut Vec<usize>) {
 /// Collapses whitespace and cuts `text` to at most `cap` bytes, at a word
 /// boundary when there is one in the last fifth.
 pub fn plain_text(text: &str, cap: usize) -> String {
-    if !text.is_ascii() {
-        return join_capped(text.split_whitespace(), text.len(), cap);
-    }
-    // The common case, byte by byte: ASCII whitespace is exactly these bytes
-    // (as `char::is_whitespace` has it). Collapse first, then cut where
-    // `join_capped` would.
-    let mut out = Vec::with_capacity(text.len());
-    let mut space = false;
-    for &b in text.as_bytes() {
-        if matches!(b, b'\t'..=b'\r' | b' ') {
-            space = !out.is_empty();
-        } else {
-            if space {
-                out.push(b' ');
-                space = false;
-            }
-            out.push(b);
-        }
-    }
-    if out.len() > cap {
-        if out[cap] == b' ' {
-            // A word ends exactly at the cap.
-            out.truncate(cap);
-        } else {
-            // The word across the cap starts at `start` (after its space):
-            // keep its head if little would be left out, else end before it.
-            let start = out[..cap]
-                .iter()
-                .rposition(|&b| b == b' ')
-                .map_or(0, |i| i + 1);
-            out.truncate(if start < cap * 4 / 5 {
-                cap
-            } else {
-                start.saturating_sub(1)
-            });
-        }
-    }
-    String::from_utf8(out).expect("ASCII in, ASCII out")
+    let mut acc = SearchText::new(usize::MAX, text.len());
+    acc.push(text);
+    acc.finish(cap)
 }
 
-/// `words` joined by single spaces, cut to `cap` bytes at a word boundary.
+/// A body's search text, gathered as its Markdown is parsed: the pieces as
+/// written, up to `raw_cap` bytes of them, with whitespace collapsed on the
+/// way, so that [`SearchText::finish`] gives what [`plain_text`] gives for the
+/// pieces joined and cut at `raw_cap` (one pass over the text, not two).
+pub(crate) struct SearchText {
+    out: String,
+    /// Bytes of the pieces taken so far, as written.
+    raw: usize,
+    raw_cap: usize,
+    /// Whitespace was seen after a word: a space comes before the next one.
+    space: bool,
+}
+
+impl SearchText {
+    /// Keeps up to `raw_cap` bytes of text; `hint` is the source's length.
+    pub(crate) fn new(raw_cap: usize, hint: usize) -> Self {
+        SearchText {
+            out: String::with_capacity(hint.min(raw_cap)),
+            raw: 0,
+            raw_cap,
+            space: false,
+        }
+    }
+
+    /// Appends `t` (cut at a character boundary once `raw_cap` is reached).
+    pub(crate) fn push(&mut self, t: &str) {
+        if self.raw >= self.raw_cap {
+            return;
+        }
+        let mut end = t.len().min(self.raw_cap - self.raw);
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.raw += end;
+        let t = &t[..end];
+        if t.is_ascii() {
+            // ASCII whitespace is exactly these bytes (as `char::is_whitespace`
+            // has it): copy the runs between them.
+            let b = t.as_bytes();
+            let ws = |c: u8| matches!(c, b'\t'..=b'\r' | b' ');
+            let mut i = 0;
+            while i < b.len() {
+                if ws(b[i]) {
+                    self.space = !self.out.is_empty();
+                    i += 1;
+                    continue;
+                }
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| ws(c))
+                    .map_or(b.len(), |p| i + p);
+                self.word_start();
+                self.out.push_str(&t[i..end]);
+                i = end;
+            }
+        } else {
+            for c in t.chars() {
+                if c.is_whitespace() {
+                    self.space = !self.out.is_empty();
+                } else {
+                    self.word_start();
+                    self.out.push(c);
+                }
+            }
+        }
+    }
+
+    fn word_start(&mut self) {
+        if self.space {
+            self.out.push(' ');
+            self.space = false;
+        }
+    }
+
+    /// The text, cut to at most `cap` bytes: where a word ends if one ends in
+    /// the last fifth, else inside the word across the cap.
+    pub(crate) fn finish(self, cap: usize) -> String {
+        let mut out = self.out;
+        if out.len() > cap {
+            let b = out.as_bytes();
+            if b[cap] == b' ' {
+                // A word ends exactly at the cap.
+                out.truncate(cap);
+            } else {
+                // The word across the cap starts at `start` (after its space):
+                // keep its head if little would be left out, else end before it.
+                let start = b[..cap]
+                    .iter()
+                    .rposition(|&c| c == b' ')
+                    .map_or(0, |i| i + 1);
+                if start < cap * 4 / 5 {
+                    let mut end = cap;
+                    while !out.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    out.truncate(end);
+                } else {
+                    out.truncate(start.saturating_sub(1));
+                }
+            }
+        }
+        out.shrink_to_fit();
+        out
+    }
+}
+
+/// `words` joined by single spaces, cut to `cap` bytes at a word boundary: the
+/// reference [`plain_text`] is tested against.
+#[cfg(test)]
 fn join_capped<'a>(words: impl Iterator<Item = &'a str>, len: usize, cap: usize) -> String {
     let mut out = String::with_capacity(len.min(cap));
     for word in words {
@@ -535,7 +608,7 @@ fn join_capped<'a>(words: impl Iterator<Item = &'a str>, len: usize, cap: usize)
 
 #[cfg(test)]
 mod tests {
-    use super::{LtEscaper, PageEntry, join_capped, plain_text};
+    use super::{LtEscaper, PageEntry, SearchText, join_capped, plain_text};
 
     #[test]
     fn plain_text_collapses_and_caps_at_words() {
@@ -635,6 +708,40 @@ mod tests {
             let mut out = Vec::new();
             entry.write_json(&mut out);
             proptest::prop_assert_eq!(out, through_serde(&entry));
+        }
+
+        #[test]
+        fn text_gathered_in_pieces_is_the_plain_text_of_the_pieces_cut(
+            pieces in proptest::collection::vec("[ab \t\n\u{b}é\u{a0}\u{85}-]{0,12}", 0..8),
+            raw_cap in 0usize..60,
+            cap in 0usize..40,
+        ) {
+            // What a body's text was before: the pieces appended up to
+            // `raw_cap` bytes (cut at a character boundary), then `plain_text`.
+            let mut joined = String::new();
+            for t in &pieces {
+                if joined.len() < raw_cap {
+                    let mut end = t.len().min(raw_cap - joined.len());
+                    while !t.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    joined.push_str(&t[..end]);
+                }
+            }
+            let mut acc = SearchText::new(raw_cap, 0);
+            for t in &pieces {
+                acc.push(t);
+            }
+            proptest::prop_assert_eq!(acc.finish(cap), plain_text(&joined, cap));
+        }
+
+        #[test]
+        fn unicode_text_is_cut_as_words_are_joined(
+            text in "[aé \t\n\u{a0}\u{85}\u{3000}x-]{0,40}",
+            cap in 0usize..40,
+        ) {
+            let expected = join_capped(text.split_whitespace(), text.len(), cap);
+            proptest::prop_assert_eq!(plain_text(&text, cap), expected);
         }
 
         #[test]

@@ -476,8 +476,7 @@ pub(crate) fn page_body(
         links,
     };
     let mut p = markdown::process(src, body, &settings);
-    let text = crate::search::plain_text(&p.text, crate::search::BODY_CAP);
-    p.text = String::new();
+    let text = std::mem::take(&mut p.text);
     (p, text)
 }
 
