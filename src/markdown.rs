@@ -540,7 +540,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 heading = Some((events.len(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                search.push(" ");
+                search.push_space();
                 if let Some((idx, htext)) = heading.take() {
                     let id = slugger.slug(&htext);
                     out.anchors.insert(id.clone());
@@ -599,7 +599,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 has_html = true;
                 html_ids(h, &mut out.anchors);
             }
-            Event::SoftBreak | Event::HardBreak => search.push(" "),
+            Event::SoftBreak | Event::HardBreak => search.push_space(),
             // Blocks end with a space, so that words of consecutive paragraphs,
             // list items and cells are not glued together in the text.
             Event::End(
@@ -608,7 +608,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 | TagEnd::TableCell
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_),
-            ) => search.push(" "),
+            ) => search.push_space(),
             // A render after a scan only needs the HTML: the scan listed the links.
             Event::Start(Tag::Link {
                 link_type,

@@ -474,22 +474,37 @@ pub fn plain_text(text: &str, cap: usize) -> String {
 /// way, so that [`SearchText::finish`] gives what [`plain_text`] gives for the
 /// pieces joined and cut at `raw_cap` (one pass over the text, not two).
 pub(crate) struct SearchText {
-    out: String,
+    /// The text so far, its whitespace collapsed to single spaces, none at the
+    /// start; a space at the end is whitespace waiting for a next word. (Valid
+    /// UTF-8: only ASCII whitespace is dropped or replaced.)
+    out: Vec<u8>,
     /// Bytes of the pieces taken so far, as written.
     raw: usize,
     raw_cap: usize,
-    /// Whitespace was seen after a word: a space comes before the next one.
-    space: bool,
 }
 
 impl SearchText {
     /// Keeps up to `raw_cap` bytes of text; `hint` is the source's length.
     pub(crate) fn new(raw_cap: usize, hint: usize) -> Self {
         SearchText {
-            out: String::with_capacity(hint.min(raw_cap)),
+            out: Vec::with_capacity(hint.min(raw_cap)),
             raw: 0,
             raw_cap,
-            space: false,
+        }
+    }
+
+    /// Whether whitespace now would be dropped: at the start, or after a space.
+    fn after_space(&self) -> bool {
+        self.out.last().is_none_or(|&c| c == b' ')
+    }
+
+    /// Appends one space (between blocks, for a line break).
+    pub(crate) fn push_space(&mut self) {
+        if self.raw < self.raw_cap {
+            self.raw += 1;
+            if !self.after_space() {
+                self.out.push(b' ');
+            }
         }
     }
 
@@ -504,49 +519,51 @@ impl SearchText {
         }
         self.raw += end;
         let t = &t[..end];
-        if t.is_ascii() {
-            // ASCII whitespace is exactly these bytes (as `char::is_whitespace`
-            // has it): copy the runs between them.
-            let b = t.as_bytes();
-            let ws = |c: u8| matches!(c, b'\t'..=b'\r' | b' ');
-            let mut i = 0;
-            while i < b.len() {
-                if ws(b[i]) {
-                    self.space = !self.out.is_empty();
-                    i += 1;
-                    continue;
-                }
-                let end = b[i..]
-                    .iter()
-                    .position(|&c| ws(c))
-                    .map_or(b.len(), |p| i + p);
-                self.word_start();
-                self.out.push_str(&t[i..end]);
-                i = end;
-            }
-        } else {
+        if !t.is_ascii() {
             for c in t.chars() {
-                if c.is_whitespace() {
-                    self.space = !self.out.is_empty();
-                } else {
-                    self.word_start();
-                    self.out.push(c);
+                if !c.is_whitespace() {
+                    let mut utf8 = [0; 4];
+                    self.out
+                        .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                } else if !self.after_space() {
+                    self.out.push(b' ');
                 }
             }
+            return;
         }
-    }
-
-    fn word_start(&mut self) {
-        if self.space {
-            self.out.push(' ');
-            self.space = false;
+        // ASCII whitespace is exactly these bytes (as `char::is_whitespace`
+        // has it). Copy the piece whole, then close it up in place without a
+        // branch per byte: each whitespace byte becomes a space, kept unless
+        // the byte before it was whitespace too. `j` never passes `i`.
+        let mut prev = self.after_space();
+        let start = self.out.len();
+        self.out.extend_from_slice(t.as_bytes());
+        // Most pieces are words and single spaces: nothing to close up.
+        let b = t.as_bytes();
+        let leading = prev && b.first() == Some(&b' ');
+        let control = b.iter().any(|c| c.wrapping_sub(b'\t') < 5);
+        if !(leading || control || t.contains("  ")) {
+            return;
         }
+        let buf = &mut self.out[start..];
+        let mut j = 0;
+        for i in 0..buf.len() {
+            let c = buf[i];
+            let ws = c == b' ' || c.wrapping_sub(b'\t') < 5;
+            buf[j] = if ws { b' ' } else { c };
+            j += usize::from(!(ws && prev));
+            prev = ws;
+        }
+        self.out.truncate(start + j);
     }
 
     /// The text, cut to at most `cap` bytes: where a word ends if one ends in
     /// the last fifth, else inside the word across the cap.
-    pub(crate) fn finish(self, cap: usize) -> String {
-        let mut out = self.out;
+    pub(crate) fn finish(mut self, cap: usize) -> String {
+        if self.out.last() == Some(&b' ') {
+            self.out.pop();
+        }
+        let mut out = String::from_utf8(self.out).expect("whole characters in, whole out");
         if out.len() > cap {
             let b = out.as_bytes();
             if b[cap] == b' ' {
@@ -712,14 +729,19 @@ mod tests {
 
         #[test]
         fn text_gathered_in_pieces_is_the_plain_text_of_the_pieces_cut(
-            pieces in proptest::collection::vec("[ab \t\n\u{b}é\u{a0}\u{85}-]{0,12}", 0..8),
+            pieces in proptest::collection::vec(
+                proptest::option::of("[ab \t\n\u{b}é\u{a0}\u{85}-]{0,12}"),
+                0..10,
+            ),
             raw_cap in 0usize..60,
             cap in 0usize..40,
         ) {
-            // What a body's text was before: the pieces appended up to
-            // `raw_cap` bytes (cut at a character boundary), then `plain_text`.
+            // `None` is a break between blocks (`push_space`). What a body's
+            // text was before: the pieces appended up to `raw_cap` bytes (cut
+            // at a character boundary), then `plain_text`.
             let mut joined = String::new();
             for t in &pieces {
+                let t = t.as_deref().unwrap_or(" ");
                 if joined.len() < raw_cap {
                     let mut end = t.len().min(raw_cap - joined.len());
                     while !t.is_char_boundary(end) {
@@ -730,7 +752,10 @@ mod tests {
             }
             let mut acc = SearchText::new(raw_cap, 0);
             for t in &pieces {
-                acc.push(t);
+                match t {
+                    Some(t) => acc.push(t),
+                    None => acc.push_space(),
+                }
             }
             proptest::prop_assert_eq!(acc.finish(cap), plain_text(&joined, cap));
         }
