@@ -67,23 +67,42 @@ pub(super) fn place(
             prev = Some(v);
         }
     }
+    // Each item's least distance from the first of its rank: fixed by the
+    // order, so worked out once, not on each of the passes.
+    let offsets: Vec<Vec<f64>> = layers
+        .iter()
+        .map(|layer| {
+            let mut off = 0.0;
+            let mut prev: Option<usize> = None;
+            layer
+                .iter()
+                .map(|&v| {
+                    if let Some(p) = prev {
+                        off += gap(items, p, v);
+                    }
+                    prev = Some(v);
+                    off
+                })
+                .collect()
+        })
+        .collect();
     let mut solver = Solver::default();
     // Start from a tidy tree: bottom to top, each rank placed against the rank
     // below only, so parents sit over their children and single-child chains
     // are straight before the slower global passes begin.
     let none = Csr::new(items.left.len(), std::iter::empty());
-    for layer in layers.iter().rev() {
-        solver.solve(layer, &mut x, &none, down, items);
+    for (layer, off) in layers.iter().zip(&offsets).rev() {
+        solver.solve(layer, off, &mut x, &none, down);
     }
     for pass in 0..passes {
         solver.l1 = pass >= passes * 2 / 3;
         if pass % 2 == 0 {
-            for layer in layers.iter().rev() {
-                solver.solve(layer, &mut x, up, down, items);
+            for (layer, off) in layers.iter().zip(&offsets).rev() {
+                solver.solve(layer, off, &mut x, up, down);
             }
         } else {
-            for layer in layers {
-                solver.solve(layer, &mut x, up, down, items);
+            for (layer, off) in layers.iter().zip(&offsets) {
+                solver.solve(layer, off, &mut x, up, down);
             }
         }
     }
@@ -97,31 +116,34 @@ struct Solver {
     /// reweighted least squares), which approaches the sum of |lengths|: short
     /// arcs become straight instead of every arc of a path bending a little.
     l1: bool,
-    offset: Vec<f64>,
     /// Pooled blocks: (first index, total weight, weighted sum of targets).
     blocks: Vec<(usize, f64, f64)>,
 }
 
 impl Solver {
-    fn solve(&mut self, layer: &[usize], x: &mut [f64], up: &Csr, down: &Csr, items: &Items<'_>) {
-        self.offset.clear();
+    /// Places rank `layer` (whose items lie at least `offset` from its first)
+    /// against its neighbours in the other ranks.
+    fn solve(&mut self, layer: &[usize], offset: &[f64], x: &mut [f64], up: &Csr, down: &Csr) {
         self.blocks.clear();
-        let mut off = 0.0;
-        for (i, &v) in layer.iter().enumerate() {
-            if i > 0 {
-                off += gap(items, layer[i - 1], v);
-            }
-            self.offset.push(off);
+        for (i, (&v, &off)) in layer.iter().zip(offset).enumerate() {
+            let xv = x[v];
             let mut w = ANCHOR;
-            let mut s = ANCHOR * x[v];
-            for (u, wu) in up.weighted(v).chain(down.weighted(v)) {
-                let wu = if self.l1 {
-                    wu / ((x[u] - x[v]).abs() + L1_DELTA)
+            let mut s = ANCHOR * xv;
+            // Arcs up, then down (the order of the sums is part of the result).
+            for csr in [up, down] {
+                let (nb, ws) = csr.arcs(v);
+                if self.l1 {
+                    for (&u, &wu) in nb.iter().zip(ws) {
+                        let wu = wu / ((x[u] - xv).abs() + L1_DELTA);
+                        w += wu;
+                        s += wu * x[u];
+                    }
                 } else {
-                    wu
-                };
-                w += wu;
-                s += wu * x[u];
+                    for (&u, &wu) in nb.iter().zip(ws) {
+                        w += wu;
+                        s += wu * x[u];
+                    }
+                }
             }
             // Target for y = x - offset, which must be non-decreasing.
             let mut block = (i, w, s - w * off);
@@ -139,7 +161,7 @@ impl Solver {
             let end = self.blocks.get(b + 1).map_or(layer.len(), |n| n.0);
             let y = s / w;
             for i in first..end {
-                x[layer[i]] = y + self.offset[i];
+                x[layer[i]] = y + offset[i];
             }
         }
     }

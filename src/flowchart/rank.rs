@@ -86,13 +86,11 @@ impl Csr {
         &self.nb[self.start[i]..self.start[i + 1]]
     }
 
-    /// Neighbours of `i` with their arc weights.
-    pub(super) fn weighted(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    /// Neighbours of `i` and their arc weights, as two slices of one length.
+    #[inline]
+    pub(super) fn arcs(&self, i: usize) -> (&[usize], &[f64]) {
         let r = self.start[i]..self.start[i + 1];
-        self.nb[r.clone()]
-            .iter()
-            .copied()
-            .zip(self.w[r].iter().copied())
+        (&self.nb[r.clone()], &self.w[r])
     }
 }
 
