@@ -476,49 +476,56 @@ struct Num(f64);
 
 /// Appends `nums` as [`Num`]s separated by spaces.
 fn push_nums(s: &mut String, nums: &[f64]) {
-    let mut buf = [0u8; 24];
+    let mut buf = itoa::Buffer::new();
     for (i, &x) in nums.iter().enumerate() {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(Num(x).digits(&mut buf));
+        Num(x).push_to(s, &mut buf);
     }
 }
 
+/// Appends ` name="x"`, `x` as a [`Num`].
+fn push_attr(s: &mut String, buf: &mut itoa::Buffer, name: &str, x: f64) {
+    s.push(' ');
+    s.push_str(name);
+    s.push_str("=\"");
+    Num(x).push_to(s, buf);
+    s.push('"');
+}
+
+/// Appends the `x`, `y`, `width` and `height` attributes of `r`.
+fn push_rect(s: &mut String, buf: &mut itoa::Buffer, r: Rect) {
+    push_attr(s, buf, "x", r.x);
+    push_attr(s, buf, "y", r.y);
+    push_attr(s, buf, "width", r.w);
+    push_attr(s, buf, "height", r.h);
+}
+
 impl Num {
-    /// The number's text, written at the end of `buf`.
-    fn digits<'b>(&self, buf: &'b mut [u8; 24]) -> &'b str {
+    /// Appends the number's text to `s` (`buf` is scratch space).
+    fn push_to(&self, s: &mut String, buf: &mut itoa::Buffer) {
+        // Digits by hand: charts hold hundreds of thousands of coordinates, and
+        // formatting floats through `write!` was a tenth of the home page's time.
         let tenths = (self.0 * 10.0).round() as i64;
-        let mut a = tenths.unsigned_abs();
-        let mut i = buf.len();
-        let frac = (a % 10) as u8;
-        a /= 10;
-        if frac != 0 {
-            i -= 2;
-            buf[i] = b'.';
-            buf[i + 1] = b'0' + frac;
-        }
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (a % 10) as u8;
-            a /= 10;
-            if a == 0 {
-                break;
-            }
-        }
+        let a = tenths.unsigned_abs();
         if tenths < 0 {
-            i -= 1;
-            buf[i] = b'-';
+            s.push('-');
         }
-        std::str::from_utf8(&buf[i..]).expect("ASCII digits")
+        s.push_str(buf.format(a / 10));
+        let frac = (a % 10) as u8;
+        if frac != 0 {
+            s.push('.');
+            s.push(char::from(b'0' + frac));
+        }
     }
 }
 
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Digits by hand: charts hold hundreds of thousands of coordinates, and
-        // formatting through `write!` was a tenth of the home page's time.
-        f.write_str(self.digits(&mut [0u8; 24]))
+        let mut s = String::with_capacity(24);
+        self.push_to(&mut s, &mut itoa::Buffer::new());
+        f.write_str(&s)
     }
 }
 
@@ -543,6 +550,7 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     let mut s = String::with_capacity(512 + 400 * nodes.len() + 300 * edges.len());
     let mut prefix = String::new();
     text::escape_into(&mut prefix, id_prefix);
+    let mut buf = itoa::Buffer::new();
     let (w, h) = (Num(layout.width), Num(layout.height));
     let _ = write!(
         s,
@@ -620,16 +628,17 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
                 text::escape_into(&mut s, &full);
                 s.push_str("</title>");
             }
-            let _ = write!(
-                s,
-                r##"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#fff"/><text x="{}" y="{}">"##,
-                Num(r.x),
-                Num(r.y),
-                Num(r.w),
-                Num(r.h),
-                Num(r.x + r.w / 2.0),
-                Num(r.y + r.h / 2.0 + LABEL_FONT_SIZE * 0.35),
+            s.push_str("<rect");
+            push_rect(&mut s, &mut buf, r);
+            s.push_str(r##" rx="3" fill="#fff"/><text"##);
+            push_attr(&mut s, &mut buf, "x", r.x + r.w / 2.0);
+            push_attr(
+                &mut s,
+                &mut buf,
+                "y",
+                r.y + r.h / 2.0 + LABEL_FONT_SIZE * 0.35,
             );
+            s.push('>');
             text::escape_into(&mut s, &l.text);
             s.push_str("</text></g>\n");
         }
@@ -665,24 +674,27 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
             text::escape_into(&mut s, &full);
             s.push_str("</title>");
         }
-        let _ = write!(
-            s,
-            r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}"{}/>"#,
-            Num(r.x),
-            Num(r.y),
-            Num(r.w),
-            Num(r.h),
-            if node.entry || node.outcome.is_some() {
-                r#" stroke-width="2""#
-            } else {
-                ""
-            },
-        );
-        let cx = Num(r.x + r.w / 2.0);
+        s.push_str("<rect class=\"");
+        s.push_str(&class);
+        s.push('"');
+        push_rect(&mut s, &mut buf, r);
+        s.push_str(r#" rx="6" fill=""#);
+        s.push_str(fill);
+        s.push_str(r#"" stroke=""#);
+        s.push_str(stroke);
+        s.push('"');
+        if node.entry || node.outcome.is_some() {
+            s.push_str(r#" stroke-width="2""#);
+        }
+        s.push_str("/>");
+        let cx = r.x + r.w / 2.0;
         s.push_str(r#"<text class="node">"#);
         for (i, line) in b.lines.iter().enumerate() {
             let baseline = r.y + PAD_Y + i as f64 * LINE_H + LINE_H / 2.0 + FONT_SIZE * 0.35;
-            let _ = write!(s, r#"<tspan x="{cx}" y="{}">"#, Num(baseline));
+            s.push_str("<tspan");
+            push_attr(&mut s, &mut buf, "x", cx);
+            push_attr(&mut s, &mut buf, "y", baseline);
+            s.push('>');
             text::escape_into(&mut s, line);
             s.push_str("</tspan>");
         }
