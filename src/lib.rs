@@ -726,32 +726,44 @@ fn check_links(
 /// and the pages it links to.
 type ResolvedLinks = (Vec<(usize, Target)>, Vec<PageId>);
 
+/// Whether output path `out` lies in signpost's own folder of assets.
+fn in_asset_dir(out: &str) -> bool {
+    out.strip_prefix(render::ASSET_DIR)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) {
     // Output path → who writes it. Generated files come first, so a source that
     // collides with one is the one reported.
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    // (Only looked up, never iterated: a hash map keeps no order to lose.)
+    use std::borrow::Cow;
+    let mut owners: rustc_hash::FxHashMap<Cow<'_, str>, Cow<'_, str>> =
+        rustc_hash::FxHashMap::default();
     owners.insert("graph.json".into(), "signpost's graph.json".into());
     for dir in &content.sections {
         let out = links::section_out(dir);
         let owner = content.section_intro(dir).map_or_else(
             || {
-                format!(
+                Cow::Owned(format!(
                     "the section page of {}",
                     if dir.is_empty() { "content/" } else { dir }
-                )
+                ))
             },
-            |p| p.path.clone(),
+            |p| Cow::Borrowed(p.path.as_str()),
         );
-        owners.insert(out, owner);
+        owners.insert(out.into(), owner);
     }
     for page in &content.pages {
         if page.section_intro {
             continue;
         }
-        let prior = if page.out.starts_with(&format!("{}/", render::ASSET_DIR)) {
-            Some(format!("signpost's own {}/ folder", render::ASSET_DIR))
+        let prior = if in_asset_dir(&page.out) {
+            Some(Cow::Owned(format!(
+                "signpost's own {}/ folder",
+                render::ASSET_DIR
+            )))
         } else {
-            owners.get(&page.out).cloned()
+            owners.get(page.out.as_str()).cloned()
         };
         if let Some(prior) = prior {
             diags.push(
@@ -767,14 +779,17 @@ fn check_collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<
                 .help("rename the file"),
             );
         } else {
-            owners.insert(page.out.clone(), page.path.clone());
+            owners.insert(page.out.as_str().into(), page.path.as_str().into());
         }
     }
     for asset in &content.assets {
-        let prior = if asset.path.starts_with(&format!("{}/", render::ASSET_DIR)) {
-            Some(format!("signpost's own {}/ folder", render::ASSET_DIR))
+        let prior = if in_asset_dir(&asset.path) {
+            Some(Cow::Owned(format!(
+                "signpost's own {}/ folder",
+                render::ASSET_DIR
+            )))
         } else {
-            owners.get(&asset.path).cloned()
+            owners.get(asset.path.as_str()).cloned()
         };
         if let Some(prior) = prior {
             let file = sources.add(format!("content/{}", asset.path), String::new());

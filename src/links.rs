@@ -268,7 +268,7 @@ pub fn section_out(dir: &str) -> String {
     if dir.is_empty() {
         "index.html".to_string()
     } else {
-        format!("{dir}/index.html")
+        [dir, "/index.html"].concat()
     }
 }
 

@@ -565,10 +565,14 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                     highlight(&lang, &body)
                 };
                 let html = match html {
-                    Some(h) => format!(
-                        "<pre class=\"hl\"><code class=\"language-{}\">{h}</code></pre>\n",
-                        escape_attr(&lang)
-                    ),
+                    Some(h) => [
+                        "<pre class=\"hl\"><code class=\"language-",
+                        &escape_attr(&lang),
+                        "\">",
+                        &h,
+                        "</code></pre>\n",
+                    ]
+                    .concat(),
                     None => {
                         let mut s = String::from("<pre><code");
                         if !lang.is_empty() {

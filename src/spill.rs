@@ -77,8 +77,7 @@ impl Spill {
         let offset = self.slots[slot]
             .1
             .fetch_add(u64::from(html_len) + u64::from(text_len), Ordering::Relaxed);
-        write_at(file, html.as_bytes(), offset)?;
-        write_at(file, text.as_bytes(), offset + u64::from(html_len))?;
+        write2_at(file, html.as_bytes(), text.as_bytes(), offset)?;
         Ok(Spilled {
             slot: slot as u32,
             html_len,
@@ -93,8 +92,11 @@ impl Spill {
     /// When the file cannot be read.
     pub fn get(&self, at: Spilled) -> io::Result<(String, String)> {
         let html_len = at.html_len as usize;
-        let mut buf = vec![0; html_len + at.text_len as usize];
-        read_at(self.file(at.slot as usize)?, &mut buf, at.offset)?;
+        let mut buf = read_at(
+            self.file(at.slot as usize)?,
+            html_len + at.text_len as usize,
+            at.offset,
+        )?;
         let text = buf.split_off(html_len);
         let utf8 =
             |b| String::from_utf8(b).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
@@ -107,9 +109,37 @@ fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
 }
 
+/// Writes `a` then `b` from `offset`, in one system call when it can.
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+fn write2_at(file: &File, a: &[u8], b: &[u8], offset: u64) -> io::Result<()> {
+    let n = rustix::io::pwritev(file, &[io::IoSlice::new(a), io::IoSlice::new(b)], offset)?;
+    // A short write (rare for a regular file): the rest piece by piece.
+    let (a_rest, b_rest) = if n < a.len() {
+        (&a[n..], b)
+    } else {
+        (&a[a.len()..], &b[n - a.len()..])
+    };
+    write_at(file, a_rest, offset + n as u64)?;
+    write_at(
+        file,
+        b_rest,
+        offset + (a.len() + b.len() - b_rest.len()) as u64,
+    )
+}
+
+/// `len` bytes from `offset`, read into fresh memory (not zeroed first: a
+/// page's body is read back once, and clearing it first cost as much again).
+#[cfg(unix)]
+fn read_at(file: &File, len: usize, offset: u64) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        let at = offset + buf.len() as u64;
+        if rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), at)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 #[cfg(windows)]
@@ -127,8 +157,16 @@ fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
 }
 
 #[cfg(windows)]
-fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+fn write2_at(file: &File, a: &[u8], b: &[u8], offset: u64) -> io::Result<()> {
+    write_at(file, a, offset)?;
+    write_at(file, b, offset + a.len() as u64)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, len: usize, mut offset: u64) -> io::Result<Vec<u8>> {
     use std::os::windows::fs::FileExt;
+    let mut out = vec![0; len];
+    let mut buf = &mut out[..];
     while !buf.is_empty() {
         let n = file.seek_read(buf, offset)?;
         if n == 0 {
@@ -137,7 +175,7 @@ fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
         buf = &mut buf[n..];
         offset += n as u64;
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

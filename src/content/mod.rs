@@ -125,7 +125,7 @@ impl Content {
         let path = if dir.is_empty() {
             "_index.md".to_string()
         } else {
-            format!("{dir}/_index.md")
+            [dir, "/_index.md"].concat()
         };
         self.find(&path).map(|id| self.page(id))
     }
@@ -140,9 +140,9 @@ pub fn parent_dir(path: &str) -> &str {
 pub fn out_path(path: &str) -> String {
     let stem = path.strip_suffix(".md").unwrap_or(path);
     match stem.rsplit_once('/') {
-        Some((dir, "_index")) => format!("{dir}/index.html"),
+        Some((dir, "_index")) => [dir, "/index.html"].concat(),
         None if stem == "_index" => "index.html".to_string(),
-        _ => format!("{stem}.html"),
+        _ => [stem, ".html"].concat(),
     }
 }
 
@@ -211,7 +211,7 @@ fn walk(dir: &Path, rel: &str) -> Result<Vec<ContentFile>, Error> {
         if rel.is_empty() {
             name.into_owned()
         } else {
-            format!("{rel}/{name}")
+            [rel, "/", &name].concat()
         }
     };
     // This folder's files in name order, then each sub-folder's.
@@ -363,7 +363,7 @@ pub fn load(
     let mut draft_paths = BTreeSet::new();
     for ((rel, _, disk), (loaded, d)) in md_files.into_iter().zip(loaded) {
         diags.extend(d);
-        let name = format!("{content_name}/{rel}");
+        let name = [content_name, "/", rel.as_str()].concat();
         match loaded {
             Loaded::NotUtf8(prefix, valid) => {
                 let file = sources.add(name, prefix);

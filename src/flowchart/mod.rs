@@ -575,8 +575,11 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     );
     s.push('\n');
     for path in layout.edges.iter().filter(|p| p.points.len() >= 2) {
-        let class = if path.back { "edge back" } else { "edge" };
-        let _ = write!(s, r#"<path class="{class}" d=""#);
+        s.push_str(if path.back {
+            r#"<path class="edge back" d=""#
+        } else {
+            r#"<path class="edge" d=""#
+        });
         // Diagonals only ever cross an empty gap between two rows, so they
         // can be drawn as S-curves that stay inside their bounding box.
         // Numbers are appended directly: edges are most of a chart's bytes.
