@@ -129,27 +129,54 @@ pub(super) fn shorten(label: &str, max: usize) -> String {
 
 /// Whitespace runs become single spaces (for hover text).
 pub(super) fn flatten(s: &str) -> String {
+    // Most titles are printable ASCII words with single spaces: already flat.
+    let b = s.as_bytes();
+    let flat = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.iter().all(|&c| (0x20..0x7f).contains(&c))
+        && !s.contains("  ");
+    if flat {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Appends `s` XML-escaped (safe in text and in double-quoted attributes).
+/// Runs of ordinary characters are copied whole: a chart escapes every title,
+/// label and link of its tree.
 pub(super) fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Characters XML 1.0 forbids: drop them rather than emit invalid markup.
-            '\u{0}'..='\u{8}'
-            | '\u{B}'
-            | '\u{C}'
-            | '\u{E}'..='\u{1F}'
-            | '\u{FFFE}'
-            | '\u{FFFF}' => {}
-            _ => out.push(c),
+    let b = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        // 0xEF starts U+FFFE and U+FFFF (and other characters, kept below);
+        // every byte stopped at starts a character.
+        let special = matches!(c, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
+            || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'));
+        if !special {
+            i += 1;
+            continue;
         }
+        out.push_str(&s[start..i]);
+        let ch = s[i..].chars().next().expect("a character starts here");
+        escape_char_into(out, ch);
+        i += ch.len_utf8();
+        start = i;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// One character of [`escape_into`].
+fn escape_char_into(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        // Characters XML 1.0 forbids: drop them rather than emit invalid markup.
+        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {}
+        _ => out.push(c),
     }
 }
 
@@ -158,6 +185,29 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The shortcut for flat titles flattens as splitting at whitespace does.
+        #[test]
+        fn flat_titles_are_left_as_written(s in "[a-z \t\n\u{a0}é]{0,20}") {
+            proptest::prop_assert_eq!(
+                flatten(&s),
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+
+        /// Copying runs escapes as going character by character does.
+        #[test]
+        fn escaping_runs_agrees_with_escaping_characters(
+            s in "[a-z &<>\"'\u{0}-\u{1f}\u{7f}é\u{fffd}\u{fffe}\u{ffff}\u{ef}\u{f000}]{0,30}",
+        ) {
+            let mut expected = String::new();
+            for c in s.chars() {
+                escape_char_into(&mut expected, c);
+            }
+            let mut out = String::new();
+            escape_into(&mut out, &s);
+            proptest::prop_assert_eq!(out, expected);
+        }
+
         /// The ASCII shortcuts measure and cut as character by character.
         #[test]
         fn ascii_shortcuts_agree_with_counting_characters(s in "[ -~]{0,30}", max in 0usize..32) {
