@@ -355,4 +355,21 @@ mod tests {
         assert!(!has_scheme("../a.md"));
         assert_eq!(percent_decode("a%20b.md"), "a b.md");
     }
+
+    proptest::proptest! {
+        /// Paths are escaped as percent-encoding each special character does.
+        #[test]
+        fn paths_escape_each_special_character(path in "[a/ \"#%<>?\\\\é.-]{0,24}") {
+            let mut expected = String::new();
+            for c in path.chars() {
+                match c {
+                    ' ' | '"' | '#' | '%' | '<' | '>' | '?' | '\\' => {
+                        expected.push_str(&format!("%{:02X}", c as u32));
+                    }
+                    c => expected.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(escape_path(&path), expected);
+        }
+    }
 }
