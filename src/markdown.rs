@@ -193,8 +193,8 @@ struct CachedLine {
 /// all cached never materialises a state at all.
 #[derive(Default)]
 struct HlCache {
-    /// Interned states, each with the syntax it belongs to.
-    states: Vec<(usize, HlState)>,
+    /// Interned states (of any syntax: the keys below tell them apart).
+    states: Vec<HlState>,
     /// State numbers by syntax and scope stack (states that differ only in
     /// their contexts share a bucket and are told apart by comparing them).
     by_scopes: rustc_hash::FxHashMap<(usize, Vec<syntect::parsing::Scope>), Vec<u32>>,
@@ -209,7 +209,7 @@ impl HlCache {
     fn intern(&mut self, syntax: usize, state: &HlState) -> Option<u32> {
         let key = (syntax, state.1.as_slice().to_vec());
         if let Some(ids) = self.by_scopes.get(&key)
-            && let Some(&id) = ids.iter().find(|&&id| self.states[id as usize].1 == *state)
+            && let Some(&id) = ids.iter().find(|&&id| self.states[id as usize] == *state)
         {
             return Some(id);
         }
@@ -217,7 +217,7 @@ impl HlCache {
             return None;
         }
         let id = u32::try_from(self.states.len()).ok()?;
-        self.states.push((syntax, state.clone()));
+        self.states.push(state.clone());
         self.by_scopes.entry(key).or_default().push(id);
         Some(id)
     }
@@ -277,7 +277,7 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
             }
             let (ps, stack) = match (state.as_mut(), id) {
                 (Some(st), _) => st,
-                (None, Some(i)) => state.insert(cache.states[i as usize].1.clone()),
+                (None, Some(i)) => state.insert(cache.states[i as usize].clone()),
                 (None, None) => state.insert((ParseState::new(syntax), ScopeStack::new())),
             };
             let ops = ps.parse_line(line, ss).ok()?;
