@@ -153,12 +153,19 @@ fn syntax_set() -> &'static syntect::parsing::SyntaxSet {
     SET.get_or_init(syntect::parsing::SyntaxSet::load_defaults_newlines)
 }
 
+/// syntect's bundled themes, decoded once (for the classes they style and for
+/// highlight.css).
+fn theme_set() -> &'static syntect::highlighting::ThemeSet {
+    static SET: OnceLock<syntect::highlighting::ThemeSet> = OnceLock::new();
+    SET.get_or_init(syntect::highlighting::ThemeSet::load_defaults)
+}
+
 /// The syntect themes of highlight.css: light, then dark.
 const HIGHLIGHT_THEMES: [&str; 2] = ["InspiredGitHub", "base16-ocean.dark"];
 
 /// CSS for the `hl-*` classes produced by highlighting.
 pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let themes = theme_set();
     let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
     let [light, dark] = HIGHLIGHT_THEMES.map(|name| {
         syntect::html::css_for_theme_with_class_style(&themes.themes[name], style)
@@ -318,7 +325,7 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
 fn styled_atoms() -> &'static std::collections::HashSet<String> {
     static ATOMS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
     ATOMS.get_or_init(|| {
-        let themes = syntect::highlighting::ThemeSet::load_defaults();
+        let themes = theme_set();
         let mut atoms = std::collections::HashSet::new();
         for name in HIGHLIGHT_THEMES {
             for item in &themes.themes[name].scopes {

@@ -270,10 +270,24 @@ pub fn render_parts(
                 .filter(|d| content.sections.contains(*d))
                 .try_for_each(section)?,
         }
-        // Also beside the pages: graph.json is written in one thread.
+        // Also beside the pages: graph.json is written in one thread, then
+        // the files that do not depend on the pages.
         if !parts.skip_graph {
             sink.write_with("graph.json", &mut |w| crate::write_graph_json(site, w))
                 .map_err(io_err("graph.json"))?;
+        }
+        if !parts.skip_static {
+            content
+                .assets
+                .par_iter()
+                .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
+            for (path, bytes) in &theme.statics {
+                let out = format!("{ASSET_DIR}/{path}");
+                sink.write(&out, bytes).map_err(io_err(&out))?;
+            }
+            let css = markdown::highlight_css();
+            let out = format!("{ASSET_DIR}/highlight.css");
+            sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
         }
         Ok(())
     };
@@ -284,19 +298,6 @@ pub fn render_parts(
     let (sections, pages) = rayon::join(sections, pages);
     pages?;
     sections?;
-    if !parts.skip_static {
-        content
-            .assets
-            .par_iter()
-            .try_for_each(|a| sink.copy(&a.path, &a.source).map_err(io_err(&a.path)))?;
-        for (path, bytes) in &theme.statics {
-            let out = format!("{ASSET_DIR}/{path}");
-            sink.write(&out, bytes).map_err(io_err(&out))?;
-        }
-        let css = markdown::highlight_css();
-        let out = format!("{ASSET_DIR}/highlight.css");
-        sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
-    }
     if cfg.search.enabled && parts.pages.is_some() {
         // The search index holds every page's text, so any render writes it,
         // even one that re-renders a single page after a body-only save (from
