@@ -106,17 +106,23 @@ pub struct DirSink {
     previous: Option<PathBuf>,
     /// Folders already created (relative paths, "" for the root), so that each
     /// file costs one `open`, not a `create_dir_all` walk of its parents as
-    /// well. On Unix each holds the folder opened, and files are created
-    /// relative to it: the kernel then looks up one name, not every folder of
-    /// the path again (a tenth of the time spent creating files).
-    made: std::sync::Mutex<std::collections::BTreeMap<String, Folder>>,
+    /// well. On Unix the first [`OPEN_FOLDERS`] are also held open, and files
+    /// in them are created relative to them: the kernel then looks up one name,
+    /// not every folder of the path again (a tenth of the time spent creating
+    /// files).
+    made: std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>,
 }
 
-/// A folder of the output, created; on Unix, opened.
+/// A folder of the output, opened.
 #[cfg(unix)]
 type Folder = std::sync::Arc<std::os::fd::OwnedFd>;
 #[cfg(not(unix))]
 type Folder = ();
+
+/// Folders held open at most: well under the usual limit of 1,024 open files
+/// a process, whatever the number of folders of the site (files in the others
+/// are created by their path).
+const OPEN_FOLDERS: usize = 256;
 
 impl DirSink {
     /// A sink writing under `root`.
@@ -152,26 +158,37 @@ impl DirSink {
         same && std::fs::hard_link(&old, target).is_ok()
     }
 
-    /// The folder `dir` (relative, "" for the root), created if need be.
-    fn folder(&self, dir: &str) -> std::io::Result<Folder> {
+    /// The folder `dir` (relative, "" for the root), created if need be, and
+    /// opened if it is held open.
+    fn folder(&self, dir: &str) -> std::io::Result<Option<Folder>> {
         let lock = || {
             self.made
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some(f) = lock().get(dir) {
-            return Ok(f.clone());
-        }
+        let held = {
+            let made = lock();
+            if let Some(f) = made.get(dir) {
+                return Ok(f.clone());
+            }
+            made.len()
+        };
         let path = self.root.join(dir);
         std::fs::create_dir_all(&path)?;
         #[cfg(unix)]
-        let folder = {
+        let folder = if held < OPEN_FOLDERS {
             use rustix::fs::{Mode, OFlags};
             let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            std::sync::Arc::new(rustix::fs::open(&path, flags, Mode::empty())?)
+            Some(std::sync::Arc::new(rustix::fs::open(
+                &path,
+                flags,
+                Mode::empty(),
+            )?))
+        } else {
+            None
         };
         #[cfg(not(unix))]
-        let folder = ();
+        let folder = (held < OPEN_FOLDERS).then_some(());
         Ok(lock().entry(dir.to_string()).or_insert(folder).clone())
     }
 
@@ -184,19 +201,19 @@ impl DirSink {
 
     /// Creates (or truncates) output file `path`, and its folders.
     fn create(&self, path: &str) -> std::io::Result<std::fs::File> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let folder = self.folder(dir)?;
         #[cfg(unix)]
-        {
+        if let Some(folder) = folder {
             use rustix::fs::{Mode, OFlags};
-            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-            let folder = self.folder(dir)?;
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
             let fd = rustix::fs::openat(&*folder, name, flags, Mode::from_raw_mode(0o666))?;
-            Ok(std::fs::File::from(fd))
+            return Ok(std::fs::File::from(fd));
         }
+        // Not held open (or not on Unix): by its path.
         #[cfg(not(unix))]
-        {
-            std::fs::File::create(self.target(path)?)
-        }
+        let _ = (folder, name);
+        std::fs::File::create(self.root.join(path))
     }
 }
 
@@ -313,4 +330,36 @@ pub fn write_atomic<T>(
         remove_tree(&old).map_err(io(&old))?;
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DirSink, OPEN_FOLDERS};
+    use crate::render::Sink;
+
+    #[test]
+    fn files_land_in_every_folder_also_beyond_those_held_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = DirSink::new(dir.path().join("out"));
+        let folders = OPEN_FOLDERS + 20;
+        for i in 0..folders {
+            let path = format!("f{i}/sub/page.html");
+            sink.write(&path, path.as_bytes()).unwrap();
+            sink.write_with(&format!("f{i}/sub/streamed.json"), &mut |w| {
+                w.write_all(b"{}")
+            })
+            .unwrap();
+        }
+        // Written again: truncated, not appended to.
+        sink.write("f0/sub/page.html", b"again").unwrap();
+        sink.write("top.html", b"top").unwrap();
+        let read = |p: &str| std::fs::read_to_string(dir.path().join("out").join(p)).unwrap();
+        for i in 1..folders {
+            let path = format!("f{i}/sub/page.html");
+            assert_eq!(read(&path), path);
+            assert_eq!(read(&format!("f{i}/sub/streamed.json")), "{}");
+        }
+        assert_eq!(read("f0/sub/page.html"), "again");
+        assert_eq!(read("top.html"), "top");
+    }
 }
