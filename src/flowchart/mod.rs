@@ -505,8 +505,9 @@ fn push_rect(s: &mut String, buf: &mut itoa::Buffer, r: Rect) {
 impl Num {
     /// Appends the number's text to `s` (`buf` is scratch space).
     fn push_to(&self, s: &mut String, buf: &mut itoa::Buffer) {
-        // Digits by hand: charts hold hundreds of thousands of coordinates, and
-        // formatting floats through `write!` was a tenth of the home page's time.
+        // Tenths as an integer, its digits by itoa: charts hold hundreds of
+        // thousands of coordinates, and formatting floats through `write!` was
+        // a tenth of the home page's time.
         let tenths = (self.0 * 10.0).round() as i64;
         let a = tenths.unsigned_abs();
         if tenths < 0 {
