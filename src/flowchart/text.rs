@@ -141,43 +141,27 @@ pub(super) fn flatten(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Appends `s` XML-escaped (safe in text and in double-quoted attributes).
-/// Runs of ordinary characters are copied whole: a chart escapes every title,
-/// label and link of its tree.
+/// Appends `s` XML-escaped (safe in text and in double-quoted attributes):
+/// HTML's escaping of the five markup characters (pulldown-cmark's, as for
+/// pages), after dropping the characters XML 1.0 forbids, which would make the
+/// SVG invalid markup.
 pub(super) fn escape_into(out: &mut String, s: &str) {
-    let b = s.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    while i < b.len() {
-        let c = b[i];
-        // 0xEF starts U+FFFE and U+FFFF (and other characters, kept below);
-        // every byte stopped at starts a character.
-        let special = matches!(c, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
-            || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'));
-        if !special {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[start..i]);
-        let ch = s[i..].chars().next().expect("a character starts here");
-        escape_char_into(out, ch);
-        i += ch.len_utf8();
-        start = i;
+    let escape = |out: &mut String, s: &str| {
+        pulldown_cmark_escape::escape_html(out, s).expect("a String takes any text");
+    };
+    if s.contains(xml_forbidden) {
+        escape(out, &s.replace(xml_forbidden, ""));
+    } else {
+        escape(out, s);
     }
-    out.push_str(&s[start..]);
 }
 
-/// One character of [`escape_into`].
-fn escape_char_into(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        // Characters XML 1.0 forbids: drop them rather than emit invalid markup.
-        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {}
-        _ => out.push(c),
-    }
+/// Characters XML 1.0 does not allow in a document.
+fn xml_forbidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'
+    )
 }
 
 #[cfg(test)]
@@ -194,14 +178,22 @@ mod tests {
             );
         }
 
-        /// Copying runs escapes as going character by character does.
+        /// Escaping agrees with going character by character.
         #[test]
-        fn escaping_runs_agrees_with_escaping_characters(
+        fn escaping_agrees_with_escaping_characters(
             s in "[a-z &<>\"'\u{0}-\u{1f}\u{7f}é\u{fffd}\u{fffe}\u{ffff}\u{ef}\u{f000}]{0,30}",
         ) {
             let mut expected = String::new();
             for c in s.chars() {
-                escape_char_into(&mut expected, c);
+                match c {
+                    '&' => expected.push_str("&amp;"),
+                    '<' => expected.push_str("&lt;"),
+                    '>' => expected.push_str("&gt;"),
+                    '"' => expected.push_str("&quot;"),
+                    '\'' => expected.push_str("&#39;"),
+                    c if xml_forbidden(c) => {}
+                    c => expected.push(c),
+                }
             }
             let mut out = String::new();
             escape_into(&mut out, &s);
