@@ -28,23 +28,19 @@ pub enum Target {
 }
 
 fn has_scheme(dest: &str) -> bool {
-    if dest.starts_with("//") {
+    // One pass over the scheme's characters (this runs for every link): a
+    // scheme is a letter, then letters, digits, `+`, `-` and `.`, up to `:`.
+    let b = dest.as_bytes();
+    if b.starts_with(b"//") {
         return true;
     }
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
+    if !b.first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
     }
+    b[1..]
+        .iter()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+        == Some(&b':')
 }
 
 /// Decodes `%XX` escapes (invalid ones are kept as written).
@@ -54,7 +50,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// [`percent_decode`], borrowing `s` when it holds no `%`.
 fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('%') {
+    if !s.bytes().any(|b| b == b'%') {
         return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
@@ -79,46 +75,76 @@ fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
 /// `..`; a leading `/` starts from `content/`. `None` if it climbs above the root.
 pub fn normalize(dir: &str, path: &str) -> Option<String> {
     // Built in place (this runs for every link of every page): `..` cuts the
-    // last segment off again.
+    // last segment off again. Segments are found by scanning bytes: paths
+    // are short, and a `memchr` call per segment costs more than the scan.
     let mut out = String::with_capacity(dir.len() + path.len() + 1);
-    let push = |out: &mut String, seg: &str| {
-        if !out.is_empty() {
-            out.push('/');
-        }
-        out.push_str(seg);
-    };
     let rest = if let Some(abs) = path.strip_prefix('/') {
         abs
     } else {
-        for seg in dir.split('/').filter(|s| !s.is_empty()) {
-            push(&mut out, seg);
+        for seg in segments(dir).filter(|s| !s.is_empty()) {
+            push_segment(&mut out, seg);
         }
         path
     };
-    for seg in rest.split('/') {
+    for seg in segments(rest) {
         match seg {
             "" | "." => {}
             ".." => {
                 if out.is_empty() {
                     return None;
                 }
-                let cut = out.rfind('/').unwrap_or(0);
+                let cut = out.bytes().rposition(|b| b == b'/').unwrap_or(0);
                 out.truncate(cut);
             }
-            s => push(&mut out, s),
+            s => push_segment(&mut out, s),
         }
     }
     Some(out)
 }
 
+fn push_segment(out: &mut String, seg: &str) {
+    if !out.is_empty() {
+        out.push('/');
+    }
+    out.push_str(seg);
+}
+
+/// `s.split('/')`, scanning bytes (`/` is ASCII, so every piece is whole UTF-8).
+fn segments(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let rest = &s.as_bytes()[start..];
+        let seg = match rest.iter().position(|&b| b == b'/') {
+            Some(i) => {
+                let seg = &s[start..start + i];
+                start += i + 1;
+                seg
+            }
+            None => {
+                done = true;
+                &s[start..]
+            }
+        };
+        Some(seg)
+    })
+}
+
 /// Splits `dest` into path and fragment (without `#`), dropping any `?query`.
 pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
-    let (path, frag) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (dest, None),
-    };
-    let path = path.split_once('?').map_or(path, |(p, _)| p);
-    (path, frag)
+    // One scan for the first `#` and the first `?` before it.
+    let mut query = None;
+    for (i, &b) in dest.as_bytes().iter().enumerate() {
+        match b {
+            b'#' => return (&dest[..query.unwrap_or(i)], Some(&dest[i + 1..])),
+            b'?' if query.is_none() => query = Some(i),
+            _ => {}
+        }
+    }
+    (&dest[..query.unwrap_or(dest.len())], None)
 }
 
 /// Resolves `dest`, written on a page in folder `dir`.
@@ -344,6 +370,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    proptest::proptest! {
+        /// The byte scans agree with the `str` methods they replace.
+        #[test]
+        fn scans_agree_with_str_methods(dest in "[a-z0-9+.:/#?%é-]{0,16}", dir in "[a/.]{0,8}") {
+            let scheme = dest.starts_with("//") || dest.find(':').is_some_and(|i| {
+                let scheme = &dest[..i];
+                scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+            proptest::prop_assert_eq!(has_scheme(&dest), scheme);
+            let (path, frag) = match dest.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (dest.as_str(), None),
+            };
+            let path = path.split_once('?').map_or(path, |(p, _)| p);
+            proptest::prop_assert_eq!(split_fragment(&dest), (path, frag));
+            let segs: Vec<&str> = segments(&dest).collect();
+            proptest::prop_assert_eq!(segs, dest.split('/').collect::<Vec<_>>());
+            proptest::prop_assert_eq!(normalize(&dir, &dest), normalize_reference(&dir, &dest));
+        }
+    }
+
+    /// `normalize` as first written, with `str::split`.
+    fn normalize_reference(dir: &str, path: &str) -> Option<String> {
+        let mut out: Vec<&str> = Vec::new();
+        let rest = if let Some(abs) = path.strip_prefix('/') {
+            abs
+        } else {
+            out.extend(dir.split('/').filter(|s| !s.is_empty()));
+            path
+        };
+        for seg in rest.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    out.pop()?;
+                }
+                s => out.push(s),
+            }
+        }
+        Some(out.join("/"))
     }
 
     #[test]
