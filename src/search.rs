@@ -176,7 +176,8 @@ fn needs_closing_up(b: &[u8], space_before: bool) -> bool {
 }
 
 /// The index of the first byte at or after `from` that `escape` flags (a
-/// control, `"`, `\\` or `<`), or `bytes.len()`. Eight bytes at a time: page
+/// control, `"`, `\\` or `<`), or `bytes.len()`; it may stop early at a `<`
+/// that `escape` does not flag. Eight bytes at a time: page
 /// texts are most of the search index and rarely hold one.
 fn first_json_special(bytes: &[u8], from: usize, escape: &[bool; 256]) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -205,29 +206,47 @@ fn first_json_special(bytes: &[u8], from: usize, escape: &[bool; 256]) -> usize 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it, and `<` as
 /// `\u003c`.
 fn json_string(out: &mut Vec<u8>, s: &str) {
-    // Which bytes need an escape: quotes, backslashes, controls, and `<`.
-    const ESCAPE: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0;
-        while b < 0x20 {
-            t[b] = true;
-            b += 1;
-        }
-        t[b'"' as usize] = true;
-        t[b'\\' as usize] = true;
-        t[b'<' as usize] = true;
-        t
-    };
+    const ESCAPES: [bool; 256] = json_escapes(true);
+    json_escaped(out, s, &ESCAPES);
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
+pub(crate) fn json_plain_string(out: &mut Vec<u8>, s: &str) {
+    const ESCAPES: [bool; 256] = json_escapes(false);
+    json_escaped(out, s, &ESCAPES);
+}
+
+/// Which bytes need an escape: quotes, backslashes, controls, and `<` if `lt`.
+const fn json_escapes(lt: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = lt;
+    t
+}
+
+#[inline]
+fn json_escaped(out: &mut Vec<u8>, s: &str, escape: &[bool; 256]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     loop {
-        i = first_json_special(bytes, i, &ESCAPE);
+        i = first_json_special(bytes, i, escape);
         let Some(&b) = bytes.get(i) else {
             break;
         };
+        if !escape[usize::from(b)] {
+            // `<` when it needs no escape (the scan flags it either way).
+            i += 1;
+            continue;
+        }
         out.extend_from_slice(&bytes[start..i]);
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
