@@ -105,11 +105,15 @@ impl Slugger {
                 }
             }
         }
-        let mut slug = base.clone();
+        if !self.seen.contains(&base) {
+            self.seen.insert(base.clone());
+            return base;
+        }
         let mut n = 1;
+        let mut slug = format!("{base}-{n}");
         while self.seen.contains(&slug) {
-            slug = format!("{base}-{n}");
             n += 1;
+            slug = format!("{base}-{n}");
         }
         self.seen.insert(slug.clone());
         slug

@@ -94,7 +94,7 @@ impl PageEntry<'_> {
     /// written `\u003c` (see [`LtEscaper`]).
     fn write_json(&self, out: &mut Vec<u8>) {
         fn num(out: &mut Vec<u8>, n: usize) {
-            out.extend_from_slice(n.to_string().as_bytes());
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         }
         fn nums(out: &mut Vec<u8>, key: &[u8], list: &[usize]) {
             if list.is_empty() {
