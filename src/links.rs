@@ -263,22 +263,30 @@ pub fn escape_path(path: &str) -> String {
 }
 
 fn escape_path_into(path: &str, out: &mut String) {
+    /// Per byte: the index of its escape in `ESCAPES` plus one, or 0.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let special = *b" \"#%<>?\\";
+        let mut i = 0;
+        while i < special.len() {
+            t[special[i] as usize] = i as u8 + 1;
+            i += 1;
+        }
+        t
+    };
+    const ESCAPES: [&str; 8] = ["%20", "%22", "%23", "%25", "%3C", "%3E", "%3F", "%5C"];
     // Every escaped character is ASCII, so runs between them are whole UTF-8.
+    // A table lookup per byte, and whole runs copied at once: most paths
+    // have nothing to escape (this runs for every URL of every page).
+    let bytes = path.as_bytes();
     let mut start = 0;
-    for (i, b) in path.bytes().enumerate() {
-        let esc = match b {
-            b' ' => "%20",
-            b'"' => "%22",
-            b'#' => "%23",
-            b'%' => "%25",
-            b'<' => "%3C",
-            b'>' => "%3E",
-            b'?' => "%3F",
-            b'\\' => "%5C",
-            _ => continue,
-        };
+    while let Some(n) = bytes[start..]
+        .iter()
+        .position(|&b| CLASS[usize::from(b)] != 0)
+    {
+        let i = start + n;
         out.push_str(&path[start..i]);
-        out.push_str(esc);
+        out.push_str(ESCAPES[usize::from(CLASS[usize::from(bytes[i])] - 1)]);
         start = i + 1;
     }
     out.push_str(&path[start..]);
