@@ -806,31 +806,40 @@ pub fn is_plain_inline(text: &str) -> bool {
 
 /// Renders inline Markdown (a branch's `when`) to HTML without a wrapping `<p>`.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
+    inline_html_and_text(text, allow_raw_html).0
+}
+
+/// [`render_inline`] and [`inline_text`] of `text`, from one parse.
+pub fn inline_html_and_text(text: &str, allow_raw_html: bool) -> (String, String) {
     if is_plain_inline(text) {
-        return text.to_string();
+        return (text.to_string(), text.to_string());
+    }
+    let events: Vec<Event<'_>> = Parser::new_ext(text, options()).collect();
+    let mut plain = String::new();
+    for e in &events {
+        match e {
+            Event::Text(t) | Event::Code(t) => plain.push_str(t),
+            Event::SoftBreak | Event::HardBreak => plain.push(' '),
+            _ => {}
+        }
     }
     // `when` is shown inside the branch's own link: nested links are invalid
     // HTML, so links in it keep their text only.
-    let parser = Parser::new_ext(text, options()).filter(|e| {
+    let mut has_html = false;
+    let kept = events.into_iter().filter(|e| {
+        has_html |= matches!(e, Event::Html(_) | Event::InlineHtml(_));
         !matches!(
             e,
             Event::Start(Tag::Paragraph | Tag::Link { .. } | Tag::Image { .. })
                 | Event::End(TagEnd::Paragraph | TagEnd::Link | TagEnd::Image)
         )
     });
-    let mut has_html = false;
-    let parser = parser.map(|e| {
-        if matches!(e, Event::Html(_) | Event::InlineHtml(_)) {
-            has_html = true;
-        }
-        e
-    });
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
+    pulldown_cmark::html::push_html(&mut html, kept);
     if has_html && !allow_raw_html {
         html = sanitizer().clean(&html).to_string();
     }
-    html.trim_end().to_string()
+    (html.trim_end().to_string(), plain)
 }
 
 /// Plain text of inline Markdown (for `title` attributes, search and graph labels).
@@ -852,6 +861,22 @@ pub fn inline_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_parse_gives_the_text_inline_text_gives() {
+        for w in [
+            "Plain words",
+            "The error mentions `max_connections`",
+            "See [the *guide*](a.md) and ![a logo](l.png)",
+            "Line one\nline two  \nthree",
+            "<b>raw</b> & <i>more</i>",
+            "1. not a list",
+        ] {
+            let (html, text) = inline_html_and_text(w, false);
+            assert_eq!(text, inline_text(w), "{w}");
+            assert!(!html.contains("<a "), "{w}: {html}");
+        }
+    }
 
     fn run(md: &str) -> Processed {
         let settings = Settings {

@@ -492,10 +492,7 @@ fn when_html<'c>(ctx: &'c Ctx<'_>, e: usize) -> (&'c str, &'c str) {
 
 fn when_pair(ctx: &Ctx<'_>, when: Option<&str>) -> (String, String) {
     match when {
-        Some(w) => (
-            markdown::render_inline(w, ctx.site.config.markdown.allow_raw_html),
-            markdown::inline_text(w),
-        ),
+        Some(w) => markdown::inline_html_and_text(w, ctx.site.config.markdown.allow_raw_html),
         None => ("Next step".to_string(), "Next step".to_string()),
     }
 }
@@ -807,7 +804,8 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
             flowchart::FlowEdge {
                 from: index[&edge.from],
                 to: index[&edge.to],
-                label: edge.when.as_deref().map(markdown::inline_text),
+                // The text the pages show too, made once per edge.
+                label: edge.when.as_ref().map(|_| when_html(ctx, e).1.to_string()),
             }
         })
         .collect();
