@@ -510,9 +510,14 @@ impl Num {
         // Tenths as an integer, its digits by itoa: charts hold hundreds of
         // thousands of coordinates, and formatting floats through `write!` was
         // a tenth of the home page's time.
-        let tenths = (self.0 * 10.0).round() as i64;
-        let a = tenths.unsigned_abs();
-        if tenths < 0 {
+        // Rounded half away from zero, as `f64::round` (a call into libm
+        // without SSE4.1): the whole part by truncation, then up if the rest
+        // is at least a half (exact: subtracting the whole part loses nothing).
+        let t = self.0 * 10.0;
+        let abs = t.abs();
+        let whole = abs as u64;
+        let a = whole + u64::from(abs - whole as f64 >= 0.5);
+        if t < 0.0 && a != 0 {
             s.push('-');
         }
         s.push_str(buf.format(a / 10));
@@ -713,6 +718,55 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
 #[cfg(test)]
 mod num_tests {
     use super::Num;
+
+    #[test]
+    fn rounding_agrees_with_f64_round() {
+        for x in [
+            0.0,
+            -0.0,
+            0.04,
+            0.05,
+            -0.05,
+            0.15,
+            0.25,
+            1.95,
+            -1.95,
+            12.349_999,
+            0.049_999_999_999_999_996,
+            1e6 + 0.05,
+            -3.45,
+            7.0,
+            -7.0,
+            0.449_999_999_999_999_94,
+        ] {
+            let t = (x * 10.0f64).round() as i64;
+            let reference = if t == 0 {
+                "0".to_string()
+            } else if t % 10 == 0 {
+                format!("{}", t / 10)
+            } else {
+                format!(
+                    "{}{}.{}",
+                    if t < 0 { "-" } else { "" },
+                    (t / 10).abs(),
+                    (t % 10).abs()
+                )
+            };
+            assert_eq!(Num(x).to_string(), reference, "{x}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rounding_agrees_with_f64_round_anywhere(x in -1e7f64..1e7) {
+            let t = (x * 10.0).round();
+            let mut s = String::new();
+            Num(x).push_to(&mut s, &mut itoa::Buffer::new());
+            let back: f64 = s.parse().unwrap();
+            proptest::prop_assert_eq!((back * 10.0).round(), t.abs() * if s.starts_with('-') { -1.0 } else { 1.0 });
+            proptest::prop_assert!(!s.ends_with(".0") && s != "-0");
+        }
+    }
 
     #[test]
     fn coordinates_print_with_one_decimal_and_no_trailing_zero() {

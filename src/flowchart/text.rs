@@ -119,7 +119,7 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
 /// A branch label cut to at most `max` units, with "…" when shortened.
 /// Whitespace runs (including newlines) become single spaces.
 pub(super) fn shorten(label: &str, max: usize) -> String {
-    let flat = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = flatten(label);
     if units(&flat) <= max {
         flat
     } else {
