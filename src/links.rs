@@ -237,11 +237,8 @@ pub fn relative_url(from: &str, to: &str) -> String {
     // prefix: a `/` there separates folders in both.
     let (f, t) = (from.as_bytes(), to.as_bytes());
     let same = common_prefix(f, t);
-    let shared = f[..same]
-        .iter()
-        .rposition(|&b| b == b'/')
-        .map_or(0, |i| i + 1);
-    let ups = f[shared..].iter().filter(|&&b| b == b'/').count();
+    let shared = last_slash(&f[..same]).map_or(0, |i| i + 1);
+    let ups = count_slashes(&f[shared..]);
     let rest = &to[shared..];
     let mut url = String::with_capacity(3 * ups + rest.len() + 2);
     for _ in 0..ups {
@@ -252,6 +249,39 @@ pub fn relative_url(from: &str, to: &str) -> String {
         url.push_str("./");
     }
     url
+}
+
+/// Per byte of `w`: its high bit set if the byte is `/` (exact: no carries
+/// between bytes).
+fn slash_bits(w: u64) -> u64 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ 0x2f2f_2f2f_2f2f_2f2f;
+    !(((x & LO7) + LO7) | x) & !LO7
+}
+
+/// How many `/` `b` holds, eight bytes at a time.
+fn count_slashes(b: &[u8]) -> usize {
+    let mut chunks = b.chunks_exact(8);
+    let mut n = 0;
+    for c in &mut chunks {
+        n += slash_bits(u64::from_le_bytes(c.try_into().expect("eight bytes"))).count_ones()
+            as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&c| c == b'/').count()
+}
+
+/// The index of the last `/` in `b`, eight bytes at a time from the end.
+fn last_slash(b: &[u8]) -> Option<usize> {
+    let mut end = b.len();
+    while end >= 8 {
+        let w = u64::from_le_bytes(b[end - 8..end].try_into().expect("eight bytes"));
+        let bits = slash_bits(w);
+        if bits != 0 {
+            return Some(end - 8 + (63 - bits.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    b[..end].iter().rposition(|&c| c == b'/')
 }
 
 /// The length of the longest common prefix of `a` and `b`, eight bytes at a time.
@@ -484,6 +514,8 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(relative_url(&from, &to), relative_url_reference(&from, &to));
             let same = from.bytes().zip(to.bytes()).take_while(|(a, b)| a == b).count();
+            proptest::prop_assert_eq!(count_slashes(from.as_bytes()), from.matches('/').count());
+            proptest::prop_assert_eq!(last_slash(to.as_bytes()), to.rfind('/'));
             proptest::prop_assert_eq!(common_prefix(from.as_bytes(), to.as_bytes()), same);
         }
 
