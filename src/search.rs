@@ -277,14 +277,14 @@ struct Whens {
 }
 
 impl Whens {
-    fn id(&mut self, when: Option<&str>) -> usize {
-        let text = when.map_or_else(|| "Next step".to_string(), markdown::inline_text);
-        if let Some(&i) = self.ids.get(&text) {
+    /// The number of `text` (a `when`'s plain text, or "Next step").
+    fn id(&mut self, text: &str) -> usize {
+        if let Some(&i) = self.ids.get(text) {
             return i;
         }
         let i = self.list.len();
-        self.ids.insert(text.clone(), i);
-        self.list.push(text);
+        self.ids.insert(text.to_string(), i);
+        self.list.push(text.to_string());
         i
     }
 }
@@ -351,16 +351,24 @@ pub struct IndexWriter<'a> {
 impl<'a> IndexWriter<'a> {
     /// Numbers the answers, trees and folders of `site`.
     pub fn new(site: &'a Site) -> Self {
+        let texts = site.graph.edges.iter().map(|e| {
+            e.when
+                .as_deref()
+                .map_or_else(|| "Next step".to_string(), markdown::inline_text)
+        });
+        Self::with_when_texts(site, texts)
+    }
+
+    /// [`IndexWriter::new`], given the plain text of every edge's `when` in
+    /// edge order ("Next step" for an edge without one): the renderer has
+    /// them already.
+    pub fn with_when_texts<S: AsRef<str>>(site: &'a Site, texts: impl Iterator<Item = S>) -> Self {
         let content = &site.content;
         let graph = &site.graph;
         let mut whens = Whens::default();
         // Number every `when` in edge order first, so indexes do not depend on
         // which page happens to mention an answer first in a path.
-        let edge_when: Vec<usize> = graph
-            .edges
-            .iter()
-            .map(|e| whens.id(e.when.as_deref()))
-            .collect();
+        let edge_when: Vec<usize> = texts.map(|t| whens.id(t.as_ref())).collect();
         let tree_of: BTreeMap<PageId, usize> = graph
             .entries
             .iter()

@@ -241,7 +241,13 @@ pub fn render_parts(
     };
     let pages = || -> Result<(), Error> {
         match &parts.pages {
-            None if cfg.search.enabled => render_pages_and_index(site, sink, &page),
+            None if cfg.search.enabled => {
+                // The index numbers each edge's `when` text: the ones the
+                // pages and the home page show (each made once).
+                let texts = (0..site.graph.edges.len()).map(|e| when_html(&ctx, e).1);
+                let index = crate::search::IndexWriter::with_when_texts(site, texts);
+                render_pages_and_index(site, sink, &page, &index)
+            }
             None => content
                 .pages
                 .par_iter()
@@ -331,8 +337,8 @@ fn render_pages_and_index(
     site: &Site,
     sink: &dyn Sink,
     page: &(dyn Fn(&Page) -> Result<String, Error> + Sync),
+    index: &crate::search::IndexWriter<'_>,
 ) -> Result<(), Error> {
-    let index = crate::search::IndexWriter::new(site);
     let list: Vec<&Page> = site
         .content
         .pages
