@@ -277,8 +277,10 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     }
     let total_h = if items == 0 { 2.0 * MARGIN } else { y + MARGIN };
 
-    let node_boxes: Vec<NodeBox> = (0..n)
-        .map(|v| {
+    let node_boxes: Vec<NodeBox> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(v, lines)| {
             let (w, h) = size[v];
             let r = lay.item_rank[v];
             NodeBox {
@@ -289,7 +291,7 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
                     h,
                 },
                 layer: lay.layer[v],
-                lines: lines[v].clone(),
+                lines,
             }
         })
         .collect();

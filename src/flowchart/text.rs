@@ -62,8 +62,10 @@ fn ellipsize(s: &str, max: usize) -> String {
 /// breaking at spaces (and inside words longer than a line). A title that does
 /// not fit ends with "…" on its last line.
 pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
+    let mut lines: Vec<String> = Vec::with_capacity(max_lines.min(4));
+    // A line holds at most `width` units: as many bytes when ASCII, and
+    // room for the ellipsis.
+    let mut cur = String::with_capacity(width + 4);
     let mut cur_units = 0;
     let mut overflow = false;
     'words: for word in title.split_whitespace() {
@@ -80,7 +82,10 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
                 cur_units = units(head);
                 rest = &rest[head.len()..];
                 if !rest.is_empty() {
-                    lines.push(std::mem::take(&mut cur));
+                    lines.push(std::mem::replace(
+                        &mut cur,
+                        String::with_capacity(width + 4),
+                    ));
                     cur_units = 0;
                 }
             } else if cur_units + 1 + w <= width {
@@ -89,7 +94,10 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
                 cur_units += 1 + w;
                 rest = "";
             } else {
-                lines.push(std::mem::take(&mut cur));
+                lines.push(std::mem::replace(
+                    &mut cur,
+                    String::with_capacity(width + 4),
+                ));
                 cur_units = 0;
             }
         }
