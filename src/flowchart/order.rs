@@ -57,6 +57,7 @@ pub(super) fn order(
     let mut best = crossings(&layers, &pos, down);
     let mut best_layers = layers.clone();
     let mut stalled = 0;
+    let mut keyed = Vec::new();
     for _ in 0..MAX_SWEEPS {
         if best == 0 || stalled >= 2 {
             break;
@@ -64,7 +65,7 @@ pub(super) fn order(
         let before = best;
         for r in 1..ranks {
             let (above, rest) = layers.split_at_mut(r);
-            sort_rank(&mut rest[0], &above[r - 1], &mut pos, up);
+            sort_rank(&mut rest[0], &above[r - 1], &mut pos, up, &mut keyed);
         }
         let c = crossings(&layers, &pos, down);
         if c < best {
@@ -73,7 +74,7 @@ pub(super) fn order(
         }
         for r in (0..ranks.saturating_sub(1)).rev() {
             let (upto, below) = layers.split_at_mut(r + 1);
-            sort_rank(&mut upto[r], &below[0], &mut pos, down);
+            sort_rank(&mut upto[r], &below[0], &mut pos, down, &mut keyed);
         }
         let c = crossings(&layers, &pos, down);
         if c < best {
@@ -97,24 +98,30 @@ fn renumber(layers: &[Vec<usize>], pos: &mut [usize]) {
 /// `fixed`. Positions are scaled to (0, 1) so an item without neighbours can
 /// keep its own relative place. Ties keep the current order, which descends
 /// from the depth-first order of the edges, so the result is deterministic.
-fn sort_rank(layer: &mut [usize], fixed: &[usize], pos: &mut [usize], adj: &Csr) {
+fn sort_rank(
+    layer: &mut [usize],
+    fixed: &[usize],
+    pos: &mut [usize],
+    adj: &Csr,
+    keyed: &mut Vec<(f64, usize, usize)>,
+) {
     let nf = fixed.len() as f64;
     let nl = layer.len() as f64;
-    let mut keyed: Vec<(f64, usize, usize)> = layer
-        .iter()
-        .map(|&v| {
-            let nb = adj.of(v);
-            let key = if nb.is_empty() {
-                (pos[v] as f64 + 0.5) / nl
-            } else {
-                let sum: f64 = nb.iter().map(|&u| pos[u] as f64 + 0.5).sum();
-                sum / nb.len() as f64 / nf
-            };
-            (key, pos[v], v)
-        })
-        .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (i, (slot, &(_, _, v))) in layer.iter_mut().zip(&keyed).enumerate() {
+    keyed.clear();
+    keyed.extend(layer.iter().map(|&v| {
+        let nb = adj.of(v);
+        let key = if nb.is_empty() {
+            (pos[v] as f64 + 0.5) / nl
+        } else {
+            let sum: f64 = nb.iter().map(|&u| pos[u] as f64 + 0.5).sum();
+            sum / nb.len() as f64 / nf
+        };
+        (key, pos[v], v)
+    }));
+    // Positions within a rank are distinct, so (key, position) orders every
+    // item: an unstable sort gives the one order (and needs no buffer).
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for (i, (slot, &(_, _, v))) in layer.iter_mut().zip(keyed.iter()).enumerate() {
         *slot = v;
         pos[v] = i;
     }
