@@ -30,7 +30,8 @@ fn lines(text: &str) -> impl Iterator<Item = (Range<usize>, usize)> + '_ {
             return None;
         }
         let rest = &text[start..];
-        let (len, next) = match rest.find('\n') {
+        // memchr directly: `str::find` with a char sets up a searcher per line.
+        let (len, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (i, start + i + 1),
             None => (rest.len(), text.len()),
         };
@@ -45,7 +46,7 @@ fn lines(text: &str) -> impl Iterator<Item = (Range<usize>, usize)> + '_ {
 }
 
 fn is_fence(line: &str) -> bool {
-    line.trim_end() == "+++"
+    line.starts_with("+++") && line[3..].trim_end().is_empty()
 }
 
 /// Splits `text` (BOM already removed) into front matter and body.
