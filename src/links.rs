@@ -50,7 +50,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// [`percent_decode`], borrowing `s` when it holds no `%`.
 fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.bytes().any(|b| b == b'%') {
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
@@ -118,7 +118,7 @@ fn segments(s: &str) -> impl Iterator<Item = &str> {
             return None;
         }
         let rest = &s.as_bytes()[start..];
-        let seg = match rest.iter().position(|&b| b == b'/') {
+        let seg = match memchr::memchr(b'/', rest) {
             Some(i) => {
                 let seg = &s[start..start + i];
                 start += i + 1;
@@ -135,16 +135,16 @@ fn segments(s: &str) -> impl Iterator<Item = &str> {
 
 /// Splits `dest` into path and fragment (without `#`), dropping any `?query`.
 pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
-    // One scan for the first `#` and the first `?` before it.
-    let mut query = None;
-    for (i, &b) in dest.as_bytes().iter().enumerate() {
-        match b {
-            b'#' => return (&dest[..query.unwrap_or(i)], Some(&dest[i + 1..])),
-            b'?' if query.is_none() => query = Some(i),
-            _ => {}
+    // The first `#` ends the path, and so does a `?` before it.
+    let b = dest.as_bytes();
+    match memchr::memchr2(b'#', b'?', b) {
+        None => (dest, None),
+        Some(i) if b[i] == b'#' => (&dest[..i], Some(&dest[i + 1..])),
+        Some(q) => {
+            let frag = memchr::memchr(b'#', &b[q + 1..]).map(|j| &dest[q + 1 + j + 1..]);
+            (&dest[..q], frag)
         }
     }
-    (&dest[..query.unwrap_or(dest.len())], None)
 }
 
 /// Resolves `dest`, written on a page in folder `dir`.
