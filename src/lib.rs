@@ -45,6 +45,7 @@ pub mod search;
 pub mod serve;
 pub mod source;
 pub mod spill;
+mod swar;
 mod tomlx;
 
 use rayon::prelude::*;

@@ -3,6 +3,7 @@
 //! URL; and turning resolved targets into relative URLs between output files.
 
 use crate::content::{Content, PageId};
+use crate::swar;
 
 /// What a destination names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +76,7 @@ fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
 /// `..`; a leading `/` starts from `content/`. `None` if it climbs above the root.
 pub fn normalize(dir: &str, path: &str) -> Option<String> {
     // Built in place (this runs for every link of every page): `..` cuts the
-    // last segment off again. Segments are found by scanning bytes: paths
-    // are short, and a `memchr` call per segment costs more than the scan.
+    // last segment off again.
     let mut out = String::with_capacity(dir.len() + path.len() + 1);
     let rest = if let Some(abs) = path.strip_prefix('/') {
         abs
@@ -109,7 +109,8 @@ fn push_segment(out: &mut String, seg: &str) {
     out.push_str(seg);
 }
 
-/// `s.split('/')`, scanning bytes (`/` is ASCII, so every piece is whole UTF-8).
+/// `s.split('/')` with `memchr` (`/` is ASCII, so every piece is whole
+/// UTF-8), without the searcher `str::split` sets up for every call.
 fn segments(s: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let mut done = false;
@@ -251,21 +252,12 @@ pub fn relative_url(from: &str, to: &str) -> String {
     url
 }
 
-/// Per byte of `w`: its high bit set if the byte is `/` (exact: no carries
-/// between bytes).
-fn slash_bits(w: u64) -> u64 {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = w ^ 0x2f2f_2f2f_2f2f_2f2f;
-    !(((x & LO7) + LO7) | x) & !LO7
-}
-
 /// How many `/` `b` holds, eight bytes at a time.
 fn count_slashes(b: &[u8]) -> usize {
     let mut chunks = b.chunks_exact(8);
     let mut n = 0;
     for c in &mut chunks {
-        n += slash_bits(u64::from_le_bytes(c.try_into().expect("eight bytes"))).count_ones()
-            as usize;
+        n += swar::equal(swar::word(c, 0), b'/').count_ones() as usize;
     }
     n + chunks.remainder().iter().filter(|&&c| c == b'/').count()
 }
@@ -274,8 +266,7 @@ fn count_slashes(b: &[u8]) -> usize {
 fn last_slash(b: &[u8]) -> Option<usize> {
     let mut end = b.len();
     while end >= 8 {
-        let w = u64::from_le_bytes(b[end - 8..end].try_into().expect("eight bytes"));
-        let bits = slash_bits(w);
+        let bits = swar::equal(swar::word(b, end - 8), b'/');
         if bits != 0 {
             return Some(end - 8 + (63 - bits.leading_zeros() as usize) / 8);
         }
@@ -289,8 +280,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut i = 0;
     while i + 8 <= n {
-        let x = u64::from_le_bytes(a[i..i + 8].try_into().expect("eight bytes"))
-            ^ u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let x = swar::word(a, i) ^ swar::word(b, i);
         if x != 0 {
             return i + (x.trailing_zeros() / 8) as usize;
         }
@@ -330,11 +320,7 @@ fn escape_path_into(path: &str, out: &mut String) {
     // skipped whole, then a table lookup per byte finds the rest.
     let bytes = path.as_bytes();
     let mut clean = 0;
-    while clean + 8 <= bytes.len()
-        && !may_need_escape(u64::from_le_bytes(
-            bytes[clean..clean + 8].try_into().expect("eight bytes"),
-        ))
-    {
+    while clean + 8 <= bytes.len() && !may_need_escape(swar::word(bytes, clean)) {
         clean += 8;
     }
     let mut start = 0;
@@ -351,17 +337,10 @@ fn escape_path_into(path: &str, out: &mut String) {
 
 /// Whether the eight bytes of `w` may hold one that [`escape_path_into`]
 /// escapes: a byte below `-` (0x2D; the space, `"`, `#` and `%` among
-/// them), one of `<=>?` (0x3C–0x3F), or `\`. It may say yes for other
-/// bytes (a borrow can flag a byte above a flagged one), never no for these.
+/// them), one of `<=>?` (0x3C–0x3F), or `\`. It says yes for some other
+/// bytes too (`!` or `=`, say), never no for these.
 fn may_need_escape(w: u64) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte below `n`, or zero (as the search index's scan).
-    let below = |w: u64, n: u8| w.wrapping_sub(LO * u64::from(n)) & !w & HI;
-    let hit = below(w, 0x2D)
-        | below((w & (LO * 0xFC)) ^ (LO * 0x3C), 1)
-        | below(w ^ (LO * u64::from(b'\\')), 1);
-    hit != 0
+    (swar::below(w, 0x2D) | swar::equal(swar::masked(w, 0xFC), 0x3C) | swar::equal(w, b'\\')) != 0
 }
 
 /// The relative prefix from output file `from` to the output root (`""` or `../…`).

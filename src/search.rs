@@ -147,18 +147,13 @@ impl PageEntry<'_> {
 /// space after a space (or first, when `space_before`). Eight bytes at a time,
 /// with exact per-byte tests (no carries between bytes).
 fn needs_closing_up(b: &[u8], space_before: bool) -> bool {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const SPACES: u64 = 0x2020_2020_2020_2020;
+    use crate::swar::{below, equal, word};
     let mut prev = space_before;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().expect("eight bytes"));
-        // High bit set in each byte below 0x20.
-        let control = !(((w & LO7) + 0x6060_6060_6060_6060) | w) & HI;
-        // High bit set in each space.
-        let x = w ^ SPACES;
-        let space = !(((x & LO7) + LO7) | x | LO7);
+        let w = word(c, 0);
+        let control = below(w, 0x20);
+        let space = equal(w, b' ');
         // A space whose lower neighbour (the byte before it) is a space.
         let double = space & ((space << 8) | u64::from(prev) << 7);
         if control | double != 0 {
@@ -180,19 +175,12 @@ fn needs_closing_up(b: &[u8], space_before: bool) -> bool {
 /// that `escape` does not flag. Eight bytes at a time: page
 /// texts are most of the search index and rarely hold one.
 fn first_json_special(bytes: &[u8], from: usize, escape: &[bool; 256]) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // A byte below `n` (n <= 128), or a zero byte: flagged in its high bit.
-    let below = |w: u64, n: u8| w.wrapping_sub(LO * u64::from(n)) & !w & HI;
+    use crate::swar::{below, equal, word};
     let mut i = from;
     while i + 8 <= bytes.len() {
-        let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        let hit = below(w, 0x20)
-            | below(w ^ (LO * u64::from(b'"')), 1)
-            | below(w ^ (LO * u64::from(b'\\')), 1)
-            | below(w ^ (LO * u64::from(b'<')), 1);
+        let w = word(bytes, i);
+        let hit = below(w, 0x20) | equal(w, b'"') | equal(w, b'\\') | equal(w, b'<');
         if hit != 0 {
-            // The lowest flagged byte is a match (borrows only run upwards).
             return i + (hit.trailing_zeros() / 8) as usize;
         }
         i += 8;

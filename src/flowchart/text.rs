@@ -65,7 +65,8 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::with_capacity(max_lines.min(4));
     // A line holds at most `width` units: as many bytes when ASCII, and
     // room for the ellipsis.
-    let mut cur = String::with_capacity(width + 4);
+    let new_line = || String::with_capacity(width + 4);
+    let mut cur = new_line();
     let mut cur_units = 0;
     let mut overflow = false;
     'words: for word in title.split_whitespace() {
@@ -82,10 +83,7 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
                 cur_units = units(head);
                 rest = &rest[head.len()..];
                 if !rest.is_empty() {
-                    lines.push(std::mem::replace(
-                        &mut cur,
-                        String::with_capacity(width + 4),
-                    ));
+                    lines.push(std::mem::replace(&mut cur, new_line()));
                     cur_units = 0;
                 }
             } else if cur_units + 1 + w <= width {
@@ -94,10 +92,7 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
                 cur_units += 1 + w;
                 rest = "";
             } else {
-                lines.push(std::mem::replace(
-                    &mut cur,
-                    String::with_capacity(width + 4),
-                ));
+                lines.push(std::mem::replace(&mut cur, new_line()));
                 cur_units = 0;
             }
         }
