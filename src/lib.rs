@@ -451,6 +451,12 @@ impl render::Sink for Counting<'_> {
         Ok(())
     }
 
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        self.inner.write_parts(path, parts)?;
+        self.tick();
+        Ok(())
+    }
+
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
         self.inner.copy(path, source)?;
         self.tick();

@@ -217,12 +217,37 @@ impl DirSink {
     }
 }
 
+/// Writes `parts` one after the other, in one system call when the kernel
+/// takes them whole (it does for a regular file), else piece by piece.
+fn write_all_vectored(mut file: &std::fs::File, parts: &[&[u8]]) -> std::io::Result<()> {
+    use std::io::Write;
+    let slices: Vec<std::io::IoSlice<'_>> =
+        parts.iter().map(|p| std::io::IoSlice::new(p)).collect();
+    let mut written = file.write_vectored(&slices)?;
+    for part in parts {
+        if written >= part.len() {
+            written -= part.len();
+            continue;
+        }
+        file.write_all(&part[written..])?;
+        written = 0;
+    }
+    Ok(())
+}
+
 impl Sink for DirSink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         if self.previous.is_some() && self.reuse(path, &self.target(path)?, bytes) {
             return Ok(());
         }
         std::io::Write::write_all(&mut self.create(path)?, bytes)
+    }
+
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        if self.previous.is_some() {
+            return self.write(path, &parts.concat());
+        }
+        write_all_vectored(&self.create(path)?, parts)
     }
 
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {

@@ -38,6 +38,14 @@ pub trait Sink: Sync {
     /// # Errors
     /// Any I/O error.
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Writes the concatenation of `parts` to `path` (a page around its body,
+    /// without first copying them into one buffer where the sink can avoid it).
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        self.write(path, &parts.concat())
+    }
     /// Copies the file at `source` to `path`.
     ///
     /// # Errors
@@ -234,8 +242,9 @@ pub fn render_parts(
     };
     let content = &site.content;
     let page = |p: &Page| -> Result<String, Error> {
-        let (html, text) = render_page(&ctx, p)?;
-        sink.write(&p.out, html.as_bytes())
+        let (page, text) = render_page(&ctx, p)?;
+        let (head, tail) = page.html.as_bytes().split_at(page.body_at);
+        sink.write_parts(&p.out, &[head, &page.body, tail])
             .map_err(io_err(&p.out))?;
         Ok(text)
     };
@@ -412,12 +421,27 @@ fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
 }
 
-/// A page body rendered to HTML.
+/// A page body rendered to HTML (UTF-8: rendered from a `String`).
 struct Body {
-    html: String,
+    html: Vec<u8>,
     starts_with_h1: bool,
     /// Plain text for the search index (see [`crate::search::plain_text`]).
     text: String,
+}
+
+impl Body {
+    /// The HTML as a `String`.
+    fn into_string(self) -> Result<String, Error> {
+        utf8(self.html)
+    }
+}
+
+/// Bytes read back from the spill as a `String` (they were written from one).
+fn utf8(bytes: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|e| Error::Io {
+        path: std::env::temp_dir(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
 }
 
 /// Renders a page body (or section intro) to HTML, rewriting links relative to
@@ -457,7 +481,7 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Result<Body, Error> {
     );
     Ok(Body {
         text,
-        html: p.html,
+        html: p.html.into_bytes(),
         starts_with_h1: p.starts_with_h1,
     })
 }
@@ -539,7 +563,18 @@ fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>>
 }
 
 /// The page's HTML and the plain text of its body (for the search index).
-fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(String, String), Error> {
+/// A rendered page: its HTML with the body left out, the body, and where in
+/// the HTML the body goes. The built-in template leaves the body out (and it
+/// is written between the two halves), so that a body read back from the
+/// spill is neither checked as UTF-8 nor copied into the page; Tera's
+/// templates take it in (and `body` is empty).
+struct RenderedPage {
+    html: String,
+    body: Vec<u8>,
+    body_at: usize,
+}
+
+fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(RenderedPage, String), Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
@@ -612,6 +647,12 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(String, String), Error> {
             }
         })
         .collect();
+    // The built-in template leaves the body out (see `RenderedPage`).
+    let (content, body_html_bytes) = if ctx.native.page {
+        (String::new(), html)
+    } else {
+        (utf8(html)?, Vec::new())
+    };
     let mut crumbs = breadcrumbs(ctx, from, page.dir());
     crumbs.push(LinkView {
         title: page.title(),
@@ -627,7 +668,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(String, String), Error> {
             tags: &page.meta.tags,
             outcome: outcome(page),
             entry: page.meta.is_entry(),
-            content: html,
+            content,
             starts_with_h1,
             path: &page.out,
             in_tree: graph.is_reachable(page.id),
@@ -639,12 +680,22 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(String, String), Error> {
         tree,
         path,
     };
-    let html = if ctx.native.page {
-        native::page(&view)
+    let page = if ctx.native.page {
+        let (html, body_at) = native::page(&view);
+        RenderedPage {
+            html,
+            body: body_html_bytes,
+            body_at,
+        }
     } else {
-        render_template(ctx, "page.html", &view)?
+        let html = render_template(ctx, "page.html", &view)?;
+        RenderedPage {
+            body_at: html.len(),
+            html,
+            body: Vec::new(),
+        }
     };
-    Ok((html, text))
+    Ok((page, text))
 }
 
 fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
@@ -706,7 +757,7 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
         .site
         .content
         .section_intro(dir)
-        .map(|p| body_html(ctx, p).map(|b| b.html))
+        .map(|p| body_html(ctx, p).and_then(Body::into_string))
         .transpose()?
         .unwrap_or_default();
     let view = SectionContext {
@@ -965,7 +1016,7 @@ fn index_view<'a>(
         site: ctx.site_view.clone(),
         root: String::new(),
         intro: intro_page
-            .map(|p| body_html(ctx, p).map(|b| b.html))
+            .map(|p| body_html(ctx, p).and_then(Body::into_string))
             .transpose()?
             .unwrap_or_default(),
         title: intro_page

@@ -250,12 +250,14 @@ fn outline_node(out: &mut String, node: &OutlineNode<'_>) {
     out.push_str("</li>");
 }
 
-/// `page.html`.
-pub(super) fn page(v: &PageContext<'_>) -> String {
+/// `page.html`, and where in it `page.content` was written (the caller may
+/// leave the content out and write it there).
+pub(super) fn page(v: &PageContext<'_>) -> (String, usize) {
     let p = &v.page;
     let items =
         v.breadcrumbs.len() + v.branches.len() + v.parents.len() + v.backlinks.len() + v.path.len();
     let mut out = String::with_capacity(BASE_CAPACITY + p.content.len() + items * ITEM_CAPACITY);
+    let mut content_at = 0;
     base(
         &mut out,
         &v.site,
@@ -285,13 +287,13 @@ pub(super) fn page(v: &PageContext<'_>) -> String {
                 out.push('"');
             }
         },
-        |out| page_main(out, v),
+        |out| content_at = page_main(out, v),
     );
-    out
+    (out, content_at)
 }
 
-/// `page.html`: `{% block main %}`.
-fn page_main(out: &mut String, v: &PageContext<'_>) {
+/// `page.html`: `{% block main %}`; returns where `page.content` was written.
+fn page_main(out: &mut String, v: &PageContext<'_>) -> usize {
     let p = &v.page;
     // {% block main %}
     // {{ m::breadcrumbs(crumbs=breadcrumbs) }}
@@ -361,6 +363,7 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
     // {{ page.content | safe }}
     // </div>
     out.push_str("\n<div class=\"body\">\n");
+    let content_at = out.len();
     out.push_str(&p.content);
     out.push_str("\n</div>\n");
     // {% if page.outcome %}
@@ -476,6 +479,7 @@ fn page_main(out: &mut String, v: &PageContext<'_>) {
     // {% endif %}
     // {% endblock main %}
     out.push('\n');
+    content_at
 }
 
 /// A `<li>` of a listing of pages: `section.html`'s pages (`with_entry`, with
@@ -808,7 +812,7 @@ mod tests {
             (None, None, Some("other")),
             (Some("d'"), Some("s\""), Some("resolved")),
         ] {
-            let v = PageContext {
+            let mut v = PageContext {
                 site: site(description, description.is_none()),
                 root: "../".into(),
                 page: PageView {
@@ -838,7 +842,17 @@ mod tests {
                 tree: Some(link("E", "e.html")),
                 path: Vec::new(),
             };
-            assert_eq!(super::page(&v), tera("page.html", &v));
+            let (page, at) = super::page(&v);
+            assert_eq!(page, tera("page.html", &v));
+            // The content is written at `at`: the page without it, with it
+            // put back there, is the same page.
+            let content = std::mem::take(&mut v.page.content);
+            let (mut without, at_bare) = super::page(&v);
+            assert_eq!(at, at_bare);
+            assert!(page[at..].starts_with(content.as_str()));
+            without.insert_str(at_bare, &content);
+            assert_eq!(without, page);
+            v.page.content = content;
             let listed = ListedPage {
                 title: "L",
                 url: "l.html".into(),
