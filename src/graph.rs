@@ -141,7 +141,9 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
     let mut inc = vec![Vec::new(); n];
     // Branch targets are resolved in parallel, edges and diagnostics made in
     // page order.
-    let targets: Vec<Vec<Option<Target>>> = content
+    // With each target, the branch's `when` (copied here, on the pool).
+    type Resolved = Option<(Target, Option<String>)>;
+    let targets: Vec<Vec<Resolved>> = content
         .pages
         .par_iter()
         .map(|page| {
@@ -152,13 +154,20 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
             let branches = &page.meta.branches;
             branches
                 .iter()
-                .map(|b| b.to.as_ref().map(|to| classify(content, dir, &to.value)))
+                .map(|b| {
+                    let target = classify(content, dir, &b.to.as_ref()?.value);
+                    let when = match target {
+                        Target::Page(..) => b.when.as_ref().map(|w| w.value.clone()),
+                        _ => None,
+                    };
+                    Some((target, when))
+                })
                 .collect()
         })
         .collect();
     for (page, targets) in content.pages.iter().zip(targets) {
         for (b, target) in page.meta.branches.iter().zip(targets) {
-            let (Some(to), Some(target)) = (&b.to, target) else {
+            let (Some(to), Some((target, when))) = (&b.to, target) else {
                 continue;
             };
             let dir = page.dir();
@@ -171,7 +180,7 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
                         from: page.id,
                         to: id,
                         fragment,
-                        when: b.when.as_ref().map(|w| w.value.clone()),
+                        when,
                         span: to.span.clone(),
                     });
                 }

@@ -61,6 +61,15 @@ impl SourceFile {
         }
     }
 
+    /// A file named `name` whose text was read from `disk` and then dropped,
+    /// keeping the text's length and [`text_hash`].
+    pub fn evicted(name: String, disk: PathBuf, len: usize, hash: u64) -> Self {
+        SourceFile {
+            evicted: Some(Evicted { disk, len, hash }),
+            ..SourceFile::new(name, String::new())
+        }
+    }
+
     /// True when the text was dropped to save memory (see [`SourceMap::load_text`]).
     pub fn is_evicted(&self) -> bool {
         self.evicted.is_some()
@@ -169,8 +178,14 @@ impl SourceMap {
     /// Adds a file whose text was read from `disk` and then dropped, keeping the
     /// text's length and [`text_hash`].
     pub fn add_evicted(&mut self, name: String, disk: PathBuf, len: usize, hash: u64) -> FileId {
-        let id = self.add(name, String::new());
-        self.files[id.0 as usize].evicted = Some(Evicted { disk, len, hash });
+        self.push(SourceFile::evicted(name, disk, len, hash))
+    }
+
+    /// Adds `file` (made with [`SourceFile::new`] or [`SourceFile::evicted`],
+    /// e.g. on another thread).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        self.files.push(file);
         id
     }
 

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::Error;
 use crate::diag::{Code, Diagnostic};
 use crate::markdown::{self, Processed};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
 
 /// Renders a page's body while it is loaded; see [`load`].
@@ -147,14 +147,14 @@ pub fn out_path(path: &str) -> String {
 }
 
 enum Loaded {
-    /// The parsed page, the scan of its body, and its text, or once evicted the
-    /// text's length and hash.
-    Page(
-        Box<page::ParsedPage>,
-        Box<Processed>,
-        Result<String, (usize, u64)>,
-    ),
-    NotUtf8(String, usize),
+    /// The page (its id still to be set: drafts are left out), the scan of its
+    /// body, and its file (its text, or once evicted the text's length and
+    /// hash).
+    Page(Box<Page>, Box<Processed>, SourceFile),
+    /// A draft left out: its path and its file.
+    Draft(String, SourceFile),
+    /// The file up to its first byte that is not UTF-8, and that byte's offset.
+    NotUtf8(SourceFile, usize),
 }
 
 /// One file under `content/`, as handed to [`load`]: read from disk by
@@ -314,6 +314,9 @@ pub fn load(
         .enumerate()
         .map(|(i, (rel, bytes, disk))| {
             let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
+            // Everything a page needs is made here, on the pool: only moves are
+            // left for the single thread that puts the pages in order.
+            let name = [content_name, "/", rel.as_str()].concat();
             if bytes.is_empty()
                 && let Some(path) = disk
             {
@@ -328,7 +331,10 @@ pub fn load(
                     let valid = e.utf8_error().valid_up_to();
                     let bytes = e.into_bytes();
                     let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                    return Ok((Loaded::NotUtf8(prefix, valid), Vec::new()));
+                    return Ok((
+                        Loaded::NotUtf8(SourceFile::new(name, prefix), valid),
+                        Vec::new(),
+                    ));
                 }
             };
             if text.starts_with('\u{feff}') {
@@ -337,7 +343,8 @@ pub fn load(
             let mut d = Vec::new();
             let intro = rel.ends_with("/_index.md") || rel == "_index.md";
             let parsed = page::parse(file, &text, intro, &mut d);
-            let scan = if parsed.meta.draft && !drafts {
+            let draft = parsed.meta.draft && !drafts;
+            let scan = if draft {
                 Processed::default()
             } else if let (Some(render), Some(prelim)) = (render_body, &prelim) {
                 render(prelim, rel, &text, parsed.body.clone(), intro)
@@ -347,12 +354,28 @@ pub fn load(
                 markdown::scan(&text, parsed.body.clone(), !lean)
             };
             let keep = !lean || disk.is_none() || !d.is_empty();
-            let text = if keep {
-                Ok(text)
-            } else {
-                Err((text.len(), crate::source::text_hash(&text)))
+            let source = match disk.take() {
+                Some(disk) if !keep => {
+                    SourceFile::evicted(name, disk, text.len(), crate::source::text_hash(&text))
+                }
+                _ => SourceFile::new(name, text),
             };
-            Ok((Loaded::Page(Box::new(parsed), Box::new(scan), text), d))
+            let path = std::mem::take(rel);
+            if draft {
+                return Ok((Loaded::Draft(path, source), d));
+            }
+            let page = Page {
+                id: PageId(0),
+                file,
+                out: out_path(&path),
+                path,
+                section_intro: intro,
+                meta: parsed.meta,
+                body: parsed.body,
+                head: parsed.head,
+                broken: parsed.broken,
+            };
+            Ok((Loaded::Page(Box::new(page), Box::new(scan), source), d))
         })
         .collect::<Result<_, Error>>()?;
 
@@ -361,12 +384,11 @@ pub fn load(
     let mut scans = Vec::with_capacity(loaded.len());
     sources.reserve(loaded.len());
     let mut draft_paths = BTreeSet::new();
-    for ((rel, _, disk), (loaded, d)) in md_files.into_iter().zip(loaded) {
+    for (loaded, d) in loaded {
         diags.extend(d);
-        let name = [content_name, "/", rel.as_str()].concat();
         match loaded {
-            Loaded::NotUtf8(prefix, valid) => {
-                let file = sources.add(name, prefix);
+            Loaded::NotUtf8(source, valid) => {
+                let file = sources.push(source);
                 diags.push(
                     Diagnostic::new(
                         Code::NotUtf8,
@@ -377,32 +399,20 @@ pub fn load(
                     .help("save the file as UTF-8"),
                 );
             }
-            Loaded::Page(parsed, scan, text) => {
-                let file = match (text, disk) {
-                    (Ok(text), _) => sources.add(name, text),
-                    (Err((len, hash)), Some(disk)) => sources.add_evicted(name, disk, len, hash),
-                    (Err(_), None) => unreachable!("only files read from disk are evicted"),
-                };
-                if parsed.meta.draft && !drafts {
-                    draft_paths.insert(rel);
-                    continue;
-                }
-                let section_intro = rel.ends_with("/_index.md") || rel == "_index.md";
-                pages.push(Page {
-                    id: PageId(u32::try_from(pages.len()).expect("fewer than 2^32 pages")),
-                    file,
-                    out: out_path(&rel),
-                    path: rel,
-                    section_intro,
-                    meta: parsed.meta,
-                    body: parsed.body,
-                    head: parsed.head,
-                    broken: parsed.broken,
-                });
+            Loaded::Draft(path, source) => {
+                sources.push(source);
+                draft_paths.insert(path);
+            }
+            Loaded::Page(page, scan, source) => {
+                sources.push(source);
+                let mut page = *page;
+                page.id = PageId(u32::try_from(pages.len()).expect("fewer than 2^32 pages"));
+                pages.push(page);
                 scans.push(*scan);
             }
         }
     }
+    drop(md_files);
     let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
     let sections = sections_of(&pages);
     let content = Content {
