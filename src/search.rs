@@ -261,7 +261,8 @@ fn json_escaped(out: &mut Vec<u8>, s: &str, escape: &[bool; 256]) {
 #[derive(Default)]
 struct Whens {
     list: Vec<String>,
-    ids: BTreeMap<String, usize>,
+    /// Looked up only (numbers follow `list`'s order, not the map's).
+    ids: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Whens {

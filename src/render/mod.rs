@@ -253,6 +253,11 @@ pub fn render_parts(
             None if cfg.search.enabled => {
                 // The index numbers each edge's `when` text: the ones the
                 // pages and the home page show (each made once).
+                // Made on the whole pool first: numbering them is then a
+                // single thread's quick walk.
+                (0..site.graph.edges.len()).into_par_iter().for_each(|e| {
+                    when_html(&ctx, e);
+                });
                 let texts = (0..site.graph.edges.len()).map(|e| when_html(&ctx, e).1);
                 let index = crate::search::IndexWriter::with_when_texts(site, texts);
                 render_pages_and_index(site, sink, &page, &index)
