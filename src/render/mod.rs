@@ -567,7 +567,6 @@ fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>>
     crumbs
 }
 
-/// The page's HTML and the plain text of its body (for the search index).
 /// A rendered page: its HTML with the body left out, the body, and where in
 /// the HTML the body goes. The built-in template leaves the body out (and it
 /// is written between the two halves), so that a body read back from the
@@ -579,6 +578,8 @@ struct RenderedPage {
     body_at: usize,
 }
 
+/// The page (see [`RenderedPage`]) and the plain text of its body (for the
+/// search index).
 fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(RenderedPage, String), Error> {
     let site = ctx.site;
     let content = &site.content;

@@ -852,7 +852,6 @@ mod tests {
             assert!(page[at..].starts_with(content.as_str()));
             without.insert_str(at_bare, &content);
             assert_eq!(without, page);
-            v.page.content = content;
             let listed = ListedPage {
                 title: "L",
                 url: "l.html".into(),
