@@ -817,11 +817,7 @@ pub fn inline_html_and_text(text: &str, allow_raw_html: bool) -> (String, String
     let events: Vec<Event<'_>> = Parser::new_ext(text, options()).collect();
     let mut plain = String::new();
     for e in &events {
-        match e {
-            Event::Text(t) | Event::Code(t) => plain.push_str(t),
-            Event::SoftBreak | Event::HardBreak => plain.push(' '),
-            _ => {}
-        }
+        push_plain(&mut plain, e);
     }
     // `when` is shown inside the branch's own link: nested links are invalid
     // HTML, so links in it keep their text only.
@@ -849,13 +845,19 @@ pub fn inline_text(text: &str) -> String {
     }
     let mut s = String::new();
     for e in Parser::new_ext(text, options()) {
-        match e {
-            Event::Text(t) | Event::Code(t) => s.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
-            _ => {}
-        }
+        push_plain(&mut s, &e);
     }
     s
+}
+
+/// Appends the plain text `e` contributes to inline Markdown's text: its text
+/// and code, and a space for a line break.
+fn push_plain(s: &mut String, e: &Event<'_>) {
+    match e {
+        Event::Text(t) | Event::Code(t) => s.push_str(t),
+        Event::SoftBreak | Event::HardBreak => s.push(' '),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -175,12 +175,6 @@ impl SourceMap {
         id
     }
 
-    /// Adds a file whose text was read from `disk` and then dropped, keeping the
-    /// text's length and [`text_hash`].
-    pub fn add_evicted(&mut self, name: String, disk: PathBuf, len: usize, hash: u64) -> FileId {
-        self.push(SourceFile::evicted(name, disk, len, hash))
-    }
-
     /// Adds `file` (made with [`SourceFile::new`] or [`SourceFile::evicted`],
     /// e.g. on another thread).
     pub fn push(&mut self, file: SourceFile) -> FileId {
@@ -317,7 +311,12 @@ mod tests {
         let path = dir.join("a.md");
         std::fs::write(&path, "\u{feff}hello\n").unwrap();
         let mut map = SourceMap::new();
-        let id = map.add_evicted("content/a.md".into(), path.clone(), 6, text_hash("hello\n"));
+        let id = map.push(SourceFile::evicted(
+            "content/a.md".into(),
+            path.clone(),
+            6,
+            text_hash("hello\n"),
+        ));
         assert!(map.get(id).is_evicted());
         assert_eq!(map.get(id).text, "");
         assert_eq!(map.load_text(id).unwrap(), "hello\n");

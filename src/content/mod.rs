@@ -242,7 +242,7 @@ fn walk(dir: &Path, rel: &str) -> Result<Vec<ContentFile>, Error> {
 /// order), and adds it to `sources`.
 ///
 /// With `lean`, the text of a page read from disk is dropped once scanned unless
-/// a diagnostic points into it (see [`SourceMap::add_evicted`]): a build then
+/// a diagnostic points into it (see [`SourceFile::evicted`]): a build then
 /// holds one page's text per thread, not the whole site's.
 ///
 /// With `render_body`, each body is rendered instead of only scanned (a full
