@@ -599,6 +599,11 @@ fn check_anchor(
 /// Links are resolved in parallel, each once; the few that need a diagnostic
 /// or an anchor check are then gone through in page order, so that
 /// diagnostics (and the cap on suggestions) do not depend on threads.
+/// The fragment of a link to a page, as [`classify`] gives it.
+fn link_fragment(dest: &str) -> Option<String> {
+    split_fragment(dest.trim()).1.map(links::percent_decode)
+}
+
 fn check_links(
     content: &Content,
     graph: &Graph,
@@ -640,7 +645,11 @@ fn check_links(
         .map(|(page, scan)| {
             let (mut notable, mut to) = (Vec::new(), Vec::new());
             for (i, link) in scan.links.iter().enumerate() {
-                let target = classify(content, page.dir(), &link.dest);
+                // A page found while rendering is not looked up again.
+                let target = match link.page {
+                    Some(id) => Target::Page(id, link_fragment(&link.dest)),
+                    None => classify(content, page.dir(), &link.dest),
+                };
                 if let Target::Page(id, _) = &target
                     && *id != page.id
                     && !page.section_intro

@@ -3,6 +3,7 @@
 //! URL; and turning resolved targets into relative URLs between output files.
 
 use crate::content::{Content, PageId};
+use crate::markdown::Rewritten;
 use crate::swar;
 
 /// What a destination names.
@@ -211,14 +212,21 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
 /// The URL a link to `dest`, written on the page whose output file is
 /// `page_out` in folder `dir`, points to in the output: a link to a page or a
 /// section is rewritten to its output file (relative to `page_out`); anything
-/// else is kept as written (`None`).
-pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Option<String> {
-    let (url, frag) = match classify(content, dir, dest) {
-        Target::Page(id, frag) => (relative_url(page_out, &content.page(id).out), frag),
-        Target::Section(d, frag) => (relative_url(page_out, &section_out(&d)), frag),
-        _ => return None,
+/// else is kept as written (`url` is `None`). A page's id comes with it.
+pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Rewritten {
+    let (url, frag, page) = match classify(content, dir, dest) {
+        Target::Page(id, frag) => (
+            relative_url(page_out, &content.page(id).out),
+            frag,
+            Some(id),
+        ),
+        Target::Section(d, frag) => (relative_url(page_out, &section_out(&d)), frag, None),
+        _ => return Rewritten::default(),
     };
-    Some(with_fragment(url, frag))
+    Rewritten {
+        url: Some(with_fragment(url, frag)),
+        page,
+    }
 }
 
 /// `url`, followed by `#frag` if there is one.

@@ -35,6 +35,20 @@ pub struct LinkSrc {
     pub span: Range<usize>,
     /// `![]()` rather than `[]()`.
     pub image: bool,
+    /// The page the rewriter resolved the destination to while rendering
+    /// (see [`Rewritten::page`]); `None` when it named no page or nothing was
+    /// rendered.
+    pub page: Option<crate::content::PageId>,
+}
+
+/// What a link rewriter makes of one destination.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Rewritten {
+    /// The URL to write instead (`None` keeps the destination as written).
+    pub url: Option<String>,
+    /// The page the destination names, if the rewriter resolved it to one: the
+    /// checks after loading reuse it instead of resolving the link again.
+    pub page: Option<crate::content::PageId>,
 }
 
 /// What processing one body produced.
@@ -64,8 +78,8 @@ pub struct Settings<'a> {
     pub highlight: bool,
     /// Pass raw HTML through unsanitized.
     pub allow_raw_html: bool,
-    /// Rewrites a link destination; `None` keeps it as written.
-    pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Rewrites a link destination.
+    pub rewrite: &'a (dyn Fn(&str) -> Rewritten + Sync),
     /// Collect the plain text (for the search index); off when no one reads it.
     pub text: bool,
     /// List the link and image destinations (for the checks and backlinks).
@@ -501,7 +515,7 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
 /// Scans the body `body` of `src` without rendering: links, anchors, plain text
 /// and whether it starts with a `#` heading.
 pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
-    let keep = |_: &str| None;
+    let keep = |_: &str| Rewritten::default();
     let settings = Settings {
         render: false,
         highlight: false,
@@ -511,6 +525,20 @@ pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
         links: true,
     };
     process(src, body, &settings)
+}
+
+/// A link or image met while processing, listed once its reference
+/// definitions are known.
+struct PendingLink<'a> {
+    link_type: LinkType,
+    dest: CowStr<'a>,
+    /// The reference label (for reference links).
+    id: CowStr<'a>,
+    /// The event's range in the body.
+    range: Range<usize>,
+    image: bool,
+    /// See [`LinkSrc::page`].
+    page: Option<crate::content::PageId>,
 }
 
 /// Processes one page body. `src` is the whole file text and `body` the body's
@@ -540,7 +568,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let mut heading: Option<(usize, String)> = None;
     // Code block buffer: (language, code).
     let mut code: Option<(String, String)> = None;
-    let mut pending_links: Vec<(LinkType, CowStr<'_>, CowStr<'_>, Range<usize>, bool)> = Vec::new();
+    let mut pending_links: Vec<PendingLink<'_>> = Vec::new();
 
     for (event, range) in iter.by_ref() {
         match &event {
@@ -631,13 +659,14 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 id,
                 ..
             }) if settings.links => {
-                pending_links.push((
-                    *link_type,
-                    dest_url.clone(),
-                    id.clone(),
-                    range.clone(),
-                    false,
-                ));
+                pending_links.push(PendingLink {
+                    link_type: *link_type,
+                    dest: dest_url.clone(),
+                    id: id.clone(),
+                    range: range.clone(),
+                    image: false,
+                    page: None,
+                });
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -645,13 +674,14 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 id,
                 ..
             }) if settings.links => {
-                pending_links.push((
-                    *link_type,
-                    dest_url.clone(),
-                    id.clone(),
-                    range.clone(),
-                    true,
-                ));
+                pending_links.push(PendingLink {
+                    link_type: *link_type,
+                    dest: dest_url.clone(),
+                    id: id.clone(),
+                    range: range.clone(),
+                    image: true,
+                    page: None,
+                });
             }
             _ => {}
         }
@@ -671,7 +701,8 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 title,
                 id,
             }) => {
-                let dest = rewrite(settings, &dest_url).map_or(dest_url, CowStr::from);
+                let dest = rewrite(settings, &dest_url, &mut pending_links);
+                let dest = dest.map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -685,7 +716,8 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 title,
                 id,
             }) => {
-                let dest = rewrite(settings, &dest_url).map_or(dest_url, CowStr::from);
+                let dest = rewrite(settings, &dest_url, &mut pending_links);
+                let dest = dest.map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
@@ -698,7 +730,15 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         events.push(event);
     }
     let refdefs = iter.reference_definitions();
-    for (link_type, dest, id, range, image) in pending_links {
+    for PendingLink {
+        link_type,
+        dest,
+        id,
+        range,
+        image,
+        page,
+    } in pending_links
+    {
         if dest.is_empty() && !matches!(link_type, LinkType::Inline) {
             continue;
         }
@@ -726,6 +766,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
             dest: dest.to_string(),
             span: span.start + base..span.end + base,
             image,
+            page,
         });
     }
     if settings.render {
@@ -740,11 +781,20 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     out
 }
 
-fn rewrite(settings: &Settings<'_>, dest: &str) -> Option<String> {
+/// The URL to write for link destination `dest` (`None`: as written). When
+/// links are listed, the page it resolved to goes with the link just listed
+/// (the one of this event).
+fn rewrite(settings: &Settings<'_>, dest: &str, pending: &mut [PendingLink<'_>]) -> Option<String> {
     if !settings.allow_raw_html && is_dangerous_url(dest) {
         return Some("#".to_string());
     }
-    (settings.rewrite)(dest)
+    let r = (settings.rewrite)(dest);
+    if settings.links
+        && let Some(last) = pending.last_mut()
+    {
+        last.page = r.page;
+    }
+    r.url
 }
 
 /// `javascript:` and similar URLs that run code when followed.
@@ -885,7 +935,7 @@ mod tests {
             render: true,
             highlight: true,
             allow_raw_html: false,
-            rewrite: &|_| None,
+            rewrite: &|_| Rewritten::default(),
             text: true,
             links: true,
         };

@@ -422,6 +422,17 @@ pub fn load(
         by_path,
         sections,
     };
+    // Links resolved while rendering name pages by their place in the
+    // preliminary list, which is this one only when every file became a page
+    // (no drafts left out, no file unreadable as UTF-8).
+    if prelim
+        .as_ref()
+        .is_some_and(|p| p.pages.len() != content.pages.len())
+    {
+        for link in scans.iter_mut().flat_map(|s| s.links.iter_mut()) {
+            link.page = None;
+        }
+    }
     if let Some(prelim) = prelim.filter(|_| !content.drafts.is_empty()) {
         // Without the drafts, links to them are no longer rewritten (and a
         // folder of drafts is no section): render such pages again later.
@@ -433,8 +444,8 @@ pub fn load(
             .for_each(|(page, scan)| {
                 let (dir, out) = (page.dir(), &page.out);
                 let changed = scan.links.iter().any(|l| {
-                    crate::links::rewrite(&prelim, dir, out, &l.dest)
-                        != crate::links::rewrite(&content, dir, out, &l.dest)
+                    crate::links::rewrite(&prelim, dir, out, &l.dest).url
+                        != crate::links::rewrite(&content, dir, out, &l.dest).url
                 });
                 if changed {
                     scan.spilled = None;

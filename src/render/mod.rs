@@ -500,7 +500,7 @@ pub(crate) fn page_body(
     src: &str,
     body: std::ops::Range<usize>,
     intro: bool,
-    rewrite: &(dyn Fn(&str) -> Option<String> + Sync),
+    rewrite: &(dyn Fn(&str) -> markdown::Rewritten + Sync),
     links: bool,
 ) -> (markdown::Processed, String) {
     let settings = Settings {

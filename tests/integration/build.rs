@@ -467,6 +467,87 @@ fn links_into_a_folder_of_drafts_are_kept_as_written_unless_drafts_are_built() {
     );
 }
 
+/// Links are resolved while bodies render, against the list of files, and the
+/// checks after loading reuse what they found; a draft (or a file that is not
+/// UTF-8) shifts every later page's place in the final list. Anchor checks and
+/// backlinks must still name the right pages.
+#[test]
+fn anchor_checks_and_backlinks_are_right_when_drafts_shift_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &[u8]| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("site.toml", b"title = \"Shift\"\n");
+    write(
+        "content/a.md",
+        b"+++\ntitle = \"A\"\n+++\nSee [C](c.md#usage).\n\nAnd [D](d.md#nowhere).\n",
+    );
+    write(
+        "content/b.md",
+        b"+++\ntitle = \"B\"\ndraft = true\n+++\nNot yet.\n",
+    );
+    write("content/bb.md", b"+++\ntitle = \"\xff\"\n+++\n");
+    write("content/c.md", b"+++\ntitle = \"C\"\n+++\n## Usage\n");
+    write("content/d.md", b"+++\ntitle = \"D\"\n+++\n## Other\n");
+    let site = Site { dir };
+    for drafts in [false, true] {
+        let args: &[&str] = if drafts {
+            &["build", "--drafts"]
+        } else {
+            &["build"]
+        };
+        let out = crate::support::signpost()
+            .args(args)
+            .env("NO_COLOR", "1")
+            .current_dir(site.root())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let at: Vec<&str> = stderr
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("┌─ "))
+            .collect();
+        assert_eq!(
+            at,
+            ["content/a.md:6:14", "content/bb.md:2:10"],
+            "drafts: {drafts}: {stderr}"
+        );
+        assert!(
+            stderr.contains("anchor `#nowhere` does not exist on d.md"),
+            "{stderr}"
+        );
+    }
+    // With every page readable and the anchor mended: C lists A, D does not.
+    std::fs::remove_file(site.root().join("content/bb.md")).unwrap();
+    std::fs::write(
+        site.root().join("content/a.md"),
+        b"+++\ntitle = \"A\"\n+++\nSee [C](c.md#usage).\n",
+    )
+    .unwrap();
+    for drafts in [false, true] {
+        let args: &[&str] = if drafts {
+            &["build", "--drafts"]
+        } else {
+            &["build"]
+        };
+        let (code, stderr) = site.run(args);
+        assert_eq!(code, 0, "{stderr}");
+        let c = site.read("c.html");
+        assert!(
+            c.contains(r#"<a href="a.html">A</a>"#),
+            "drafts: {drafts}: {c}"
+        );
+        let d = site.read("d.html");
+        assert!(
+            !d.contains(r#"<a href="a.html">A</a>"#),
+            "drafts: {drafts}: {d}"
+        );
+    }
+}
+
 /// A full build sets rendered bodies aside in temporary files; without a usable
 /// temporary folder it renders them from source instead, with the same output.
 #[test]
