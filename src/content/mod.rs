@@ -311,6 +311,10 @@ pub fn load(
     let first = sources.len();
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md_files
         .par_iter_mut()
+        // Pieces of at most 64 pages: rayon otherwise stops splitting after a
+        // few halvings, and one thread was left loading the last few hundred
+        // pages alone (30 ms of 10,000 pages' 400) while the other waited.
+        .with_max_len(LOAD_PIECE)
         .enumerate()
         .map(|(i, (rel, bytes, disk))| {
             let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
@@ -454,6 +458,9 @@ pub fn load(
     }
     Ok((content, scans))
 }
+
+/// The most pages one thread loads without offering the rest to the others.
+const LOAD_PIECE: usize = 64;
 
 /// Every folder that holds one of `pages` (directly or below), and "".
 fn sections_of(pages: &[Page]) -> BTreeSet<String> {
