@@ -427,6 +427,15 @@ impl<'a> IndexWriter<'a> {
         id: PageId,
         text: &str,
     ) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        w.write_all(&self.entry_json(id, text))
+    }
+
+    /// The JSON of page `id`'s entry (see [`IndexWriter::entry`]), without the
+    /// comma before it: made on any thread, written in page order.
+    pub fn entry_json(&self, id: PageId, text: &str) -> Vec<u8> {
         let content = &self.site.content;
         let graph = &self.site.graph;
         let page = content.page(id);
@@ -453,15 +462,11 @@ impl<'a> IndexWriter<'a> {
             c: choices,
             x: text,
         };
-        // Serialized into memory and written at once (one entry for each of
-        // thousands of pages: by hand, in one pass, rather than through serde
-        // and a second pass for `<`).
+        // Serialized by hand, in one pass, rather than through serde and a
+        // second pass for `<` (one entry for each of thousands of pages).
         let mut buf = Vec::with_capacity(text.len() + 512);
-        if !first {
-            buf.push(b',');
-        }
         entry.write_json(&mut buf);
-        w.write_all(&buf)
+        buf
     }
 
     /// `]};` and a newline.

@@ -284,9 +284,10 @@ pub fn load(
 
     // The site as the file names describe it, before any front matter is read:
     // what links resolve against while bodies are rendered during loading.
-    let prelim = render_body.map(|_| {
+    let mut prelim = render_body.map(|_| {
+        // On the pool: the threads are otherwise idle until the pages load.
         let pages: Vec<Page> = md_files
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, (rel, _, _))| Page {
                 id: PageId(u32::try_from(i).expect("fewer than 2^32 pages")),
@@ -300,9 +301,13 @@ pub fn load(
                 broken: false,
             })
             .collect();
+        let (by_path, sections) = rayon::join(
+            || pages.iter().map(|p| (p.path.clone(), p.id)).collect(),
+            || sections_of(&pages),
+        );
         Content {
-            by_path: pages.iter().map(|p| (p.path.clone(), p.id)).collect(),
-            sections: sections_of(&pages),
+            by_path,
+            sections,
             pages,
             assets: assets.clone(),
             drafts: BTreeSet::new(),
@@ -417,8 +422,22 @@ pub fn load(
         }
     }
     drop(md_files);
-    let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
-    let sections = sections_of(&pages);
+    // The preliminary list is this one when every file became a page (no
+    // drafts left out, no file unreadable as UTF-8): its lookups are then
+    // these, and so are the page ids of links resolved while rendering.
+    let same = prelim
+        .as_ref()
+        .is_some_and(|p| p.pages.len() == pages.len());
+    let (by_path, sections) = match prelim.as_mut() {
+        Some(p) if same => (
+            std::mem::take(&mut p.by_path),
+            std::mem::take(&mut p.sections),
+        ),
+        _ => rayon::join(
+            || pages.iter().map(|p| (p.path.clone(), p.id)).collect(),
+            || sections_of(&pages),
+        ),
+    };
     let content = Content {
         pages,
         assets,
@@ -426,13 +445,7 @@ pub fn load(
         by_path,
         sections,
     };
-    // Links resolved while rendering name pages by their place in the
-    // preliminary list, which is this one only when every file became a page
-    // (no drafts left out, no file unreadable as UTF-8).
-    if prelim
-        .as_ref()
-        .is_some_and(|p| p.pages.len() != content.pages.len())
-    {
+    if prelim.is_some() && !same {
         for link in scans.iter_mut().flat_map(|s| s.links.iter_mut()) {
             link.page = None;
         }

@@ -345,8 +345,10 @@ const PAGE_CHUNK: usize = 2048;
 
 /// Renders every page with `page` (which writes it and returns its text) and
 /// writes the search index as it goes: pages are rendered in parallel a chunk
-/// at a time, and each chunk's entries are appended in page order. A build
-/// then never holds every page's text.
+/// at a time, each with its index entry, and each chunk's entries are
+/// appended in page order. A build then never holds every page's text, and
+/// the last chunk's entries, appended when nothing is left to run beside
+/// them, are only copied.
 fn render_pages_and_index(
     site: &Site,
     sink: &dyn Sink,
@@ -365,13 +367,18 @@ fn render_pages_and_index(
         index.head(w)?;
         let mut first = true;
         // Appends a rendered chunk's entries in page order.
-        let mut append = |done: Option<RenderedChunk<'_>>| {
-            let Some((chunk, texts)) = done else {
+        let mut append = |done: Option<Vec<Result<Vec<u8>, Error>>>| {
+            let Some(entries) = done else {
                 return Ok(());
             };
-            for (p, text) in chunk.iter().zip(texts) {
-                match text {
-                    Ok(text) => index.entry(w, first, p.id, &text)?,
+            for entry in entries {
+                match entry {
+                    Ok(entry) => {
+                        if !first {
+                            w.write_all(b",")?;
+                        }
+                        w.write_all(&entry)?;
+                    }
                     Err(e) => {
                         failed = Some(e);
                         return Err(std::io::Error::other("page render failed"));
@@ -385,13 +392,18 @@ fn render_pages_and_index(
         // thread) while the next chunk renders.
         let mut done = None;
         for chunk in list.chunks(PAGE_CHUNK) {
-            let mut texts = Vec::new();
+            let mut entries = Vec::new();
             let appended = rayon::in_place_scope(|s| {
-                s.spawn(|_| texts = chunk.par_iter().map(|p| page(p)).collect());
+                s.spawn(|_| {
+                    entries = chunk
+                        .par_iter()
+                        .map(|p| page(p).map(|text| index.entry_json(p.id, &text)))
+                        .collect();
+                });
                 append(done.take())
             });
             appended?;
-            done = Some((chunk, texts));
+            done = Some(entries);
         }
         append(done)?;
         index.tail(w)
@@ -401,9 +413,6 @@ fn render_pages_and_index(
         None => written.map_err(io_err(crate::search::INDEX_PATH)),
     }
 }
-
-/// A chunk of pages and, for each, its search text or its render error.
-type RenderedChunk<'a> = (&'a [&'a Page], Vec<Result<String, Error>>);
 
 /// How many files [`render`] writes for `site` (for progress bars).
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
