@@ -310,27 +310,31 @@ fn analyze_with(
         &mut sources,
         &mut diags,
     )?;
-    let graph = graph::resolve(&content, &mut diags);
     // Independent whole-site checks, side by side; their diagnostics are
-    // kept in this order.
-    let ((mut shape, (backlinks, mut links)), mut collisions) = rayon::join(
+    // kept in this order: the graph's targets, its shape, links, collisions.
+    // Output paths do not depend on the graph, so their collisions are
+    // checked while it is built (mostly one thread's work).
+    let ((graph, mut resolved), mut collisions) = rayon::join(
         || {
-            rayon::join(
-                || {
-                    let mut d = Vec::new();
-                    graph::validate(&content, &graph, &mut d);
-                    d
-                },
-                || {
-                    let mut d = Vec::new();
-                    (check_links(&content, &graph, &scans, &mut d), d)
-                },
-            )
+            let mut d = Vec::new();
+            (graph::resolve(&content, &mut d), d)
         },
         || {
             let mut d = Vec::new();
             check_collisions(&content, &mut sources, &mut d);
             d
+        },
+    );
+    diags.append(&mut resolved);
+    let (mut shape, (backlinks, mut links)) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            graph::validate(&content, &graph, &mut d);
+            d
+        },
+        || {
+            let mut d = Vec::new();
+            (check_links(&content, &graph, &scans, &mut d), d)
         },
     );
     diags.append(&mut shape);
