@@ -143,31 +143,52 @@ impl PageEntry<'_> {
     }
 }
 
-/// Whether `b` holds a control byte (tabs and line breaks among them), or a
-/// space after a space (or first, when `space_before`). Eight bytes at a time,
-/// with exact per-byte tests (no carries between bytes).
-fn needs_closing_up(b: &[u8], space_before: bool) -> bool {
-    use crate::swar::{below, equal, word};
+/// How [`SearchText::push`] must add a piece of text.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece {
+    /// ASCII with single spaces only: copied as it is.
+    Plain,
+    /// ASCII with a control byte (tabs and line breaks among them) or a space
+    /// after a space (or first, after a space): copied, then closed up.
+    CloseUp,
+    /// Not ASCII: added character by character.
+    NotAscii,
+}
+
+/// What kind of piece `b` is (see [`Piece`]); `space_before` when the text so
+/// far ends in a space. One pass, eight bytes at a time, with exact per-byte
+/// tests (no carries between bytes); the last few bytes are padded with
+/// letters to a word.
+fn piece(b: &[u8], space_before: bool) -> Piece {
+    use crate::swar::{below, equal, high, word};
     let mut prev = space_before;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let w = word(c, 0);
-        let control = below(w, 0x20);
+    let mut close = false;
+    let mut test = |w: u64| {
         let space = equal(w, b' ');
         // A space whose lower neighbour (the byte before it) is a space.
         let double = space & ((space << 8) | u64::from(prev) << 7);
-        if control | double != 0 {
-            return true;
-        }
+        close |= below(w, 0x20) | double != 0;
         prev = space >> 63 != 0;
-    }
-    for &c in chunks.remainder() {
-        if c < 0x20 || (c == b' ' && prev) {
-            return true;
+    };
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = word(c, 0);
+        if high(w) != 0 {
+            return Piece::NotAscii;
         }
-        prev = c == b' ';
+        test(w);
     }
-    false
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut pad = [b'a'; 8];
+        pad[..rest.len()].copy_from_slice(rest);
+        let w = word(&pad, 0);
+        if high(w) != 0 {
+            return Piece::NotAscii;
+        }
+        test(w);
+    }
+    if close { Piece::CloseUp } else { Piece::Plain }
 }
 
 /// The index of the first byte at or after `from` that `escape` flags (a
@@ -602,29 +623,32 @@ impl SearchText {
         }
         self.raw += end;
         let t = &t[..end];
-        if !t.is_ascii() {
-            for c in t.chars() {
-                if !c.is_whitespace() {
-                    let mut utf8 = [0; 4];
-                    self.out
-                        .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-                } else if !self.after_space() {
-                    self.out.push(b' ');
-                }
+        let mut prev = self.after_space();
+        match piece(t.as_bytes(), prev) {
+            Piece::Plain => {
+                self.out.extend_from_slice(t.as_bytes());
+                return;
             }
-            return;
+            Piece::NotAscii => {
+                for c in t.chars() {
+                    if !c.is_whitespace() {
+                        let mut utf8 = [0; 4];
+                        self.out
+                            .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                    } else if !self.after_space() {
+                        self.out.push(b' ');
+                    }
+                }
+                return;
+            }
+            Piece::CloseUp => {}
         }
         // ASCII whitespace is exactly these bytes (as `char::is_whitespace`
         // has it). Copy the piece whole, then close it up in place without a
         // branch per byte: each whitespace byte becomes a space, kept unless
         // the byte before it was whitespace too. `j` never passes `i`.
-        let mut prev = self.after_space();
         let start = self.out.len();
         self.out.extend_from_slice(t.as_bytes());
-        // Most pieces are words and single spaces: nothing to close up.
-        if !needs_closing_up(t.as_bytes(), prev) {
-            return;
-        }
         let buf = &mut self.out[start..];
         let mut j = 0;
         for i in 0..buf.len() {
@@ -705,7 +729,7 @@ fn join_capped<'a>(words: impl Iterator<Item = &'a str>, len: usize, cap: usize)
 
 #[cfg(test)]
 mod tests {
-    use super::{LtEscaper, PageEntry, SearchText, join_capped, plain_text};
+    use super::{LtEscaper, PageEntry, Piece, SearchText, join_capped, piece, plain_text};
 
     #[test]
     fn plain_text_collapses_and_caps_at_words() {
@@ -805,6 +829,25 @@ mod tests {
             let mut out = Vec::new();
             entry.write_json(&mut out);
             proptest::prop_assert_eq!(out, through_serde(&entry));
+        }
+
+        #[test]
+        fn pieces_are_told_apart_as_byte_by_byte(
+            t in "[a ~\t\n\u{b}\u{1f}\u{7f}é]{0,30}",
+            space_before in proptest::bool::ANY,
+        ) {
+            let b = t.as_bytes();
+            let expected = if !t.is_ascii() {
+                Piece::NotAscii
+            } else if b.iter().any(|&c| c < 0x20)
+                || b.windows(2).any(|w| w == b"  ")
+                || (space_before && b.first() == Some(&b' '))
+            {
+                Piece::CloseUp
+            } else {
+                Piece::Plain
+            };
+            proptest::prop_assert_eq!(piece(b, space_before), expected);
         }
 
         #[test]

@@ -28,6 +28,12 @@ pub(crate) fn below(w: u64, n: u8) -> u64 {
     !(((w & LO7) + LO * u64::from(0x80 - n)) | w) & HI
 }
 
+/// The high bit of each byte of `w` from 0x80 up (not ASCII).
+#[inline]
+pub(crate) fn high(w: u64) -> u64 {
+    w & HI
+}
+
 /// The high bit of each byte of `w` equal to `byte`.
 #[inline]
 pub(crate) fn equal(w: u64, byte: u8) -> u64 {
