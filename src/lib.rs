@@ -596,18 +596,20 @@ fn check_anchor(
     );
 }
 
-/// Checks every link of every page and returns each page's backlinks: the
-/// pages whose bodies link to it (section intros neither give nor get any),
-/// in page order.
-///
-/// Links are resolved in parallel, each once; the few that need a diagnostic
-/// or an anchor check are then gone through in page order, so that
-/// diagnostics (and the cap on suggestions) do not depend on threads.
 /// The fragment of a link to a page, as [`classify`] gives it.
 fn link_fragment(dest: &str) -> Option<String> {
     split_fragment(dest.trim()).1.map(links::percent_decode)
 }
 
+/// Checks every link of every page and returns each page's backlinks: the
+/// pages whose bodies link to it (section intros neither give nor get any),
+/// in page order.
+///
+/// Links are resolved in parallel, each once: a link the render already
+/// resolved to a page ([`markdown::LinkSrc::page`]) is not looked up again.
+/// The few that need a diagnostic or an anchor check are then gone through in
+/// page order, so that diagnostics (and the cap on suggestions) do not depend
+/// on threads.
 fn check_links(
     content: &Content,
     graph: &Graph,
