@@ -338,7 +338,8 @@ fn write_index(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         .filter(|p| !p.section_intro)
         .enumerate()
     {
-        index.entry(w, n == 0, page.id, &site.scans[page.id.index()].text)?;
+        let json = index.entry_json(page.id, &site.scans[page.id.index()].text);
+        index.write_entry(w, n == 0, &json)?;
     }
     index.tail(w)
 }
@@ -436,26 +437,26 @@ impl<'a> IndexWriter<'a> {
         w.write_all(b",\"pages\":[")
     }
 
-    /// The entry of page `id` (not a section intro), whose plain text is `text`
-    /// (see [`plain_text`]); `first` for the first page.
+    /// Writes a page's entry (made by [`IndexWriter::entry_json`]); `first` for
+    /// the first page.
     ///
     /// # Errors
     /// An I/O error of `w`.
-    pub fn entry(
+    pub fn write_entry(
         &self,
         w: &mut dyn std::io::Write,
         first: bool,
-        id: PageId,
-        text: &str,
+        json: &[u8],
     ) -> std::io::Result<()> {
         if !first {
             w.write_all(b",")?;
         }
-        w.write_all(&self.entry_json(id, text))
+        w.write_all(json)
     }
 
-    /// The JSON of page `id`'s entry (see [`IndexWriter::entry`]), without the
-    /// comma before it: made on any thread, written in page order.
+    /// The JSON of the entry of page `id` (not a section intro), whose plain
+    /// text is `text` (see [`plain_text`]): made on any thread, written in
+    /// page order with [`IndexWriter::write_entry`].
     pub fn entry_json(&self, id: PageId, text: &str) -> Vec<u8> {
         let content = &self.site.content;
         let graph = &self.site.graph;

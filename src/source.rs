@@ -170,9 +170,7 @@ impl SourceMap {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: String, text: String) -> FileId {
-        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
-        self.files.push(SourceFile::new(name, text));
-        id
+        self.push(SourceFile::new(name, text))
     }
 
     /// Adds `file` (made with [`SourceFile::new`] or [`SourceFile::evicted`],

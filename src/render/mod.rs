@@ -373,12 +373,7 @@ fn render_pages_and_index(
             };
             for entry in entries {
                 match entry {
-                    Ok(entry) => {
-                        if !first {
-                            w.write_all(b",")?;
-                        }
-                        w.write_all(&entry)?;
-                    }
+                    Ok(entry) => index.write_entry(w, first, &entry)?,
                     Err(e) => {
                         failed = Some(e);
                         return Err(std::io::Error::other("page render failed"));
