@@ -11,14 +11,19 @@
 //! cache; the file never grows the process's memory.
 //!
 //! Each rayon thread appends to a file of its own (two threads writing one
-//! file wait for each other on the file's lock in the kernel); a writer reserves
-//! its range with one atomic add and writes with `pwrite`, so threads outside
-//! the pool may share a file safely.
+//! file wait for each other on the file's lock in the kernel), through a
+//! buffer of [`FLUSH_AT`] bytes: one `pwrite` per ~30 bodies instead of one per
+//! body. A slot's buffer sits behind a mutex (its own thread's, uncontended),
+//! so threads outside the pool may share a slot safely; a body still in the
+//! buffer is read from it. When the file cannot take a buffer (a full disk),
+//! the buffer keeps it and grows, and the next body tries again.
 
 use std::fs::File;
 use std::io;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// A slot's buffer is written out once it holds this many bytes.
+const FLUSH_AT: usize = 256 * 1024;
 
 /// Where a page's body lies in the [`Spill`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +38,28 @@ pub struct Spilled {
 #[derive(Debug)]
 pub struct Spill {
     /// Per rayon thread, then one for any other thread: the file (made on
-    /// first use) and its end.
-    slots: Vec<(OnceLock<File>, AtomicU64)>,
+    /// first use) and what is not written to it yet.
+    slots: Vec<(OnceLock<File>, Mutex<Pending>)>,
+}
+
+/// The tail of a slot's file that is still in memory.
+#[derive(Debug, Default)]
+struct Pending {
+    /// The end of the slot's file once `bytes` are written.
+    end: u64,
+    /// Bytes that go at `end - bytes.len()`.
+    bytes: Vec<u8>,
+}
+
+impl Pending {
+    /// Writes the buffer to `file` (keeping its memory for the next bodies).
+    fn flush(&mut self, file: &File) -> io::Result<()> {
+        if !self.bytes.is_empty() {
+            write_at(file, &self.bytes, self.end - self.bytes.len() as u64)?;
+            self.bytes.clear();
+        }
+        Ok(())
+    }
 }
 
 impl Spill {
@@ -46,12 +71,20 @@ impl Spill {
     pub fn new() -> io::Result<Self> {
         let spill = Spill {
             slots: (0..=rayon::current_num_threads())
-                .map(|_| (OnceLock::new(), AtomicU64::new(0)))
+                .map(|_| (OnceLock::new(), Mutex::new(Pending::default())))
                 .collect(),
         };
         // Fail here, not page by page, when no temporary file can be made.
         spill.file(0)?;
         Ok(spill)
+    }
+
+    fn pending(&self, slot: usize) -> std::sync::MutexGuard<'_, Pending> {
+        // A panic while a slot was locked leaves a consistent buffer.
+        self.slots[slot]
+            .1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn file(&self, slot: usize) -> io::Result<&File> {
@@ -66,18 +99,28 @@ impl Spill {
     /// Appends a body's HTML and search text.
     ///
     /// # Errors
-    /// When the file cannot be written (e.g. the disk is full); the caller
-    /// then keeps the page to render it again later.
+    /// When no file can be made for the slot, or a body is over 4 GiB; the
+    /// caller then keeps the page to render it again later.
     pub fn put(&self, html: &str, text: &str) -> io::Result<Spilled> {
         let too_long = || io::Error::other("page body over 4 GiB");
         let html_len = u32::try_from(html.len()).map_err(|_| too_long())?;
         let text_len = u32::try_from(text.len()).map_err(|_| too_long())?;
         let slot = rayon::current_thread_index().map_or(0, |i| i + 1) % self.slots.len();
         let file = self.file(slot)?;
-        let offset = self.slots[slot]
-            .1
-            .fetch_add(u64::from(html_len) + u64::from(text_len), Ordering::Relaxed);
-        write2_at(file, html.as_bytes(), text.as_bytes(), offset)?;
+        let mut pending = self.pending(slot);
+        if pending.bytes.capacity() == 0 {
+            pending.bytes.reserve(FLUSH_AT + FLUSH_AT / 8);
+        }
+        let offset = pending.end;
+        pending.bytes.extend_from_slice(html.as_bytes());
+        pending.bytes.extend_from_slice(text.as_bytes());
+        pending.end += u64::from(html_len) + u64::from(text_len);
+        if pending.bytes.len() >= FLUSH_AT {
+            // When the file cannot take them (a full disk), the bodies stay
+            // in memory and the next body tries again: a spill that cannot
+            // be written is one held in memory.
+            let _ = pending.flush(file);
+        }
         Ok(Spilled {
             slot: slot as u32,
             html_len,
@@ -94,11 +137,23 @@ impl Spill {
     /// When the file cannot be read.
     pub fn get(&self, at: Spilled) -> io::Result<(Vec<u8>, String)> {
         let html_len = at.html_len as usize;
-        let mut buf = read_at(
-            self.file(at.slot as usize)?,
-            html_len + at.text_len as usize,
-            at.offset,
-        )?;
+        let len = html_len + at.text_len as usize;
+        let pending = self.pending(at.slot as usize);
+        // A buffer holds whole bodies: this one is either all in it or all
+        // in the file.
+        let mut buf = match at
+            .offset
+            .checked_sub(pending.end - pending.bytes.len() as u64)
+        {
+            Some(from) => {
+                let from = from as usize;
+                pending.bytes[from..from + len].to_vec()
+            }
+            None => {
+                drop(pending);
+                read_at(self.file(at.slot as usize)?, len, at.offset)?
+            }
+        };
         let text = String::from_utf8(buf.split_off(html_len))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         Ok((buf, text))
@@ -108,24 +163,6 @@ impl Spill {
 #[cfg(unix)]
 fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-/// Writes `a` then `b` from `offset`, in one system call when it can.
-#[cfg(unix)]
-fn write2_at(file: &File, a: &[u8], b: &[u8], offset: u64) -> io::Result<()> {
-    let n = rustix::io::pwritev(file, &[io::IoSlice::new(a), io::IoSlice::new(b)], offset)?;
-    // A short write (rare for a regular file): the rest piece by piece.
-    let (a_rest, b_rest) = if n < a.len() {
-        (&a[n..], b)
-    } else {
-        (&a[a.len()..], &b[n - a.len()..])
-    };
-    write_at(file, a_rest, offset + n as u64)?;
-    write_at(
-        file,
-        b_rest,
-        offset + (a.len() + b.len() - b_rest.len()) as u64,
-    )
 }
 
 /// `len` bytes from `offset`, read into fresh memory (not zeroed first: a
@@ -155,12 +192,6 @@ fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
         offset += n as u64;
     }
     Ok(())
-}
-
-#[cfg(windows)]
-fn write2_at(file: &File, a: &[u8], b: &[u8], offset: u64) -> io::Result<()> {
-    write_at(file, a, offset)?;
-    write_at(file, b, offset + a.len() as u64)
 }
 
 #[cfg(windows)]
@@ -214,6 +245,27 @@ mod tests {
         for ((html, text), at) in bodies.iter().zip(at) {
             assert_eq!(
                 spill.get(at).unwrap(),
+                (html.clone().into_bytes(), text.clone())
+            );
+        }
+        // Bodies large enough that buffers are written out between them,
+        // read back in another order than written.
+        let large: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("<p>{i}</p>").repeat(1000 + 97 * i),
+                    format!("t{i} ").repeat(i),
+                )
+            })
+            .collect();
+        let at: Vec<Spilled> = large
+            .iter()
+            .map(|(h, t)| spill.put(h, t).unwrap())
+            .collect();
+        for (i, at) in at.iter().enumerate().rev() {
+            let (html, text) = &large[i];
+            assert_eq!(
+                spill.get(*at).unwrap(),
                 (html.clone().into_bytes(), text.clone())
             );
         }
