@@ -52,9 +52,12 @@ unsafe extern "C" {
 }
 
 fn main() -> ExitCode {
-    // SAFETY: a plain setter of an integer option, read each time memory is
-    // freed; no precondition.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    // mimalloc's own variable, when set, wins (to measure other delays).
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: a plain setter of an integer option, read each time memory
+        // is freed; no precondition.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
