@@ -24,11 +24,12 @@ if [ ! -x "$profdata" ]; then
     rustup component add llvm-tools
 fi
 
-rm -rf "$work/profiles"
 # RUSTC_WRAPPER= : the instrumented build must not use the old profile.
 RUSTC_WRAPPER= RUSTFLAGS="-Cprofile-generate=$work/profiles" \
     cargo build --release --target-dir "$work/target"
 bin=$work/target/release/signpost
+# Build scripts are instrumented too and left counts of their own: drop them.
+rm -rf "$work/profiles"
 
 python3 "$shared/tools/gencorpus.py" --pages 3000 --seed 7 --flavor signpost \
     --out "$work/train-3000" --force >/dev/null
