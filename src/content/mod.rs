@@ -10,6 +10,7 @@
 
 pub mod front_matter;
 pub mod page;
+mod quick;
 
 use std::collections::BTreeSet;
 use std::ops::Range;
