@@ -212,7 +212,7 @@ pub fn escape_into(out: &mut String, input: &str) {
     // Most values (titles, relative URLs) hold none of the five: a page's
     // chrome escapes about fifty short strings, and the escaper's setup cost
     // more than the text. The test flags a superset (`"#$%&'` and `<=>`).
-    if !may_need_escape(input.as_bytes()) {
+    if !may_need_html_escape(input.as_bytes()) {
         out.push_str(input);
         return;
     }
@@ -221,7 +221,7 @@ pub fn escape_into(out: &mut String, input: &str) {
 
 /// Whether `b` holds a byte in `"#$%&'` or `<=>`: every byte the HTML escaper
 /// changes is one of them. Eight bytes at a time.
-fn may_need_escape(b: &[u8]) -> bool {
+fn may_need_html_escape(b: &[u8]) -> bool {
     use crate::swar::{below, word};
     let flagged = |w: u64| (below(w, 0x28) & !below(w, 0x22)) | (below(w, 0x3f) & !below(w, 0x3c));
     let mut chunks = b.chunks_exact(8);
@@ -311,7 +311,7 @@ mod escape_tests {
         #[test]
         fn the_quick_test_flags_its_eight_bytes(input in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
             let expected = input.iter().any(|c| b"\"#$%&'<=>".contains(c));
-            prop_assert_eq!(super::may_need_escape(&input), expected);
+            prop_assert_eq!(super::may_need_html_escape(&input), expected);
         }
     }
 }
