@@ -111,6 +111,9 @@ pub struct DirSink {
     /// not every folder of the path again (a tenth of the time spent creating
     /// files).
     made: std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>,
+    /// Folders of `previous` opened so far, as [`DirSink::made`] (`None`:
+    /// missing, or beyond [`OPEN_FOLDERS`]).
+    old: std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>,
 }
 
 /// A folder of the output, opened.
@@ -131,6 +134,7 @@ impl DirSink {
             root,
             previous: None,
             made: std::sync::Mutex::default(),
+            old: std::sync::Mutex::default(),
         }
     }
 
@@ -142,20 +146,70 @@ impl DirSink {
         }
     }
 
-    /// Links `target` to the previous output's `path` if that file holds
-    /// exactly `bytes`; false when it does not (or cannot be linked).
-    fn reuse(&self, path: &str, target: &Path, bytes: &[u8]) -> bool {
+    /// Links output file `path` to the previous output's `path` if that file
+    /// holds exactly `parts`, one after the other; false when it does not (or
+    /// cannot be linked).
+    fn reuse(&self, path: &str, parts: &[&[u8]]) -> bool {
         let Some(prev) = &self.previous else {
             return false;
         };
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        #[cfg(unix)]
+        {
+            // Both folders held open: the file is opened, checked and linked
+            // by name in them, without walking either path again (a rebuild
+            // does this for every page).
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+            if let (Ok(Some(new)), Some(old)) = (self.folder(dir), self.old_folder(dir)) {
+                use rustix::fs::{AtFlags, Mode, OFlags};
+                // Not waiting for a writer if it is a FIFO (then not reused).
+                let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+                let Ok(fd) = rustix::fs::openat(&*old, name, flags, Mode::empty()) else {
+                    return false;
+                };
+                let file = std::fs::File::from(fd);
+                return holds(&file, len, parts)
+                    && rustix::fs::linkat(&*old, name, &*new, name, AtFlags::empty()).is_ok();
+            }
+        }
         let old = prev.join(path);
         let same = match std::fs::symlink_metadata(&old) {
-            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-                std::fs::read(&old).is_ok_and(|b| b == bytes)
+            Ok(m) if m.is_file() && m.len() == len as u64 => {
+                std::fs::read(&old).is_ok_and(|b| equals_parts(&b, parts))
             }
             _ => false,
         };
-        same && std::fs::hard_link(&old, target).is_ok()
+        same && self
+            .target(path)
+            .is_ok_and(|target| std::fs::hard_link(&old, target).is_ok())
+    }
+
+    /// The previous output's folder `dir`, opened, if it exists and is held
+    /// open (see [`DirSink::folder`]).
+    #[cfg(unix)]
+    fn old_folder(&self, dir: &str) -> Option<Folder> {
+        let prev = self.previous.as_ref()?;
+        let lock = || {
+            self.old
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let held = {
+            let old = lock();
+            if let Some(f) = old.get(dir) {
+                return f.clone();
+            }
+            old.len()
+        };
+        let folder = (held < OPEN_FOLDERS)
+            .then(|| {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+                rustix::fs::open(prev.join(dir), flags, Mode::empty()).ok()
+            })
+            .flatten()
+            .map(std::sync::Arc::new);
+        lock().entry(dir.to_string()).or_insert(folder).clone()
     }
 
     /// The folder `dir` (relative, "" for the root), created if need be, and
@@ -217,6 +271,30 @@ impl DirSink {
     }
 }
 
+/// Whether `bytes` is `parts` one after the other.
+fn equals_parts(mut bytes: &[u8], parts: &[&[u8]]) -> bool {
+    for part in parts {
+        match bytes.split_at_checked(part.len()) {
+            Some((head, rest)) if head == *part => bytes = rest,
+            _ => return false,
+        }
+    }
+    bytes.is_empty()
+}
+
+/// Whether `file` is a regular file of `len` bytes that are `parts`, one
+/// after the other.
+#[cfg(unix)]
+fn holds(file: &std::fs::File, len: usize, parts: &[&[u8]]) -> bool {
+    use std::os::unix::fs::FileExt;
+    match file.metadata() {
+        Ok(m) if m.is_file() && m.len() == len as u64 => {}
+        _ => return false,
+    }
+    let mut bytes = vec![0; len];
+    file.read_exact_at(&mut bytes, 0).is_ok() && equals_parts(&bytes, parts)
+}
+
 /// Writes `parts` one after the other, in one system call when the kernel
 /// takes them whole (it does for a regular file), else piece by piece.
 fn write_all_vectored(mut file: &std::fs::File, parts: &[&[u8]]) -> std::io::Result<()> {
@@ -237,15 +315,12 @@ fn write_all_vectored(mut file: &std::fs::File, parts: &[&[u8]]) -> std::io::Res
 
 impl Sink for DirSink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        if self.previous.is_some() && self.reuse(path, &self.target(path)?, bytes) {
-            return Ok(());
-        }
-        std::io::Write::write_all(&mut self.create(path)?, bytes)
+        self.write_parts(path, &[bytes])
     }
 
     fn write_parts(&self, path: &str, parts: &[&[u8]]) -> std::io::Result<()> {
-        if self.previous.is_some() {
-            return self.write(path, &parts.concat());
+        if self.previous.is_some() && self.reuse(path, parts) {
+            return Ok(());
         }
         write_all_vectored(&self.create(path)?, parts)
     }
@@ -278,13 +353,30 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
         if e.file_type()?.is_dir() {
             subdirs.push(e.path());
         } else {
-            files.push(e.path());
+            files.push(e.file_name());
         }
     }
-    let (a, b) = rayon::join(
-        || files.iter().try_for_each(std::fs::remove_file),
-        || subdirs.par_iter().try_for_each(|d| remove_tree(d)),
-    );
+    // Files by name in their folder, opened once: no walk of the whole path
+    // for each of them.
+    #[cfg(unix)]
+    let remove_files = || {
+        use rustix::fs::{AtFlags, Mode, OFlags};
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+        files
+            .iter()
+            .try_for_each(|name| rustix::fs::unlinkat(&fd, name.as_os_str(), AtFlags::empty()))
+            .map_err(std::io::Error::from)
+    };
+    #[cfg(not(unix))]
+    let remove_files = || {
+        files
+            .iter()
+            .try_for_each(|name| std::fs::remove_file(dir.join(name)))
+    };
+    let (a, b) = rayon::join(remove_files, || {
+        subdirs.par_iter().try_for_each(|d| remove_tree(d))
+    });
     a?;
     b?;
     std::fs::remove_dir(dir)
@@ -386,5 +478,64 @@ mod tests {
         }
         assert_eq!(read("f0/sub/page.html"), "again");
         assert_eq!(read("top.html"), "top");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_rebuild_links_only_regular_files_that_hold_the_same_bytes() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+        std::fs::create_dir_all(old.join("a/b")).unwrap();
+        let outside = dir.path().join("outside.html");
+        std::fs::write(&outside, "head|body|tail").unwrap();
+        std::fs::write(old.join("a/b/same.html"), "head|body|tail").unwrap();
+        std::fs::write(old.join("a/b/other.html"), "head|BODY|tail").unwrap();
+        std::fs::write(old.join("a/b/short.html"), "head|body").unwrap();
+        std::fs::write(old.join("top.html"), "top").unwrap();
+        std::os::unix::fs::symlink(&outside, old.join("a/b/link.html")).unwrap();
+        // A FIFO must not be opened for reading (that would wait for a writer).
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(old.join("a/b/fifo.html"))
+                .status()
+                .unwrap()
+                .success()
+        );
+        let sink = DirSink::replacing(new.clone(), old.clone());
+        let parts: [&[u8]; 3] = [b"head|", b"body", b"|tail"];
+        for name in ["same", "other", "short", "link", "fifo", "missing"] {
+            sink.write_parts(&format!("a/b/{name}.html"), &parts)
+                .unwrap();
+        }
+        sink.write("top.html", b"top").unwrap();
+        let meta = |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap();
+        for name in ["same", "other", "short", "link", "fifo", "missing"] {
+            let path = new.join(format!("a/b/{name}.html"));
+            assert!(meta(&path).is_file(), "{name}");
+            assert_eq!(std::fs::read(&path).unwrap(), b"head|body|tail", "{name}");
+        }
+        // Linked: the same inode as the old file.
+        assert_eq!(
+            meta(&new.join("a/b/same.html")).ino(),
+            meta(&old.join("a/b/same.html")).ino()
+        );
+        assert_eq!(
+            meta(&new.join("top.html")).ino(),
+            meta(&old.join("top.html")).ino()
+        );
+        // Not linked: written anew; the old files and the symlink's target untouched.
+        for name in ["other", "short"] {
+            assert_ne!(
+                meta(&new.join(format!("a/b/{name}.html"))).ino(),
+                meta(&old.join(format!("a/b/{name}.html"))).ino()
+            );
+        }
+        assert_ne!(meta(&new.join("a/b/link.html")).ino(), meta(&outside).ino());
+        assert_eq!(
+            std::fs::read(old.join("a/b/other.html")).unwrap(),
+            b"head|BODY|tail"
+        );
+        assert!(meta(&old.join("a/b/link.html")).file_type().is_symlink());
     }
 }
