@@ -151,31 +151,38 @@ pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
 
 /// Resolves `dest`, written on a page in folder `dir`.
 pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
+    classify_keyed(content, dir, dest).0
+}
+
+/// [`classify`], and for a page the path it was found under (the page's own
+/// path), from which its output path follows without reading the page.
+fn classify_keyed(content: &Content, dir: &str, dest: &str) -> (Target, Option<String>) {
     let dest = dest.trim();
     if has_scheme(dest) {
-        return Target::External;
+        return (Target::External, None);
     }
     let (path, frag) = split_fragment(dest);
     let frag = frag.map(percent_decode);
     if path.is_empty() {
-        return Target::SamePage(frag.unwrap_or_default());
+        return (Target::SamePage(frag.unwrap_or_default()), None);
     }
     let decoded = percent_decoded(path);
     let Some(norm) = normalize(dir, &decoded) else {
         // Only pages must stay inside content/; other files outside it are
         // reported as missing files and kept as written.
-        return if decoded.ends_with(".md") {
+        let target = if decoded.ends_with(".md") {
             Target::OutsideRoot
         } else {
             Target::MissingFile(decoded.into_owned())
         };
+        return (target, None);
     };
     if let Some(id) = content.find(&norm) {
-        return Target::Page(id, frag);
+        return (Target::Page(id, frag), Some(norm));
     }
     if norm.ends_with(".md") {
         if content.drafts.contains(&norm) {
-            return Target::Draft(norm);
+            return (Target::Draft(norm), None);
         }
         let stem = &norm[..norm.len() - 3];
         if stem == "_index" || stem.ends_with("/_index") {
@@ -184,29 +191,30 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
                 .unwrap_or("")
                 .trim_end_matches('/');
             if content.sections.contains(d) {
-                return Target::Section(d.to_string(), frag);
+                return (Target::Section(d.to_string(), frag), None);
             }
         }
-        return Target::MissingPage(norm);
+        return (Target::MissingPage(norm), None);
     }
     if content.has_asset(&norm) {
-        return Target::Asset(norm);
+        return (Target::Asset(norm), None);
     }
     // A folder: its section page.
     if content.sections.contains(&norm) {
-        return Target::Section(norm, frag);
+        return (Target::Section(norm, frag), None);
     }
     // `page.html` written for `page.md`, or `dir/index.html` for a section.
     if let Some(stem) = norm.strip_suffix(".html") {
-        if let Some(id) = content.find(&format!("{stem}.md")) {
-            return Target::Page(id, frag);
+        let key = format!("{stem}.md");
+        if let Some(id) = content.find(&key) {
+            return (Target::Page(id, frag), Some(key));
         }
         let d = stem.strip_suffix("index").map(|d| d.trim_end_matches('/'));
         if let Some(d) = d.filter(|d| content.sections.contains(*d)) {
-            return Target::Section(d.to_string(), frag);
+            return (Target::Section(d.to_string(), frag), None);
         }
     }
-    Target::MissingFile(norm)
+    (Target::MissingFile(norm), None)
 }
 
 /// The URL a link to `dest`, written on the page whose output file is
@@ -214,13 +222,21 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
 /// section is rewritten to its output file (relative to `page_out`); anything
 /// else is kept as written (`url` is `None`). A page's id comes with it.
 pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Rewritten {
-    let (url, frag, page) = match classify(content, dir, dest) {
-        Target::Page(id, frag) => (
+    let (url, frag, page) = match classify_keyed(content, dir, dest) {
+        // The output path is made from the path the page was found under (its
+        // own) rather than read from the page: this runs for every link of
+        // every body, and the page lies anywhere in memory (two cache misses).
+        (Target::Page(id, frag), Some(path)) => {
+            let out = crate::content::out_path(&path);
+            debug_assert_eq!(out, content.page(id).out);
+            (relative_url(page_out, &out), frag, Some(id))
+        }
+        (Target::Page(id, frag), None) => (
             relative_url(page_out, &content.page(id).out),
             frag,
             Some(id),
         ),
-        Target::Section(d, frag) => (relative_url(page_out, &section_out(&d)), frag, None),
+        (Target::Section(d, frag), _) => (relative_url(page_out, &section_out(&d)), frag, None),
         _ => return Rewritten::default(),
     };
     Rewritten {
