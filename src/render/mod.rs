@@ -582,8 +582,9 @@ struct RenderedPage {
     body_at: usize,
 }
 
-/// Reads a byte of what `page` shows of each page it refers to (its title and
-/// output path) before any of it is used.
+/// Reads a byte of what `page` shows of each page it refers to (titles,
+/// output paths, ids and summaries, and the branches' `when`s) before any of
+/// it is used.
 ///
 /// Those pages lie anywhere in memory, and the rendering between two of them
 /// is long enough that the processor meets each cache miss alone. Read in one
