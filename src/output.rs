@@ -110,10 +110,10 @@ pub struct DirSink {
     /// in them are created relative to them: the kernel then looks up one name,
     /// not every folder of the path again (a tenth of the time spent creating
     /// files).
-    made: std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>,
+    made: Folders,
     /// Folders of `previous` opened so far, as [`DirSink::made`] (`None`:
     /// missing, or beyond [`OPEN_FOLDERS`]).
-    old: std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>,
+    old: Folders,
 }
 
 /// A folder of the output, opened.
@@ -189,61 +189,38 @@ impl DirSink {
     #[cfg(unix)]
     fn old_folder(&self, dir: &str) -> Option<Folder> {
         let prev = self.previous.as_ref()?;
-        let lock = || {
-            self.old
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        let held = {
-            let old = lock();
-            if let Some(f) = old.get(dir) {
-                return f.clone();
-            }
-            old.len()
-        };
-        let folder = (held < OPEN_FOLDERS)
-            .then(|| {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-                rustix::fs::open(prev.join(dir), flags, Mode::empty()).ok()
-            })
-            .flatten()
-            .map(std::sync::Arc::new);
-        lock().entry(dir.to_string()).or_insert(folder).clone()
+        cached(&self.old, dir, |hold| {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let open = || rustix::fs::open(prev.join(dir), flags, Mode::empty()).ok();
+            Ok(hold.then(open).flatten().map(std::sync::Arc::new))
+        })
+        .ok()
+        .flatten()
     }
 
     /// The folder `dir` (relative, "" for the root), created if need be, and
     /// opened if it is held open.
     fn folder(&self, dir: &str) -> std::io::Result<Option<Folder>> {
-        let lock = || {
-            self.made
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        let held = {
-            let made = lock();
-            if let Some(f) = made.get(dir) {
-                return Ok(f.clone());
-            }
-            made.len()
-        };
-        let path = self.root.join(dir);
-        std::fs::create_dir_all(&path)?;
-        #[cfg(unix)]
-        let folder = if held < OPEN_FOLDERS {
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            Some(std::sync::Arc::new(rustix::fs::open(
-                &path,
-                flags,
-                Mode::empty(),
-            )?))
-        } else {
-            None
-        };
-        #[cfg(not(unix))]
-        let folder = (held < OPEN_FOLDERS).then_some(());
-        Ok(lock().entry(dir.to_string()).or_insert(folder).clone())
+        cached(&self.made, dir, |hold| {
+            let path = self.root.join(dir);
+            std::fs::create_dir_all(&path)?;
+            #[cfg(unix)]
+            let folder = if hold {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                Some(std::sync::Arc::new(rustix::fs::open(
+                    &path,
+                    flags,
+                    Mode::empty(),
+                )?))
+            } else {
+                None
+            };
+            #[cfg(not(unix))]
+            let folder = hold.then_some(());
+            Ok(folder)
+        })
     }
 
     fn target(&self, path: &str) -> std::io::Result<PathBuf> {
@@ -269,6 +246,33 @@ impl DirSink {
         let _ = (folder, name);
         std::fs::File::create(self.root.join(path))
     }
+}
+
+/// Folders by relative path, as [`DirSink::made`] holds them.
+type Folders = std::sync::Mutex<std::collections::BTreeMap<String, Option<Folder>>>;
+
+/// Folder `dir` from `folders`, or else made by `open` and kept there. `open`
+/// is told whether the folder may be held open (fewer than [`OPEN_FOLDERS`]
+/// are); it runs without the lock, so other threads are not held up by it.
+fn cached(
+    folders: &Folders,
+    dir: &str,
+    open: impl FnOnce(bool) -> std::io::Result<Option<Folder>>,
+) -> std::io::Result<Option<Folder>> {
+    let lock = || {
+        folders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let held = {
+        let folders = lock();
+        if let Some(f) = folders.get(dir) {
+            return Ok(f.clone());
+        }
+        folders.len()
+    };
+    let folder = open(held < OPEN_FOLDERS)?;
+    Ok(lock().entry(dir.to_string()).or_insert(folder).clone())
 }
 
 /// Whether `bytes` is `parts` one after the other.
