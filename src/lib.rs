@@ -240,6 +240,7 @@ pub fn analyze_files(
                     path: rel.to_string(),
                     bytes,
                     disk: None,
+                    folder: None,
                 })
             })
             .collect())
