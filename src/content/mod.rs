@@ -608,6 +608,22 @@ mod tests {
         assert!(read_file(gone.disk.as_ref().unwrap(), gone.folder.as_ref()).is_err());
     }
 
+    /// Once [`OPEN_FOLDERS`] folders are held, the files of the others are
+    /// listed without one and read by their path.
+    #[test]
+    fn folders_beyond_the_limit_are_read_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/p.md"), "+++\ntitle = \"P\"\n+++\n").unwrap();
+        let held = std::sync::atomic::AtomicUsize::new(OPEN_FOLDERS);
+        let files = walk(dir.path(), "", &held).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, "a/p.md");
+        assert!(files[0].folder.is_none());
+        let read = read_file(files[0].disk.as_ref().unwrap(), None).unwrap();
+        assert_eq!(read, b"+++\ntitle = \"P\"\n+++\n");
+    }
+
     #[test]
     fn output_paths() {
         assert_eq!(out_path("a/b.md"), "a/b.html");
