@@ -154,8 +154,9 @@ pub fn classify(content: &Content, dir: &str, dest: &str) -> Target {
     classify_keyed(content, dir, dest).0
 }
 
-/// [`classify`], and for a page the path it was found under (the page's own
-/// path), from which its output path follows without reading the page.
+/// [`classify`], and for a page (only and always) the path it was found
+/// under (the page's own path), from which its output path follows without
+/// reading the page.
 fn classify_keyed(content: &Content, dir: &str, dest: &str) -> (Target, Option<String>) {
     let dest = dest.trim();
     if has_scheme(dest) {
@@ -228,16 +229,12 @@ pub fn rewrite(content: &Content, dir: &str, page_out: &str, dest: &str) -> Rewr
         // every body, and the page lies anywhere in memory (two cache misses).
         // (While pages load, links resolve against a `Content` that lists no
         // pages, only their paths.)
-        (Target::Page(id, frag), Some(path)) => {
+        (Target::Page(id, frag), path) => {
+            let path = path.expect("a page comes with the path it was found under");
             let out = crate::content::out_path(&path);
             debug_assert!(content.pages.get(id.index()).is_none_or(|p| p.out == out));
             (relative_url(page_out, &out), frag, Some(id))
         }
-        (Target::Page(id, frag), None) => (
-            relative_url(page_out, &content.page(id).out),
-            frag,
-            Some(id),
-        ),
         (Target::Section(d, frag), _) => (relative_url(page_out, &section_out(&d)), frag, None),
         _ => return Rewritten::default(),
     };

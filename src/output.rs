@@ -116,16 +116,19 @@ pub struct DirSink {
     old: Folders,
 }
 
-/// A folder of the output, opened.
+/// A folder held open (of the output, or of `content/` while it is read), to
+/// open the files in it by name.
 #[cfg(unix)]
-type Folder = std::sync::Arc<std::os::fd::OwnedFd>;
+pub type Folder = std::sync::Arc<std::os::fd::OwnedFd>;
+/// A folder held open (only on Unix).
 #[cfg(not(unix))]
-type Folder = ();
+pub type Folder = ();
 
-/// Folders held open at most: well under the usual limit of 1,024 open files
-/// a process, whatever the number of folders of the site (files in the others
-/// are created by their path).
-const OPEN_FOLDERS: usize = 256;
+/// Folders held open at most by each of the two users (the output being
+/// written, `content/` being read): together well under the usual limit of
+/// 1,024 open files a process, whatever the number of folders of the site
+/// (files in the others are opened by their path).
+pub(crate) const OPEN_FOLDERS: usize = 256;
 
 impl DirSink {
     /// A sink writing under `root`.

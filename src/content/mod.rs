@@ -177,17 +177,9 @@ pub struct ContentFile {
 /// A folder of `content/`, held open: its pages are opened by name, and the
 /// kernel then looks up one name, not every folder of the path again (with
 /// the size check `std::fs::read` makes, about a quarter of the time reading
-/// 10,000 pages took).
-#[cfg(unix)]
-pub type Folder = std::sync::Arc<std::os::fd::OwnedFd>;
-/// A folder of `content/` (only held open on Unix).
-#[cfg(not(unix))]
-pub type Folder = ();
-
-/// Content folders held open at most, well under the usual limit of 1,024
-/// open files a process (with the output's, see `crate::output`); pages in
-/// the others are opened by their path.
-const OPEN_FOLDERS: usize = 256;
+/// 10,000 pages took). At most [`OPEN_FOLDERS`] are held.
+pub use crate::output::Folder;
+use crate::output::OPEN_FOLDERS;
 
 /// The bytes of `path`, opened by name in `folder` when it is held open.
 fn read_file(path: &Path, folder: Option<&Folder>) -> std::io::Result<Vec<u8>> {
