@@ -41,6 +41,10 @@ pub struct MarkdownConfig {
     pub allow_raw_html: bool,
     /// Syntax-highlight fenced code blocks.
     pub highlight: bool,
+    /// The classes highlighted code carries: not read from site.toml but set
+    /// from the theme once the site is loaded (scope classes when the theme
+    /// has its own `highlight.css`, see [`crate::markdown::HighlightClasses`]).
+    pub highlight_classes: crate::markdown::HighlightClasses,
 }
 
 /// `[search]` options.
@@ -110,6 +114,7 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     let mut markdown = MarkdownConfig {
         allow_raw_html: false,
         highlight: true,
+        highlight_classes: crate::markdown::HighlightClasses::default(),
     };
     if let Some(t) = r.table("markdown") {
         let mut m = r.nested(t, "[markdown]");

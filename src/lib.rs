@@ -276,6 +276,10 @@ fn analyze_with(
             });
         }
     };
+    let mut config = config;
+    if render::theme::has_own_highlight_css(root, &config.theme) {
+        config.markdown.highlight_classes = markdown::HighlightClasses::Scopes;
+    }
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
     // The highlighting grammars load while the files are listed (the first

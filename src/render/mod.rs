@@ -305,9 +305,12 @@ pub fn render_parts(
                 let out = format!("{ASSET_DIR}/{path}");
                 sink.write(&out, bytes).map_err(io_err(&out))?;
             }
-            let css = markdown::highlight_css();
-            let out = format!("{ASSET_DIR}/highlight.css");
-            sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
+            // A theme's own highlight.css is written above, as it is.
+            if !theme.statics.contains_key(theme::HIGHLIGHT_CSS) {
+                let css = markdown::highlight_css(markdown::HighlightClasses::Styles);
+                let out = format!("{ASSET_DIR}/{}", theme::HIGHLIGHT_CSS);
+                sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
+            }
         }
         Ok(())
     };
@@ -416,7 +419,8 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
         + content.sections.len()
         + content.assets.len()
         + theme.statics.len()
-        + 2
+        + 1
+        + usize::from(!theme.statics.contains_key(theme::HIGHLIGHT_CSS))
 }
 
 /// Renders template `name` with Tera (for a template [`Ctx::native`] does not
@@ -509,7 +513,10 @@ pub(crate) fn page_body(
 ) -> (markdown::Processed, String) {
     let settings = Settings {
         render: true,
-        highlight: config.markdown.highlight,
+        highlight: config
+            .markdown
+            .highlight
+            .then_some(config.markdown.highlight_classes),
         allow_raw_html: config.markdown.allow_raw_html,
         rewrite,
         text: config.search.enabled && !intro,

@@ -43,6 +43,20 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// The stylesheet for highlighted code: signpost writes it, unless the theme
+/// has its own (see [`crate::markdown::HighlightClasses`]).
+pub const HIGHLIGHT_CSS: &str = "highlight.css";
+
+/// Whether theme `name` of the site at `root` has its own `highlight.css`
+/// (which then styles scope classes).
+pub fn has_own_highlight_css(root: &Path, name: &str) -> bool {
+    root.join("themes")
+        .join(name)
+        .join("static")
+        .join(HIGHLIGHT_CSS)
+        .is_file()
+}
+
 /// Templates and static files after overrides.
 #[derive(Debug, Clone)]
 pub struct Theme {

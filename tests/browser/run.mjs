@@ -403,6 +403,30 @@ async function siteChecks(root, label, target, withAxe) {
       await t.close();
     });
 
+    await check(`${label}: highlighted code shows the light and the dark theme's colours`, async () => {
+      // A shell comment: grey italic in InspiredGitHub, slate upright in
+      // base16-ocean.dark, each from highlight.css by the colour scheme.
+      const url = pathToFileURL(join(root, "sign-in/work/only-admin-locked-out.html")).href;
+      const looks = {};
+      for (const colorScheme of ["light", "dark"]) {
+        const context = await (await launch()).newContext({ colorScheme });
+        const page = await context.newPage();
+        await page.goto(url);
+        const comment = page.locator("pre.hl span", { hasText: "# Replace the domain" });
+        looks[colorScheme] = await comment.evaluate((el) => {
+          const s = getComputedStyle(el);
+          const pre = getComputedStyle(el.closest("pre"));
+          return { color: s.color, fontStyle: s.fontStyle, code: pre.color };
+        });
+        await context.close();
+      }
+      assertEqual(looks.light.color, "rgb(150, 152, 150)", "comment colour, light");
+      assertEqual(looks.light.fontStyle, "italic", "comment style, light");
+      assertEqual(looks.dark.color, "rgb(101, 115, 126)", "comment colour, dark");
+      assertEqual(looks.dark.fontStyle, "normal", "comment style, dark");
+      assert(looks.light.code !== looks.dark.code, "the code's own colour follows the scheme");
+    });
+
     await check(`${label}: without JavaScript there is no search box, and pages still link`, async () => {
       const context = await (await launch()).newContext({ javaScriptEnabled: false });
       const page = await context.newPage();

@@ -240,16 +240,16 @@ fn raw_html_passes_when_allowed_and_highlighting_can_be_off() {
         page.contains("<code class=\"language-rust\">fn main() {}"),
         "plain code block without highlighting"
     );
-    assert!(!page.contains("hl-"), "no highlight classes");
+    assert!(!page.contains("<pre class=\"hl\""), "no highlighting");
+    assert!(!page.contains("<span class="), "no highlight classes");
 }
 
 #[test]
 fn code_is_highlighted_by_default() {
-    let root = crate::support::repo();
     let site = Site::copy("ok/branching");
     std::fs::write(
         site.root().join("content/on/known-bug.md"),
-        "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi\n```\n",
+        "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi # note\n```\n",
     )
     .unwrap();
     site.cmd(&["build"]).success();
@@ -258,9 +258,61 @@ fn code_is_highlighted_by_default() {
         page.contains("<pre class=\"hl\"><code class=\"language-bash\">"),
         "{page}"
     );
-    assert!(page.contains("class=\"hl-"));
-    assert!(site.read("_signpost/highlight.css").contains(".hl-"));
-    drop(root);
+    // The comment: one span, whose classes the generated highlight.css makes
+    // italic grey in the light theme and a colour of its own in the dark one.
+    let at = page
+        .find("# note")
+        .expect("the comment is written as it is");
+    let open = page[..at].rfind("<span class=\"").expect("in a span") + 13;
+    let classes: Vec<&str> = page[open..open + page[open..].find('"').unwrap()]
+        .split(' ')
+        .collect();
+    let css = site.read("_signpost/highlight.css");
+    let (light, dark) = css
+        .split_once("@media (prefers-color-scheme: dark)")
+        .expect("light rules, then dark ones");
+    let rule = |block: &str, class: &str| -> Option<String> {
+        block
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!(".hl .{class} {{ ")))
+            .map(str::to_string)
+    };
+    let light_rules: Vec<String> = classes.iter().filter_map(|c| rule(light, c)).collect();
+    let dark_rules: Vec<String> = classes.iter().filter_map(|c| rule(dark, c)).collect();
+    assert!(
+        light_rules.contains(&"color: #969896; }".to_string())
+            && light_rules.contains(&"font-style: italic; }".to_string()),
+        "{classes:?} in {light}"
+    );
+    assert!(
+        dark_rules.iter().any(|r| r.starts_with("color: #")),
+        "{classes:?} in {dark}"
+    );
+    assert!(!page.contains("hl-"), "no scope classes: {page}");
+}
+
+#[test]
+fn a_theme_with_its_own_highlight_css_gets_scope_classes() {
+    let site = Site::copy("ok/branching");
+    let css = ".hl-comment { color: green; }\n";
+    std::fs::create_dir_all(site.root().join("themes/default/static")).unwrap();
+    std::fs::write(site.root().join("themes/default/static/highlight.css"), css).unwrap();
+    std::fs::write(
+        site.root().join("content/on/known-bug.md"),
+        "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi # note\n```\n",
+    )
+    .unwrap();
+    site.cmd(&["build"]).success();
+    let page = site.read("on/known-bug.html");
+    assert!(
+        page.contains("<span class=\"hl-comment\"> note</span>"),
+        "{page}"
+    );
+    assert_eq!(
+        site.read("_signpost/highlight.css"),
+        css,
+        "the theme's own, as it is"
+    );
 }
 
 #[test]
