@@ -307,7 +307,7 @@ pub fn render_parts(
             }
             // A theme's own highlight.css is written above, as it is.
             if !theme.statics.contains_key(theme::HIGHLIGHT_CSS) {
-                let css = markdown::highlight_css(markdown::HighlightClasses::Styles);
+                let css = markdown::highlight_css();
                 let out = format!("{ASSET_DIR}/{}", theme::HIGHLIGHT_CSS);
                 sink.write(&out, css.as_bytes()).map_err(io_err(&out))?;
             }
