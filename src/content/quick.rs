@@ -14,6 +14,13 @@
 //! on the 1,000-page generated site). The `quick_reader_agrees_…` tests in
 //! `page.rs` check that both paths agree on every page of the fixtures, the
 //! example and the Rust book, and on front matter made to differ.
+//!
+//! Before that, [`read_lines`] reads the simplest shape of it, one `key =
+//! value` per line with plain values (what most pages hold), with a scan of
+//! its own: `toml_parser` took five sixths of the front matter's
+//! instructions, lexing every page into tokens before parsing them. The tests
+//! below check that it gives what `toml_parser` gives wherever it reads a
+//! page, and that it leaves everything else to it.
 
 use toml_parser::decoder::{Encoding, IntegerRadix, ScalarKind};
 use toml_parser::parser::{EventReceiver, ValidateWhitespace};
@@ -26,6 +33,11 @@ use crate::tomlx::Located;
 /// The front matter in `fm_text` (at `base` in file `file`), when it is the
 /// common case described above.
 pub(super) fn read(file: FileId, base: usize, fm_text: &str) -> Option<FrontMatter> {
+    read_lines(file, base, fm_text).or_else(|| read_toml(file, base, fm_text))
+}
+
+/// [`read`] through `toml_parser`'s lexer and parser.
+fn read_toml(file: FileId, base: usize, fm_text: &str) -> Option<FrontMatter> {
     let source = Source::new(fm_text);
     let tokens = source.lex().into_vec();
     let mut reader = Reader {
@@ -283,5 +295,325 @@ impl EventReceiver for Reader<'_> {
     }
     fn error(&mut self, _span: TomlSpan, _error: &mut dyn ErrorSink) {
         self.ok = false;
+    }
+}
+
+/// [`read`] for the simplest shape of the common case, line by line: blank
+/// lines, `#` comments, `[[branch]]` headers written so, and `key = value`
+/// with a bare key and a value that is a basic string without escapes, `true`
+/// or `false`, a decimal integer without sign, underscores or leading zero, or
+/// (for `tags`) a one-line array of such strings, each line perhaps ending in
+/// a comment; whitespace is spaces and tabs, lines end in `\n`. Anything else
+/// (an escape, a literal or multi-line string, `\r`, a table header written
+/// otherwise, a control character in a string or comment…) gives `None`, and
+/// `toml_parser` reads the page. Within that shape, the same checks as the
+/// [`Reader`]: known keys in their table, each once, an outcome signpost
+/// knows, a title, every branch with a `to`.
+fn read_lines(file: FileId, base: usize, fm: &str) -> Option<FrontMatter> {
+    let b = fm.as_bytes();
+    let span = |r: std::ops::Range<usize>| Span::new(file, r.start + base..r.end + base);
+    let mut meta = FrontMatter::default();
+    let (mut seen, mut branch_seen, mut in_branch) = (0u16, 0u16, false);
+    let mut pos = 0;
+    while pos < b.len() {
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+        let mut i = skip_blanks(b, pos, end);
+        pos = end + 1;
+        if i == end {
+            continue;
+        }
+        if b[i] == b'[' {
+            let close = i + b"[[branch]]".len();
+            if b.get(i..close)? != b"[[branch]]" {
+                return None;
+            }
+            line_end(b, close, end)?;
+            meta.branches.push(BranchSrc {
+                when: None,
+                to: None,
+                span: span(i..close),
+            });
+            (in_branch, branch_seen) = (true, 0);
+            continue;
+        }
+        if b[i] == b'#' {
+            line_end(b, i, end)?;
+            continue;
+        }
+        let k0 = i;
+        while i < end && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+            i += 1;
+        }
+        let key = match (in_branch, &fm[k0..i]) {
+            (false, "title") => Key::Title,
+            (false, "summary") => Key::Summary,
+            (false, "entry") => Key::Entry,
+            (false, "tags") => Key::Tags,
+            (false, "draft") => Key::Draft,
+            (false, "weight") => Key::Weight,
+            (false, "outcome") => Key::Outcome,
+            (true, "when") => Key::When,
+            (true, "to") => Key::To,
+            _ => return None,
+        };
+        let seen = if in_branch {
+            &mut branch_seen
+        } else {
+            &mut seen
+        };
+        if *seen & key as u16 != 0 {
+            return None;
+        }
+        *seen |= key as u16;
+        i = skip_blanks(b, i, end);
+        if b.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_blanks(b, i + 1, end);
+        let at = i;
+        match key {
+            Key::Entry | Key::Draft => {
+                let (value, len) = if b[i..end].starts_with(b"true") {
+                    (true, 4)
+                } else if b[i..end].starts_with(b"false") {
+                    (false, 5)
+                } else {
+                    return None;
+                };
+                i += len;
+                if key == Key::Entry {
+                    meta.entry = Some(Located {
+                        value,
+                        span: span(at..i),
+                    });
+                } else {
+                    meta.draft = value;
+                }
+            }
+            Key::Weight => {
+                while i < end && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i == at || (b[at] == b'0' && i > at + 1) {
+                    return None;
+                }
+                meta.weight = Some(fm[at..i].parse().ok()?);
+            }
+            Key::Tags => {
+                if b.get(i) != Some(&b'[') {
+                    return None;
+                }
+                i = skip_blanks(b, i + 1, end);
+                while b.get(i) != Some(&b']') {
+                    let (text, after) = basic_string(fm, i, end)?;
+                    meta.tags.push(text.to_string());
+                    i = skip_blanks(b, after, end);
+                    match b.get(i) {
+                        Some(b',') => i = skip_blanks(b, i + 1, end),
+                        Some(b']') => {}
+                        _ => return None,
+                    }
+                }
+                i += 1;
+            }
+            Key::Title | Key::Summary | Key::Outcome | Key::When | Key::To => {
+                let (text, after) = basic_string(fm, i, end)?;
+                i = after;
+                let value = || Located {
+                    value: text.to_string(),
+                    span: span(at..after),
+                };
+                match key {
+                    Key::Title => meta.title = Some(value()),
+                    Key::Summary => meta.summary = Some(value()),
+                    Key::Outcome => {
+                        meta.outcome = Some(Located {
+                            value: Outcome::parse(text)?,
+                            span: span(at..after),
+                        });
+                    }
+                    Key::When => meta.branches.last_mut()?.when = Some(value()),
+                    _ => meta.branches.last_mut()?.to = Some(value()),
+                }
+            }
+        }
+        line_end(b, i, end)?;
+    }
+    let complete = meta.title.is_some() && meta.branches.iter().all(|b| b.to.is_some());
+    complete.then_some(meta)
+}
+
+/// The first byte from `i` on that is not a space or tab (`end` at most).
+fn skip_blanks(b: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// A control character TOML allows in no comment or basic string (tab is
+/// allowed).
+fn is_control(c: u8) -> bool {
+    (c < 0x20 && c != b'\t') || c == 0x7f
+}
+
+/// `Some` when the rest of the line from `i` is blank or a comment.
+fn line_end(b: &[u8], i: usize, end: usize) -> Option<()> {
+    let i = skip_blanks(b, i, end);
+    if i == end {
+        return Some(());
+    }
+    (b[i] == b'#' && !b[i + 1..end].iter().any(|&c| is_control(c))).then_some(())
+}
+
+/// The basic string starting at `i` (its opening quote), when it has no
+/// escape and ends on this line (`end`): its text and the index after its
+/// closing quote.
+fn basic_string(fm: &str, i: usize, end: usize) -> Option<(&str, usize)> {
+    use crate::swar::{below, equal, word};
+    let b = fm.as_bytes();
+    if b.get(i) != Some(&b'"') || b.get(i + 1..i + 3) == Some(b"\"\"") {
+        return None;
+    }
+    // Up to the first quote, backslash or control character, eight bytes at
+    // a time (a tab, which strings may hold, is stepped over).
+    let mut j = i + 1;
+    loop {
+        while j + 8 <= end {
+            let w = word(b, j);
+            let hit = equal(w, b'"') | equal(w, b'\\') | below(w, 0x20) | equal(w, 0x7f);
+            if hit != 0 {
+                j += hit.trailing_zeros() as usize / 8;
+                break;
+            }
+            j += 8;
+        }
+        while j < end && !(b[j] == b'"' || b[j] == b'\\' || is_control(b[j]) || b[j] == b'\t') {
+            j += 1;
+        }
+        match b.get(j) {
+            Some(b'\t') if j < end => j += 1,
+            Some(b'"') if j < end => return Some((&fm[i + 1..j], j + 1)),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Front matter of every page of the fixtures, the example and the Rust
+    /// book, and of a generated page.
+    fn real_front_matter() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in [
+            root.join("content"),
+            root.join("tests/fixtures"),
+            root.join("../shared/corpora/rust-book/content"),
+        ] {
+            for e in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let e = e.unwrap();
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    let text = crate::source::read_text(e.path()).unwrap();
+                    if let Ok(s) = crate::content::front_matter::split(&text) {
+                        out.push(text[s.front_matter].to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Where the line reader reads front matter, it gives what the
+    /// `toml_parser` path gives, spans and all.
+    fn agrees(fm: &str) -> bool {
+        let lines = read_lines(FileId(1), 7, fm);
+        if let Some(lines) = &lines {
+            let toml = read_toml(FileId(1), 7, fm);
+            assert_eq!(format!("{toml:?}"), format!("{:?}", Some(lines)), "{fm}");
+        }
+        lines.is_some()
+    }
+
+    #[test]
+    fn the_line_reader_agrees_with_toml_parser_on_real_pages() {
+        let pages = real_front_matter();
+        let read = pages.iter().filter(|fm| agrees(fm)).count();
+        assert!(pages.len() > 150, "{}", pages.len());
+        assert!(
+            read * 10 > pages.len() * 6,
+            "only {read} of {} pages read line by line",
+            pages.len()
+        );
+    }
+
+    #[test]
+    fn the_line_reader_leaves_all_else_to_toml_parser() {
+        let generated = "title = \"Multipart upload shows high latency\"\nsummary = \"What to do.\"\ntags = [\"incident\", \"object-store\", \"storage\"]\n\n[[branch]]\nwhen = \"It started after a deploy\"\nto = \"../disks/nvme-03483.md\"\n\n[[branch]]\nwhen = \"The error mentions `retention`\"\nto = \"../../metrics/exporter-09814.md\"\n";
+        // (front matter, read line by line)
+        let cases = [
+            (generated, true),
+            ("title = \"T\"", true),
+            ("title = \"T\"\n", true),
+            (
+                "\t title\t=\t\"T\"\t# note \u{e9}\n# comment\n\nentry = true",
+                true,
+            ),
+            (
+                "title=\"\"\nentry=false#c\ndraft = true\nweight = 0\noutcome = \"resolved\"",
+                true,
+            ),
+            ("title = \"T \u{e9} \u{85}\"\ntags = []\nweight = 120", true),
+            ("title = \"T\"\ntags = [ \"a\" , \"b\", ]", true),
+            (
+                "title = \"T\"\n[[branch]] # first\nto = \"a.md#x\"\nwhen = \"w\"",
+                true,
+            ),
+            ("title = \"a long title\twith a tab inside it\t\"", true),
+            ("title = \"01234567\"\nsummary = \"0123456\"", true),
+            ("title = \"a long title with a backslash \\\\ here\"", false),
+            ("title = \"a long title with a bell \u{7} here\"", false),
+            ("title = \"a long title with a DEL \u{7f} here\"", false),
+            ("title = \"a long title that is never closed", false),
+            (
+                "title = \"a long title that is closed on the next line\n\"",
+                false,
+            ),
+            ("title = \"T\"\ntags = [\"a\"", false),
+            ("title = \"T\"\ntags = [\"a\"\n, \"b\"]", false),
+            ("title = \"T\"\ntags = [\"a\" \"b\"]", false),
+            ("title = \"T \\\"q\\\"\"", false),
+            ("title = 'T'", false),
+            ("title = \"\"\"T\"\"\"", false),
+            ("title = \"T\"\r\n", false),
+            ("\"title\" = \"T\"", false),
+            ("title.x = \"T\"", false),
+            ("title = \"T\"\nweight = 012", false),
+            ("title = \"T\"\nweight = +1", false),
+            ("title = \"T\"\nweight = 1_000", false),
+            ("title = \"T\"\nweight = 99999999999999999999", false),
+            ("title = \"T\"\nentry = truex", false),
+            ("title = \"T\"\nentry = \"true\"", false),
+            ("title = \"T\"\n[[ branch ]]\nto = \"a.md\"", false),
+            ("title = \"T\"\n[branch]\nto = \"a.md\"", false),
+            ("title = \"T\"\n[[branch]]\nwhen = \"w\"", false),
+            (
+                "title = \"T\"\n[[branch]]\ntitle = \"U\"\nto = \"a.md\"",
+                false,
+            ),
+            ("title = \"T\"\ntitle = \"U\"", false),
+            ("title = \"T\"\noutcome = \"resolve\"", false),
+            ("title = \"T\" x", false),
+            ("title = \"T\u{7}\"", false),
+            ("title = \"T\" # bell \u{7}", false),
+            ("title = \"T\"\nsummary = ", false),
+            ("summary = \"S\"", false),
+            ("title = 1979-05-27", false),
+        ];
+        for (fm, lines) in cases {
+            assert_eq!(agrees(fm), lines, "{fm:?}");
+        }
     }
 }
