@@ -124,6 +124,9 @@ struct Ctx<'a> {
     folders: std::sync::OnceLock<Folders>,
     /// Per edge: its `when` as HTML and text, see [`when_html`].
     whens: Vec<std::sync::OnceLock<(String, String)>>,
+    /// Per folder: the breadcrumbs every page in it shows above its own
+    /// (Home, then each folder down to this one), made once per folder.
+    crumbs: rustc_hash::FxHashMap<&'a str, Vec<LinkView<'a>>>,
 }
 
 /// Ids and names rather than references: a `OnceLock` of references would make
@@ -239,7 +242,24 @@ pub fn render_parts(
         whens: (0..site.graph.edges.len())
             .map(|_| std::sync::OnceLock::new())
             .collect(),
+        crumbs: rustc_hash::FxHashMap::default(),
     };
+    // Relative URLs depend on the folder of the page they are written in,
+    // not on its name: a made-up name stands for every page of the folder.
+    let crumbs = site
+        .content
+        .sections
+        .iter()
+        .map(|dir| {
+            let from = if dir.is_empty() {
+                "page.html".to_string()
+            } else {
+                format!("{dir}/page.html")
+            };
+            (dir.as_str(), breadcrumbs(&ctx, &from, dir))
+        })
+        .collect();
+    let ctx = Ctx { crumbs, ..ctx };
     let content = &site.content;
     let page = |p: &Page| -> Result<String, Error> {
         let (page, text) = render_page(&ctx, p)?;
@@ -707,7 +727,10 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<(RenderedPage, String), Err
     } else {
         (utf8(html)?, Vec::new())
     };
-    let mut crumbs = breadcrumbs(ctx, from, page.dir());
+    let mut crumbs = match ctx.crumbs.get(page.dir()) {
+        Some(crumbs) => crumbs.clone(),
+        None => breadcrumbs(ctx, from, page.dir()),
+    };
     crumbs.push(LinkView {
         title: page.title(),
         url: String::new(),
