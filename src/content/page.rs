@@ -300,7 +300,7 @@ fn parse_with(
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::content) mod tests {
     use super::*;
 
     fn p(text: &str) -> (ParsedPage, Vec<Diagnostic>) {
@@ -338,6 +338,27 @@ mod tests {
         assert_eq!(&t[unknown[0].span.range.clone()], "titel");
     }
 
+    /// Every page of the example, the fixtures and the Rust book: its path
+    /// and text (the pages the front-matter readers are checked on).
+    pub(in crate::content) fn real_pages() -> Vec<(std::path::PathBuf, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pages = Vec::new();
+        for dir in [
+            root.join("content"),
+            root.join("tests/fixtures"),
+            root.join("../shared/corpora/rust-book/content"),
+        ] {
+            for e in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let e = e.unwrap();
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    let text = crate::source::read_text(e.path()).unwrap();
+                    pages.push((e.into_path(), text));
+                }
+            }
+        }
+        pages
+    }
+
     /// Both ways of reading front matter give the same page and diagnostics.
     fn same_both_ways(text: &str, optional_fm: bool) -> bool {
         let mut quick_diags = Vec::new();
@@ -361,24 +382,12 @@ mod tests {
     /// read by the quick reader.
     #[test]
     fn quick_reader_agrees_with_the_full_one_on_real_pages() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut pages = 0;
-        let mut quick = 0;
-        for dir in [
-            root.join("content"),
-            root.join("tests/fixtures"),
-            root.join("../shared/corpora/rust-book/content"),
-        ] {
-            for e in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let e = e.unwrap();
-                if e.path().extension().is_some_and(|x| x == "md") {
-                    let text = crate::source::read_text(e.path()).unwrap();
-                    let intro = e.file_name() == "_index.md";
-                    pages += 1;
-                    quick += usize::from(same_both_ways(&text, intro));
-                }
-            }
-        }
+        let real = real_pages();
+        let pages = real.len();
+        let quick = real
+            .iter()
+            .filter(|(path, text)| same_both_ways(text, path.ends_with("_index.md")))
+            .count();
         assert!(pages > 150, "{pages}");
         assert!(
             quick * 10 > pages * 8,

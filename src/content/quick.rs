@@ -88,6 +88,33 @@ enum Key {
     To = 256,
 }
 
+impl Key {
+    /// The key `name` names in the top-level table (`in_branch` false) or a
+    /// `[[branch]]` table, if this reader takes it.
+    fn named(in_branch: bool, name: &str) -> Option<Key> {
+        Some(match (in_branch, name) {
+            (false, "title") => Key::Title,
+            (false, "summary") => Key::Summary,
+            (false, "entry") => Key::Entry,
+            (false, "tags") => Key::Tags,
+            (false, "draft") => Key::Draft,
+            (false, "weight") => Key::Weight,
+            (false, "outcome") => Key::Outcome,
+            (true, "when") => Key::When,
+            (true, "to") => Key::To,
+            _ => return None,
+        })
+    }
+
+    /// Notes the key in `seen` (the keys its table gave so far); false if
+    /// the table gave it before.
+    fn first_in(self, seen: &mut u16) -> bool {
+        let new = *seen & self as u16 == 0;
+        *seen |= self as u16;
+        new
+    }
+}
+
 struct Reader<'i> {
     source: Source<'i>,
     file: FileId,
@@ -249,32 +276,15 @@ impl EventReceiver for Reader<'_> {
             }
             return;
         }
-        let key = match (self.in_branch, name.as_ref()) {
-            (false, "title") => Key::Title,
-            (false, "summary") => Key::Summary,
-            (false, "entry") => Key::Entry,
-            (false, "tags") => Key::Tags,
-            (false, "draft") => Key::Draft,
-            (false, "weight") => Key::Weight,
-            (false, "outcome") => Key::Outcome,
-            (true, "when") => Key::When,
-            (true, "to") => Key::To,
-            _ => {
-                self.ok = false;
-                return;
-            }
-        };
         let seen = if self.in_branch {
             &mut self.branch_seen
         } else {
             &mut self.seen
         };
-        if *seen & key as u16 != 0 {
-            self.ok = false;
-            return;
+        match Key::named(self.in_branch, &name) {
+            Some(key) if key.first_in(seen) => self.key = Some(key),
+            _ => self.ok = false,
         }
-        *seen |= key as u16;
-        self.key = Some(key);
     }
     fn key_sep(&mut self, _span: TomlSpan, _error: &mut dyn ErrorSink) {
         // A dotted key.
@@ -344,27 +354,15 @@ fn read_lines(file: FileId, base: usize, fm: &str) -> Option<FrontMatter> {
         while i < end && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
             i += 1;
         }
-        let key = match (in_branch, &fm[k0..i]) {
-            (false, "title") => Key::Title,
-            (false, "summary") => Key::Summary,
-            (false, "entry") => Key::Entry,
-            (false, "tags") => Key::Tags,
-            (false, "draft") => Key::Draft,
-            (false, "weight") => Key::Weight,
-            (false, "outcome") => Key::Outcome,
-            (true, "when") => Key::When,
-            (true, "to") => Key::To,
-            _ => return None,
-        };
+        let key = Key::named(in_branch, &fm[k0..i])?;
         let seen = if in_branch {
             &mut branch_seen
         } else {
             &mut seen
         };
-        if *seen & key as u16 != 0 {
+        if !key.first_in(seen) {
             return None;
         }
-        *seen |= key as u16;
         i = skip_blanks(b, i, end);
         if b.get(i) != Some(&b'=') {
             return None;
@@ -504,26 +502,15 @@ mod tests {
     use super::*;
 
     /// Front matter of every page of the fixtures, the example and the Rust
-    /// book, and of a generated page.
+    /// book.
     fn real_front_matter() -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out = Vec::new();
-        for dir in [
-            root.join("content"),
-            root.join("tests/fixtures"),
-            root.join("../shared/corpora/rust-book/content"),
-        ] {
-            for e in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let e = e.unwrap();
-                if e.path().extension().is_some_and(|x| x == "md") {
-                    let text = crate::source::read_text(e.path()).unwrap();
-                    if let Ok(s) = crate::content::front_matter::split(&text) {
-                        out.push(text[s.front_matter].to_string());
-                    }
-                }
-            }
-        }
-        out
+        crate::content::page::tests::real_pages()
+            .into_iter()
+            .filter_map(|(_, text)| {
+                let s = crate::content::front_matter::split(&text).ok()?;
+                Some(text[s.front_matter].to_string())
+            })
+            .collect()
     }
 
     /// Where the line reader reads front matter, it gives what the

@@ -244,9 +244,15 @@ fn raw_html_passes_when_allowed_and_highlighting_can_be_off() {
     assert!(!page.contains("<span class="), "no highlight classes");
 }
 
-#[test]
-fn code_is_highlighted_by_default() {
+/// The branching fixture with a page holding a shell command and comment,
+/// built with `highlight_css` as its theme's own stylesheet (if any); the
+/// site and that page's HTML.
+fn built_with_code(highlight_css: Option<&str>) -> (Site, String) {
     let site = Site::copy("ok/branching");
+    if let Some(css) = highlight_css {
+        std::fs::create_dir_all(site.root().join("themes/default/static")).unwrap();
+        std::fs::write(site.root().join("themes/default/static/highlight.css"), css).unwrap();
+    }
     std::fs::write(
         site.root().join("content/on/known-bug.md"),
         "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi # note\n```\n",
@@ -254,6 +260,12 @@ fn code_is_highlighted_by_default() {
     .unwrap();
     site.cmd(&["build"]).success();
     let page = site.read("on/known-bug.html");
+    (site, page)
+}
+
+#[test]
+fn code_is_highlighted_by_default() {
+    let (site, page) = built_with_code(None);
     assert!(
         page.contains("<pre class=\"hl\"><code class=\"language-bash\">"),
         "{page}"
@@ -293,17 +305,8 @@ fn code_is_highlighted_by_default() {
 
 #[test]
 fn a_theme_with_its_own_highlight_css_gets_scope_classes() {
-    let site = Site::copy("ok/branching");
     let css = ".hl-comment { color: green; }\n";
-    std::fs::create_dir_all(site.root().join("themes/default/static")).unwrap();
-    std::fs::write(site.root().join("themes/default/static/highlight.css"), css).unwrap();
-    std::fs::write(
-        site.root().join("content/on/known-bug.md"),
-        "+++\ntitle = \"Known bug\"\noutcome = \"unsolved\"\n+++\n```bash\necho hi # note\n```\n",
-    )
-    .unwrap();
-    site.cmd(&["build"]).success();
-    let page = site.read("on/known-bug.html");
+    let (site, page) = built_with_code(Some(css));
     assert!(
         page.contains("<span class=\"hl-comment\"> note</span>"),
         "{page}"
