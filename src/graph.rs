@@ -136,7 +136,6 @@ pub fn relative_path(dir: &str, target: &str) -> String {
 /// Resolves every branch of every page.
 pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
     let n = content.pages.len();
-    let mut edges = Vec::new();
     let mut out = vec![Vec::new(); n];
     let mut inc = vec![Vec::new(); n];
     // Branch targets are resolved in parallel, edges and diagnostics made in
@@ -165,6 +164,7 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
                 .collect()
         })
         .collect();
+    let mut edges = Vec::with_capacity(targets.iter().map(Vec::len).sum());
     for (page, targets) in content.pages.iter().zip(targets) {
         for (b, target) in page.meta.branches.iter().zip(targets) {
             let (Some(to), Some((target, when))) = (&b.to, target) else {
