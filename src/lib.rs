@@ -404,12 +404,9 @@ pub fn build_with_progress(
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(Analysis, Option<BuildStats>), Error> {
-    let mut analysis = analyze_for_build(opts)?;
+    let analysis = analyze_for_build(opts)?;
     if analysis.fails(opts.deny_warnings) {
         return Ok((analysis, None));
-    }
-    if let Some(site) = analysis.site.as_mut() {
-        drop_checked_parts(&mut site.scans);
     }
     let site = analysis
         .site
@@ -484,16 +481,6 @@ impl render::Sink for Counting<'_> {
         self.tick();
         Ok(())
     }
-}
-
-/// Frees what only the checks read of the pages' scans (their links and
-/// anchors, 2-3 MiB of a 10,000-page build's peak) before the pages are
-/// written: rendering reads only where each body was set aside.
-fn drop_checked_parts(scans: &mut [markdown::Processed]) {
-    scans.par_iter_mut().for_each(|s| {
-        s.links = Vec::new();
-        s.anchors = std::collections::BTreeSet::new();
-    });
 }
 
 /// Renders the site into memory (for `serve` and tests).
