@@ -264,7 +264,7 @@ fn analyze_with(
     let text = site_toml.trim_start_matches('\u{feff}').to_string();
     let config_file = sources.add("site.toml".into(), text);
     let mut diagnostics = Diagnostics::new();
-    let config = match config::parse(config_file, &sources.get(config_file).text) {
+    let mut config = match config::parse(config_file, &sources.get(config_file).text) {
         Ok(c) => c,
         Err(ds) => {
             diagnostics.extend(ds);
@@ -276,7 +276,6 @@ fn analyze_with(
             });
         }
     };
-    let mut config = config;
     if render::theme::has_own_highlight_css(root, &config.theme) {
         config.markdown.highlight_classes = markdown::HighlightClasses::Scopes;
     }

@@ -28,6 +28,19 @@ pub(crate) fn below(w: u64, n: u8) -> u64 {
     !(((w & LO7) + LO * u64::from(0x80 - n)) | w) & HI
 }
 
+/// The high bit of each byte of `w` in `"#$%&'` or `<=>`: a superset of the
+/// bytes the HTML escaper changes.
+#[inline]
+pub(crate) fn html_special(w: u64) -> u64 {
+    (below(w, 0x28) & !below(w, 0x22)) | (below(w, 0x3f) & !below(w, 0x3c))
+}
+
+/// [`html_special`] for one byte.
+#[inline]
+pub(crate) fn is_html_special(c: u8) -> bool {
+    (0x22..0x28).contains(&c) || (0x3c..0x3f).contains(&c)
+}
+
 /// The high bit of each byte of `w` from 0x80 up (not ASCII).
 #[inline]
 pub(crate) fn high(w: u64) -> u64 {

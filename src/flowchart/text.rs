@@ -170,13 +170,8 @@ pub(super) fn escape_into(out: &mut String, s: &str) {
 /// superset of what the HTML escaper changes) and no 0xEF (the first byte of
 /// U+FFFE and U+FFFF).
 fn plain(b: &[u8]) -> bool {
-    use crate::swar::{below, equal, word};
-    let flagged = |w: u64| {
-        below(w, 0x20)
-            | (below(w, 0x28) & !below(w, 0x22))
-            | (below(w, 0x3f) & !below(w, 0x3c))
-            | equal(w, 0xef)
-    };
+    use crate::swar::{below, equal, html_special, is_html_special, word};
+    let flagged = |w: u64| below(w, 0x20) | html_special(w) | equal(w, 0xef);
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         if flagged(word(c, 0)) != 0 {
@@ -186,7 +181,7 @@ fn plain(b: &[u8]) -> bool {
     !chunks
         .remainder()
         .iter()
-        .any(|&c| c < 0x20 || (0x22..0x28).contains(&c) || (0x3c..0x3f).contains(&c) || c == 0xef)
+        .any(|&c| c < 0x20 || is_html_special(c) || c == 0xef)
 }
 
 /// Characters XML 1.0 does not allow in a document.

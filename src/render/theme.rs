@@ -236,18 +236,14 @@ pub fn escape_into(out: &mut String, input: &str) {
 /// Whether `b` holds a byte in `"#$%&'` or `<=>`: every byte the HTML escaper
 /// changes is one of them. Eight bytes at a time.
 fn may_need_html_escape(b: &[u8]) -> bool {
-    use crate::swar::{below, word};
-    let flagged = |w: u64| (below(w, 0x28) & !below(w, 0x22)) | (below(w, 0x3f) & !below(w, 0x3c));
+    use crate::swar::{html_special, is_html_special, word};
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        if flagged(word(c, 0)) != 0 {
+        if html_special(word(c, 0)) != 0 {
             return true;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&c| (0x22..0x28).contains(&c) || (0x3c..0x3f).contains(&c))
+    chunks.remainder().iter().any(|&c| is_html_special(c))
 }
 
 /// The full chain of a Tera error (its Display is only the outermost message).
