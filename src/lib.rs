@@ -426,7 +426,7 @@ pub fn build_with_progress(
             total,
             progress,
         };
-        render::render(site, &analysis.sources, &theme, &counting)
+        render::render_once(site, &analysis.sources, &theme, &counting)
     })?;
     Ok((
         analysis,

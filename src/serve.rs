@@ -594,6 +594,7 @@ fn dependents(
             sections: Some(Vec::new()),
             skip_static: true,
             skip_graph: true,
+            ..Parts::default()
         };
     }
     sections.insert(String::new());
@@ -625,6 +626,7 @@ fn dependents(
         sections: Some(sections.into_iter().collect()),
         skip_static: true,
         skip_graph: false,
+        ..Parts::default()
     }
 }
 

@@ -62,7 +62,49 @@ impl Pending {
     }
 }
 
+impl Spilled {
+    /// The slot (file) the body is in.
+    pub fn slot(self) -> usize {
+        self.slot as usize
+    }
+
+    /// Where the body starts and ends in its slot's file.
+    pub fn range(self) -> std::ops::Range<u64> {
+        let len = u64::from(self.html_len) + u64::from(self.text_len);
+        self.offset..self.offset + len
+    }
+}
+
 impl Spill {
+    /// How many slots (files) bodies may be in.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Gives the file space of bytes `range` of `slot` back to the system:
+    /// the whole 4 KiB pages of the file within it (a body beside it may
+    /// share the pages at its ends), as far as the file is written. For a
+    /// build's last use of a spill, as bodies are read for the last time:
+    /// freeing the files as the process ends took 8 ms of one core at
+    /// 10,000 pages, while rendering runs beside a discard. Where the file
+    /// system cannot punch holes, nothing happens: the space is freed at the
+    /// end as before. What is discarded reads back as zeros.
+    pub fn discard(&self, slot: usize, range: std::ops::Range<u64>) {
+        const PAGE: u64 = 4096;
+        let Some(file) = self.slots[slot].0.get() else {
+            return;
+        };
+        let written = {
+            let pending = self.pending(slot);
+            pending.end - pending.bytes.len() as u64
+        };
+        let from = range.start.div_ceil(PAGE) * PAGE;
+        let to = range.end.min(written) / PAGE * PAGE;
+        if from < to {
+            punch(file, from, to - from);
+        }
+    }
+
     /// A new, empty spill; its files are made in the system's temporary folder
     /// as threads first write.
     ///
@@ -160,6 +202,22 @@ impl Spill {
     }
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn punch(file: &File, offset: u64, len: u64) {
+    use rustix::fs::FallocateFlags;
+    // A file system without holes says so; the space is then freed when the
+    // file is closed.
+    let _ = rustix::fs::fallocate(
+        file,
+        FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE,
+        offset,
+        len,
+    );
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn punch(_file: &File, _offset: u64, _len: u64) {}
+
 #[cfg(unix)]
 fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
@@ -213,6 +271,49 @@ fn read_at(file: &File, len: usize, mut offset: u64) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn discarding_read_bodies_keeps_the_others_and_frees_their_space() {
+        let spill = Spill::new().unwrap();
+        // Odd sizes, so runs end inside pages; over 1 MiB, so most of it is
+        // in the file and the tail still in the buffer. This thread is not
+        // in the pool: every body goes to slot 0.
+        let bodies: Vec<(String, String)> = (0..400)
+            .map(|i| (format!("<p>{i}</p>").repeat(300 + i % 37), format!("t{i}")))
+            .collect();
+        let at: Vec<Spilled> = bodies
+            .iter()
+            .map(|(h, t)| spill.put(h, t).unwrap())
+            .collect();
+        assert!(at.iter().all(|a| a.slot() == 0));
+        let allocated = || {
+            use std::os::unix::fs::MetadataExt;
+            spill.slots[0].0.get().unwrap().metadata().unwrap().blocks()
+        };
+        let before = allocated();
+        // Bodies 0..150 and 200..400 are read; 150..200 are not.
+        spill.discard(0, at[0].range().start..at[149].range().end);
+        spill.discard(0, at[200].range().start..at[399].range().end);
+        for i in 150..200 {
+            let (html, text) = &bodies[i];
+            assert_eq!(
+                spill.get(at[i]).unwrap(),
+                (html.clone().into_bytes(), text.clone()),
+                "body {i}"
+            );
+        }
+        // Whatever the buffer still holds is not discarded.
+        let last = at[399];
+        assert_eq!(spill.get(last).unwrap().1, "t399");
+        if cfg!(target_os = "linux") {
+            let after = allocated();
+            assert!(
+                after * 2 < before,
+                "space given back: {before} -> {after} blocks"
+            );
+        }
+    }
 
     #[test]
     fn bodies_come_back_as_written_from_many_threads() {

@@ -179,6 +179,10 @@ pub struct Parts {
     pub skip_static: bool,
     /// Skip `graph.json`.
     pub skip_graph: bool,
+    /// This render is the last use of the site's spilled bodies (a one-off
+    /// build): their space is given back as pages are written, and they
+    /// cannot be read again after it.
+    pub spill_last_use: bool,
 }
 
 impl Parts {
@@ -199,6 +203,24 @@ pub fn render(
     sink: &dyn Sink,
 ) -> Result<RenderStats, Error> {
     render_parts(site, sources, theme, None, sink, &Parts::all())
+}
+
+/// [`render`] as the last use of the site's spilled bodies (see
+/// [`Parts::spill_last_use`]).
+///
+/// # Errors
+/// As [`render`].
+pub fn render_once(
+    site: &Site,
+    sources: &SourceMap,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> Result<RenderStats, Error> {
+    let parts = Parts {
+        spill_last_use: true,
+        ..Parts::all()
+    };
+    render_parts(site, sources, theme, None, sink, &parts)
 }
 
 /// Renders the `parts` of the site into `sink`. `tera` is the theme's templates
@@ -282,7 +304,7 @@ pub fn render_parts(
                 });
                 let texts = (0..site.graph.edges.len()).map(|e| when_html(&ctx, e).1);
                 let index = crate::search::IndexWriter::with_when_texts(site, texts);
-                render_pages_and_index(site, sink, &page, &index)
+                render_pages_and_index(site, sink, &page, &index, parts.spill_last_use)
             }
             None => content
                 .pages
@@ -379,6 +401,7 @@ fn render_pages_and_index(
     sink: &dyn Sink,
     page: &(dyn Fn(&Page) -> Result<String, Error> + Sync),
     index: &crate::search::IndexWriter<'_>,
+    discard_spill: bool,
 ) -> Result<(), Error> {
     let list: Vec<&Page> = site
         .content
@@ -387,6 +410,7 @@ fn render_pages_and_index(
         .filter(|p| !p.section_intro)
         .map(|p| &**p)
         .collect();
+    let discards = discard_spill.then(|| Discards::new(site, &list)).flatten();
     // A render error is kept here and the write stopped with a stand-in.
     let mut failed: Option<Error> = None;
     let written = sink.write_with(crate::search::INDEX_PATH, &mut |w| {
@@ -412,7 +436,7 @@ fn render_pages_and_index(
         // Each chunk's entries are appended (here: the writer stays on this
         // thread) while the next chunk renders.
         let mut done = None;
-        for chunk in list.chunks(PAGE_CHUNK) {
+        for (k, chunk) in list.chunks(PAGE_CHUNK).enumerate() {
             let mut entries = Vec::new();
             let appended = rayon::in_place_scope(|s| {
                 s.spawn(|_| {
@@ -421,17 +445,83 @@ fn render_pages_and_index(
                         .map(|p| page(p).map(|text| index.entry_json(p.id, &text)))
                         .collect();
                 });
-                append(done.take())
+                let appended = append(done.take());
+                // The previous chunk's bodies are read: their space goes
+                // back to the system while this chunk renders.
+                if let (Some(d), Some(prev)) = (&discards, k.checked_sub(1)) {
+                    d.after(prev);
+                }
+                appended
             });
             appended?;
             done = Some(entries);
         }
-        append(done)?;
+        rayon::in_place_scope(|s| {
+            if let Some(d) = &discards {
+                s.spawn(|_| d.after(usize::MAX - 1));
+            }
+            append(done)
+        })?;
         index.tail(w)
     });
     match failed {
         Some(e) => Err(e),
         None => written.map_err(io_err(crate::search::INDEX_PATH)),
+    }
+}
+
+/// The spilled bodies in file order, each with the chunk of pages (see
+/// [`render_pages_and_index`]) whose rendering reads it, so that their space
+/// goes back to the system as chunks finish (see
+/// [`crate::spill::Spill::discard`]).
+struct Discards<'a> {
+    spill: &'a crate::spill::Spill,
+    /// Per slot: each body's bytes and its chunk (`usize::MAX`: not read by
+    /// a chunk, as a section intro's), in file order.
+    bodies: Vec<Vec<(std::ops::Range<u64>, usize)>>,
+}
+
+impl<'a> Discards<'a> {
+    fn new(site: &'a Site, list: &[&Page]) -> Option<Self> {
+        let spill = site.spill.as_ref()?;
+        let mut chunk_of = vec![usize::MAX; site.scans.len()];
+        for (i, p) in list.iter().enumerate() {
+            chunk_of[p.id.index()] = i / PAGE_CHUNK;
+        }
+        let mut bodies = vec![Vec::new(); spill.slots()];
+        for (scan, &chunk) in site.scans.iter().zip(&chunk_of) {
+            if let Some(at) = scan.spilled {
+                bodies[at.slot()].push((at.range(), chunk));
+            }
+        }
+        for b in &mut bodies {
+            b.sort_unstable_by_key(|(r, _)| r.start);
+        }
+        Some(Discards { spill, bodies })
+    }
+
+    /// Once chunk `k` and every chunk before it are rendered: discards each
+    /// run of adjacent bodies, all read, that holds one of chunk `k`
+    /// (`usize::MAX - 1`: every run of read bodies).
+    fn after(&self, k: usize) {
+        for (slot, bodies) in self.bodies.iter().enumerate() {
+            // (start, end, holds one of chunk k)
+            let mut run: Option<(u64, u64, bool)> = None;
+            for (r, c) in bodies {
+                if *c <= k {
+                    let fresh = *c == k || k == usize::MAX - 1;
+                    run = Some(match run {
+                        Some((s, _, f)) => (s, r.end, f || fresh),
+                        None => (r.start, r.end, fresh),
+                    });
+                } else if let Some((s, e, true)) = run.take() {
+                    self.spill.discard(slot, s..e);
+                }
+            }
+            if let Some((s, e, true)) = run {
+                self.spill.discard(slot, s..e);
+            }
+        }
     }
 }
 
