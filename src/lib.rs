@@ -679,7 +679,19 @@ fn check_links(
             (notable, to)
         })
         .collect();
-    let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); content.pages.len()];
+    // Each list made at its size (at most) first, on the pool: pushing into
+    // lists grown one by one, anywhere in memory, was most of this serial
+    // loop's time.
+    let mut linked = vec![0u32; content.pages.len()];
+    for (_, to) in &resolved {
+        for id in to {
+            linked[id.index()] += 1;
+        }
+    }
+    let mut backlinks: Vec<Vec<PageId>> = linked
+        .par_iter()
+        .map(|&k| Vec::with_capacity(k as usize))
+        .collect();
     let mut suggestions = 0usize;
     for ((page, scan), (notable, to)) in content.pages.iter().zip(scans).zip(resolved) {
         // Pages come in id order, so each list stays sorted: skip repeats.

@@ -526,7 +526,7 @@ impl Snap {
         }
         let n = content.pages.len();
         let mut cycles = BTreeSet::new();
-        for comp in crate::graph::sccs(n, &|v| graph.successors(v)) {
+        for comp in crate::graph::sccs(n, &|v, i| graph.successor(v, i)) {
             let looped = comp.len() > 1 || graph.successors(comp[0]).contains(&comp[0]);
             if looped {
                 let mut names: Vec<String> = comp
