@@ -576,7 +576,10 @@ mod tests {
     fn whens_are_the_same_but_for_case_and_surrounding_space() {
         assert!(same_when("Yes, it works", "  yes, IT works "));
         assert!(same_when("Ärger mit WLAN", "ärger mit wlan"));
-        assert!(same_when("ΟΔΟΣ", "οδος"), "final sigma as to_lowercase has it");
+        assert!(
+            same_when("ΟΔΟΣ", "οδος"),
+            "final sigma as to_lowercase has it"
+        );
         assert!(!same_when("Yes", "Yes, it works"));
         assert!(!same_when("Yes it works", "Yes,  it works"));
         assert!(!same_when("Ärger", "Arger"));

@@ -665,30 +665,28 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     s.push('\n');
     for (node, b) in nodes.iter().zip(&layout.nodes) {
         let r = b.rect;
-        let mut class = String::from("node");
-        if node.entry {
-            class.push_str(" entry");
-        }
-        if let Some(kind) = &node.outcome {
-            class.push_str(" outcome-");
-            class.extend(
-                kind.chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_'),
-            );
-        }
         let (fill, stroke) = node_colors(node);
         s.push_str("<a href=\"");
         text::escape_into(&mut s, &node.url);
         s.push_str("\">");
         let full = text::flatten(&node.title);
-        if b.lines.join(" ") != full {
+        if !text::joined_is(&b.lines, &full) {
             // Cut short in the box: the whole title on hover.
             s.push_str("<title>");
             text::escape_into(&mut s, &full);
             s.push_str("</title>");
         }
-        s.push_str("<rect class=\"");
-        s.push_str(&class);
+        s.push_str("<rect class=\"node");
+        if node.entry {
+            s.push_str(" entry");
+        }
+        if let Some(kind) = &node.outcome {
+            s.push_str(" outcome-");
+            s.extend(
+                kind.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_'),
+            );
+        }
         s.push('"');
         push_rect(&mut s, &mut buf, r);
         s.push_str(r#" rx="6" fill=""#);

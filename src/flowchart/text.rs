@@ -124,14 +124,15 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
 pub(super) fn shorten(label: &str, max: usize) -> String {
     let flat = flatten(label);
     if units(&flat) <= max {
-        flat
+        flat.into_owned()
     } else {
         ellipsize(&flat, max)
     }
 }
 
-/// Whitespace runs become single spaces (for hover text).
-pub(super) fn flatten(s: &str) -> String {
+/// Whitespace runs become single spaces (for hover text); borrowed when
+/// there is nothing to change.
+pub(super) fn flatten(s: &str) -> std::borrow::Cow<'_, str> {
     // Most titles are printable ASCII words with single spaces: already flat.
     let b = s.as_bytes();
     let flat = b.first() != Some(&b' ')
@@ -139,9 +140,27 @@ pub(super) fn flatten(s: &str) -> String {
         && b.iter().all(|&c| (0x20..0x7f).contains(&c))
         && !s.contains("  ");
     if flat {
-        return s.to_string();
+        return s.into();
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace().collect::<Vec<_>>().join(" ").into()
+}
+
+/// Whether `lines` joined with single spaces are `s`, without joining them.
+pub(super) fn joined_is(lines: &[String], s: &str) -> bool {
+    let mut rest = s;
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let Some(r) = rest.strip_prefix(' ') else {
+                return false;
+            };
+            rest = r;
+        }
+        let Some(r) = rest.strip_prefix(line.as_str()) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
 }
 
 /// Appends `s` XML-escaped (safe in text and in double-quoted attributes):
@@ -223,6 +242,17 @@ mod tests {
                 flatten(&s),
                 s.split_whitespace().collect::<Vec<_>>().join(" ")
             );
+        }
+
+        /// Comparing lines with a text is comparing their join with it.
+        #[test]
+        fn joined_is_joining(
+            lines in proptest::collection::vec("[ab ]{0,3}", 0..4),
+            s in "[ab ]{0,8}",
+        ) {
+            proptest::prop_assert_eq!(joined_is(&lines, &s), lines.join(" ") == s);
+            let joined = lines.join(" ");
+            proptest::prop_assert!(joined_is(&lines, &joined));
         }
 
         /// Escaping agrees with going character by character.
