@@ -524,18 +524,14 @@ impl Snap {
                 },
             );
         }
-        let n = content.pages.len();
         let mut cycles = BTreeSet::new();
-        for comp in crate::graph::sccs(n, &|v, i| graph.successor(v, i)) {
-            let looped = comp.len() > 1 || graph.successors(comp[0]).contains(&comp[0]);
-            if looped {
-                let mut names: Vec<String> = comp
-                    .iter()
-                    .map(|&i| content.pages[i].path.clone())
-                    .collect();
-                names.sort();
-                cycles.insert(names);
-            }
+        for comp in crate::graph::loops(graph) {
+            let mut names: Vec<String> = comp
+                .iter()
+                .map(|&i| content.pages[i].path.clone())
+                .collect();
+            names.sort();
+            cycles.insert(names);
         }
         let trees = graph
             .entries
