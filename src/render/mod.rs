@@ -457,8 +457,10 @@ fn render_pages_and_index(
             done = Some(entries);
         }
         rayon::in_place_scope(|s| {
-            if let Some(d) = &discards {
-                s.spawn(|_| d.after(usize::MAX - 1));
+            if let (Some(d), Some(last)) =
+                (&discards, list.len().div_ceil(PAGE_CHUNK).checked_sub(1))
+            {
+                s.spawn(move |_| d.after(last));
             }
             append(done)
         })?;
@@ -501,15 +503,16 @@ impl<'a> Discards<'a> {
     }
 
     /// Once chunk `k` and every chunk before it are rendered: discards each
-    /// run of adjacent bodies, all read, that holds one of chunk `k`
-    /// (`usize::MAX - 1`: every run of read bodies).
+    /// run of adjacent bodies, all read, that holds one of chunk `k`. (A run
+    /// without one was discarded when its latest chunk was done: the runs of
+    /// read bodies only grow.)
     fn after(&self, k: usize) {
         for (slot, bodies) in self.bodies.iter().enumerate() {
             // (start, end, holds one of chunk k)
             let mut run: Option<(u64, u64, bool)> = None;
             for (r, c) in bodies {
                 if *c <= k {
-                    let fresh = *c == k || k == usize::MAX - 1;
+                    let fresh = *c == k;
                     run = Some(match run {
                         Some((s, _, f)) => (s, r.end, f || fresh),
                         None => (r.start, r.end, fresh),
