@@ -163,6 +163,28 @@ fn piece(b: &[u8], space_before: bool) -> Piece {
     use crate::swar::{below, equal, high, word};
     let mut prev = space_before;
     let mut close = false;
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
+    let mut b = b;
+    // Sixteen bytes at a time, then the rest eight at a time.
+    #[cfg(target_arch = "x86_64")]
+    {
+        use crate::swar::wide::{LEN, at_most, block, equal, high};
+        let mut wide = b.chunks_exact(LEN);
+        let mut carry = u32::from(prev);
+        for c in &mut wide {
+            let v = block(c, 0);
+            if high(v) != 0 {
+                return Piece::NotAscii;
+            }
+            let space = equal(v, b' ');
+            // A space whose byte before is a space.
+            let double = space & ((space << 1) | carry);
+            close |= at_most(v, 0x1f) | double != 0;
+            carry = space >> (LEN - 1);
+        }
+        prev = carry != 0;
+        b = wide.remainder();
+    }
     let mut test = |w: u64| {
         let space = equal(w, b' ');
         // A space whose lower neighbour (the byte before it) is a space.
@@ -198,6 +220,21 @@ fn piece(b: &[u8], space_before: bool) -> Piece {
 fn first_json_special(bytes: &[u8], from: usize, escape: &[bool; 256]) -> usize {
     use crate::swar::{below, equal, word};
     let mut i = from;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use crate::swar::wide;
+        while i + wide::LEN <= bytes.len() {
+            let v = wide::block(bytes, i);
+            let hit = wide::at_most(v, 0x1f)
+                | wide::equal(v, b'"')
+                | wide::equal(v, b'\\')
+                | wide::equal(v, b'<');
+            if hit != 0 {
+                return i + hit.trailing_zeros() as usize;
+            }
+            i += wide::LEN;
+        }
+    }
     while i + 8 <= bytes.len() {
         let w = word(bytes, i);
         let hit = below(w, 0x20) | equal(w, b'"') | equal(w, b'\\') | equal(w, b'<');

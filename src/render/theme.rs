@@ -237,6 +237,20 @@ pub fn escape_into(out: &mut String, input: &str) {
 /// changes is one of them. Eight bytes at a time.
 fn may_need_html_escape(b: &[u8]) -> bool {
     use crate::swar::{html_special, is_html_special, word};
+    // Sixteen bytes at a time; the last block overlaps the one before.
+    #[cfg(target_arch = "x86_64")]
+    if b.len() >= crate::swar::wide::LEN {
+        use crate::swar::wide::{LEN, block, html_special};
+        let last = b.len() - LEN;
+        let mut i = 0;
+        while i < last {
+            if html_special(block(b, i)) != 0 {
+                return true;
+            }
+            i += LEN;
+        }
+        return html_special(block(b, last)) != 0;
+    }
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         if html_special(word(c, 0)) != 0 {
