@@ -156,18 +156,17 @@ enum Piece {
 }
 
 /// What kind of piece `b` is (see [`Piece`]); `space_before` when the text so
-/// far ends in a space. One pass, eight bytes at a time, with exact per-byte
+/// far ends in a space. One pass, sixteen bytes at a time where SSE2 is there
+/// (x86-64), then eight at a time, with exact per-byte
 /// tests (no carries between bytes); the last few bytes are padded with
 /// letters to a word.
 fn piece(b: &[u8], space_before: bool) -> Piece {
     use crate::swar::{below, equal, high, word};
     let mut prev = space_before;
     let mut close = false;
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
-    let mut b = b;
-    // Sixteen bytes at a time, then the rest eight at a time.
+    // Sixteen bytes at a time; the rest goes eight at a time below.
     #[cfg(target_arch = "x86_64")]
-    {
+    let b = {
         use crate::swar::wide::{LEN, at_most, block, equal, high};
         let mut wide = b.chunks_exact(LEN);
         let mut carry = u32::from(prev);
@@ -183,8 +182,8 @@ fn piece(b: &[u8], space_before: bool) -> Piece {
             carry = space >> (LEN - 1);
         }
         prev = carry != 0;
-        b = wide.remainder();
-    }
+        wide.remainder()
+    };
     let mut test = |w: u64| {
         let space = equal(w, b' ');
         // A space whose lower neighbour (the byte before it) is a space.
@@ -215,7 +214,8 @@ fn piece(b: &[u8], space_before: bool) -> Piece {
 
 /// The index of the first byte at or after `from` that `escape` flags (a
 /// control, `"`, `\\` or `<`), or `bytes.len()`; it may stop early at a `<`
-/// that `escape` does not flag. Eight bytes at a time: page
+/// that `escape` does not flag. Sixteen bytes at a time (x86-64), then
+/// eight: page
 /// texts are most of the search index and rarely hold one.
 fn first_json_special(bytes: &[u8], from: usize, escape: &[bool; 256]) -> usize {
     use crate::swar::{below, equal, word};
@@ -858,6 +858,26 @@ mod tests {
             super::dedup_in_order(&mut got);
             assert_eq!(got, expected, "{v:?}");
         }
+    }
+
+    #[test]
+    fn pieces_see_spaces_and_controls_across_block_boundaries() {
+        // Two spaces split between the first sixteen bytes and the rest, or
+        // between the last block and the eight-byte tail; a space first after
+        // a space; a control byte in the tail only.
+        let split = format!("{}  {}", "a".repeat(15), "b".repeat(20));
+        assert_eq!(piece(split.as_bytes(), false), Piece::CloseUp);
+        let tail = format!("{}  {}", "a".repeat(31), "b".repeat(3));
+        assert_eq!(piece(tail.as_bytes(), false), Piece::CloseUp);
+        let first = format!(" {}", "a".repeat(20));
+        assert_eq!(piece(first.as_bytes(), true), Piece::CloseUp);
+        assert_eq!(piece(first.as_bytes(), false), Piece::Plain);
+        let spaced = "a b ".repeat(10);
+        assert_eq!(piece(spaced.as_bytes(), false), Piece::Plain);
+        let control = format!("{}\t", "a".repeat(17));
+        assert_eq!(piece(control.as_bytes(), false), Piece::CloseUp);
+        let late = format!("{}é", "a".repeat(40));
+        assert_eq!(piece(late.as_bytes(), false), Piece::NotAscii);
     }
 
     proptest::proptest! {
