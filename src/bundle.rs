@@ -34,9 +34,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::error::Error;
 use crate::links::{escape_path, normalize, percent_decode, section_out};
 use crate::render::theme::escape_html;
-use crate::{Analysis, Error, Options};
+use crate::site::{Analysis, Options};
 
 /// Which bundles to write.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +70,7 @@ pub fn bundle(
     opts: &Options,
     targets: &Targets,
 ) -> Result<(Analysis, Option<Vec<Written>>), Error> {
-    let analysis = crate::analyze(opts)?;
+    let analysis = crate::pipeline::analyze(opts)?;
     if analysis.fails(opts.deny_warnings) {
         return Ok((analysis, None));
     }
@@ -93,7 +94,7 @@ pub fn bundle(
             });
         }
     }
-    let files = crate::render_to_memory(site, &analysis.sources)?;
+    let files = crate::pipeline::render_to_memory(site, &analysis.sources)?;
     let mut written = Vec::new();
     if let Some(path) = &targets.zip {
         let folder = path

@@ -43,8 +43,8 @@ pub struct MarkdownConfig {
     pub highlight: bool,
     /// The classes highlighted code carries: not read from site.toml but set
     /// from the theme once the site is loaded (scope classes when the theme
-    /// has its own `highlight.css`, see [`crate::markdown::HighlightClasses`]).
-    pub highlight_classes: crate::markdown::HighlightClasses,
+    /// has its own `highlight.css`, see [`HighlightClasses`]).
+    pub highlight_classes: HighlightClasses,
 }
 
 /// `[search]` options.
@@ -52,6 +52,28 @@ pub struct MarkdownConfig {
 pub struct SearchConfig {
     /// Build the offline search index and show the search box.
     pub enabled: bool,
+}
+
+/// The classes highlighted code carries.
+///
+/// A page's code blocks are a large part of its bytes, most of them markup: a
+/// token of a shell command sits in three or four nested spans of scope
+/// classes. With the built-in `highlight.css` (which signpost writes from
+/// the built-in themes) the colours are worked out when the code is
+/// highlighted, so each run of text gets one span naming its colour and font
+/// style in each theme ([`HighlightClasses::Styles`]). A theme with its own
+/// `highlight.css` styles scope names instead, so its code gets those
+/// ([`HighlightClasses::Scopes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HighlightClasses {
+    /// `<span class="l3 lb d5">`: in the light theme colour 3 of its palette
+    /// and bold, in the dark theme colour 5 (the built-in `highlight.css`, see
+    /// `markdown::highlight_css`). A run in both themes' default style has no span.
+    #[default]
+    Styles,
+    /// Nested `<span class="hl-comment hl-line">`: one `hl-` class per atom of
+    /// syntect's scope names that the built-in themes style.
+    Scopes,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -114,7 +136,7 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     let mut markdown = MarkdownConfig {
         allow_raw_html: false,
         highlight: true,
-        highlight_classes: crate::markdown::HighlightClasses::default(),
+        highlight_classes: HighlightClasses::default(),
     };
     if let Some(t) = r.table("markdown") {
         let mut m = r.nested(t, "[markdown]");

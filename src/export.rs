@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::Site;
 use crate::content::PageId;
+use crate::site::Site;
 
 /// Output format of `signpost graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,6 @@ fn edges<'a>(
         .filter(move |e| ids.binary_search(&e.from).is_ok() && ids.binary_search(&e.to).is_ok())
 }
 
-#[cfg(test)]
 #[derive(serde::Serialize)]
 struct Node<'a> {
     id: &'a str,
@@ -86,7 +85,6 @@ struct Node<'a> {
     outcome: Option<&'static str>,
 }
 
-#[cfg(test)]
 #[derive(serde::Serialize)]
 struct EdgeOut<'a> {
     from: &'a str,
@@ -94,91 +92,44 @@ struct EdgeOut<'a> {
     when: Option<&'a str>,
 }
 
-#[cfg(test)]
 #[derive(serde::Serialize)]
 struct Doc<'a> {
     nodes: Vec<Node<'a>>,
     edges: Vec<EdgeOut<'a>>,
 }
 
-/// The graph as JSON (SPEC §5's `graph.json` shape).
+/// The graph as JSON (SPEC §5's `graph.json` shape), pretty-printed.
 pub fn json(site: &Site, ids: &[PageId]) -> String {
-    let mut out = Vec::new();
-    write_json(site, ids, &mut out).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("JSON is UTF-8")
-}
-
-/// Writes [`json`] into `w`.
-///
-/// # Errors
-/// An I/O error of `w`.
-pub fn write_json(site: &Site, ids: &[PageId], w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // Written by hand, exactly as `serde_json::to_writer_pretty` writes the
-    // same structure (a test compares them): serde's formatter was 2% of a
-    // build's instructions. Flushed to `w` every 64 KiB, so a large site's
-    // graph is never held whole.
     let content = &site.content;
-    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + 1024);
-    let mut flush = |buf: &mut Vec<u8>, force: bool| -> std::io::Result<()> {
-        if force || buf.len() >= FLUSH_AT {
-            w.write_all(buf)?;
-            buf.clear();
-        }
-        Ok(())
+    let doc = Doc {
+        nodes: ids
+            .iter()
+            .map(|&id| {
+                let p = content.page(id);
+                Node {
+                    id: &p.path,
+                    title: p.title(),
+                    url: &p.out,
+                    entry: p.meta.is_entry(),
+                    outcome: p.meta.outcome.as_ref().map(|o| o.value.as_str()),
+                }
+            })
+            .collect(),
+        edges: edges(site, ids)
+            .map(|e| EdgeOut {
+                from: &content.page(e.from).path,
+                to: &content.page(e.to).path,
+                when: e.when.as_deref(),
+            })
+            .collect(),
     };
-    buf.extend_from_slice(b"{\n  \"nodes\": [");
-    for (i, &id) in ids.iter().enumerate() {
-        let p = content.page(id);
-        buf.extend_from_slice(if i == 0 { b"\n    {" } else { b",\n    {" });
-        field(&mut buf, "id", Some(&p.path), false);
-        field(&mut buf, "title", Some(p.title()), false);
-        field(&mut buf, "url", Some(&p.out), false);
-        buf.extend_from_slice(b"\n      \"entry\": ");
-        buf.extend_from_slice(if p.meta.is_entry() {
-            b"true,"
-        } else {
-            b"false,"
-        });
-        let outcome = p.meta.outcome.as_ref().map(|o| o.value.as_str());
-        field(&mut buf, "outcome", outcome, true);
-        buf.extend_from_slice(b"\n    }");
-        flush(&mut buf, false)?;
-    }
-    buf.extend_from_slice(if ids.is_empty() {
-        b"],\n  \"edges\": ["
-    } else {
-        b"\n  ],\n  \"edges\": ["
-    });
-    let mut any = false;
-    for e in edges(site, ids) {
-        buf.extend_from_slice(if any { b",\n    {" } else { b"\n    {" });
-        any = true;
-        field(&mut buf, "from", Some(&content.page(e.from).path), false);
-        field(&mut buf, "to", Some(&content.page(e.to).path), false);
-        field(&mut buf, "when", e.when.as_deref(), true);
-        buf.extend_from_slice(b"\n    }");
-        flush(&mut buf, false)?;
-    }
-    buf.extend_from_slice(if any { b"\n  ]\n}\n" } else { b"]\n}\n" });
-    flush(&mut buf, true)
+    serde_json::to_string_pretty(&doc).expect("plain data serializes") + "\n"
 }
 
-/// How much of `graph.json` [`write_json`] gathers before writing it out.
-const FLUSH_AT: usize = 64 * 1024;
-
-/// One `"key": value` line of an object at depth 2 (`null` for `None`),
-/// followed by a comma unless it is the `last`.
-fn field(buf: &mut Vec<u8>, key: &str, value: Option<&str>, last: bool) {
-    buf.extend_from_slice(b"\n      \"");
-    buf.extend_from_slice(key.as_bytes());
-    buf.extend_from_slice(b"\": ");
-    match value {
-        Some(v) => crate::search::json_plain_string(buf, v),
-        None => buf.extend_from_slice(b"null"),
-    }
-    if !last {
-        buf.push(b',');
-    }
+/// `graph.json`: every page but section intros, and every edge.
+pub fn graph_json(site: &Site) -> String {
+    let ids = select(site, None).expect("all pages");
+    json(site, &ids)
 }
 
 fn dot_str(s: &str) -> String {
@@ -290,81 +241,4 @@ fn mermaid(site: &Site, ids: &[PageId]) -> String {
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `write_json` as first written: serde_json's pretty printer.
-    fn through_serde(site: &Site, ids: &[PageId]) -> String {
-        let content = &site.content;
-        let doc = Doc {
-            nodes: ids
-                .iter()
-                .map(|&id| {
-                    let p = content.page(id);
-                    Node {
-                        id: &p.path,
-                        title: p.title(),
-                        url: &p.out,
-                        entry: p.meta.is_entry(),
-                        outcome: p.meta.outcome.as_ref().map(|o| o.value.as_str()),
-                    }
-                })
-                .collect(),
-            edges: edges(site, ids)
-                .map(|e| EdgeOut {
-                    from: &content.page(e.from).path,
-                    to: &content.page(e.to).path,
-                    when: e.when.as_deref(),
-                })
-                .collect(),
-        };
-        serde_json::to_string_pretty(&doc).unwrap() + "\n"
-    }
-
-    fn site(pages: &[(&str, String)]) -> Site {
-        let files = pages
-            .iter()
-            .map(|(p, t)| (format!("content/{p}"), t.clone().into_bytes()))
-            .collect();
-        crate::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false)
-            .site
-            .expect("site.toml parses")
-    }
-
-    #[test]
-    fn empty_graph_is_written_as_serde_writes_it() {
-        let s = site(&[]);
-        assert_eq!(json(&s, &[]), through_serde(&s, &[]));
-        let s = site(&[("a.md", "+++\ntitle = \"A\"\n+++\n".into())]);
-        let ids = select(&s, None).unwrap();
-        assert_eq!(json(&s, &ids), through_serde(&s, &ids));
-    }
-
-    proptest::proptest! {
-        /// Titles, whens and paths with quotes, backslashes, controls and
-        /// non-ASCII come out as serde_json writes them.
-        #[test]
-        fn graph_json_is_written_as_serde_writes_it(
-            title in "[a-z \"\\\\<>/\u{1}\u{1f}\u{7f}é]{1,12}",
-            when in "[a-z \"\\\\<>\u{8}é]{0,12}",
-            name in "[a-zé]{1,6}",
-            outcome in proptest::option::of("resolved|escalate"),
-        ) {
-            let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"")
-                .replace('\u{1}', "\\u0001").replace('\u{1f}', "\\u001f").replace('\u{8}', "\\b");
-            let outcome = outcome.map(|o| format!("outcome = \"{o}\"\n")).unwrap_or_default();
-            let s = site(&[
-                ("start.md", format!(
-                    "+++\ntitle = \"{}\"\nentry = true\n[[branch]]\nwhen = \"{}\"\nto = \"{name}.md\"\n[[branch]]\nto = \"{name}.md#x\"\n+++\n",
-                    esc(&title), esc(&when)
-                )),
-                (&format!("{name}.md"), format!("+++\ntitle = \"{}\"\n{outcome}+++\n# X\n", esc(&title))),
-            ]);
-            let ids = select(&s, None).unwrap();
-            proptest::prop_assert_eq!(json(&s, &ids), through_serde(&s, &ids));
-        }
-    }
 }

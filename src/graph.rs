@@ -589,8 +589,12 @@ mod tests {
         .into_iter()
         .map(|(p, t)| (format!("content/{p}"), t.into_bytes()))
         .collect();
-        let analysis =
-            crate::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false);
+        let analysis = crate::pipeline::analyze_files(
+            std::path::Path::new("."),
+            "title = \"T\"\n",
+            files,
+            false,
+        );
         let site = analysis.site.expect("site.toml parses");
         let mut found: Vec<Vec<String>> = loops(&site.graph)
             .into_iter()

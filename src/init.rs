@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::Error;
+use crate::error::Error;
 
 const FILES: &[(&str, &str)] = &[
     (

@@ -27,37 +27,14 @@ fn color_for(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// The allocator: mimalloc (v3) rather than glibc's malloc. A build makes and
-/// drops millions of small strings and vectors on two threads; glibc spent
-/// about 12% of a large build's instructions in `malloc`, `free` and
-/// `realloc`. Built without transparent huge pages (`no_thp`), which would
-/// round the heap up to 2 MiB pages, and told to return freed memory after
-/// 10 ms instead of its default 1 s, peak memory stays within the budget the
-/// README gives (see "Performance"). Memory held for the delay grows with the
-/// rate a build frees it, so with a longer delay a faster machine would peak
-/// higher.
+/// The allocator: mimalloc rather than glibc's malloc. A build makes and
+/// drops millions of small strings and vectors on every thread, which glibc's
+/// malloc serves noticeably slower. Built without transparent huge pages
+/// (`no_thp`), which would round the heap up to 2 MiB pages.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (the position in its `mi_option_t`; the
-/// Rust bindings do not name it; the test below checks it).
-const MI_OPTION_PURGE_DELAY: i32 = 15;
-
-/// How long mimalloc keeps freed memory before it returns it to the system.
-const PURGE_DELAY_MS: std::ffi::c_long = 10;
-
-unsafe extern "C" {
-    /// Sets one of mimalloc's options; any value is safe to set at any time.
-    fn mi_option_set(option: i32, value: std::ffi::c_long);
-}
-
 fn main() -> ExitCode {
-    // mimalloc's own variable, when set, wins (to measure other delays).
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: a plain setter of an integer option, read each time memory
-        // is freed; no precondition.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
-    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -82,7 +59,6 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output,
                 drafts,
                 deny_warnings,
-                lean: true,
             };
             let bar = progress_bar();
             let writing = std::sync::Once::new();
@@ -140,7 +116,6 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
-                lean: true,
             };
             let analysis = match &changed_since {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
@@ -232,7 +207,6 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
-                lean: true,
             };
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;
@@ -340,30 +314,4 @@ fn serve(
     server.run(&mut print);
     eprintln!("Stopped.");
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    unsafe extern "C" {
-        fn mi_option_get(option: i32) -> std::ffi::c_long;
-        fn mi_option_set(option: i32, value: std::ffi::c_long);
-    }
-
-    /// Option 15 is the purge delay: 1000 ms unless set (mimalloc v3), and it
-    /// takes the value `main` gives it.
-    #[test]
-    fn option_15_is_the_purge_delay() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return;
-        }
-        // SAFETY: plain getters and setters of an integer option.
-        unsafe {
-            assert_eq!(mi_option_get(super::MI_OPTION_PURGE_DELAY), 1000);
-            mi_option_set(super::MI_OPTION_PURGE_DELAY, super::PURGE_DELAY_MS);
-            assert_eq!(
-                mi_option_get(super::MI_OPTION_PURGE_DELAY),
-                super::PURGE_DELAY_MS
-            );
-        }
-    }
 }

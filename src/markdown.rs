@@ -36,20 +36,6 @@ pub struct LinkSrc {
     pub span: Range<usize>,
     /// `![]()` rather than `[]()`.
     pub image: bool,
-    /// The page the rewriter resolved the destination to while rendering
-    /// (see [`Rewritten::page`]); `None` when it named no page or nothing was
-    /// rendered.
-    pub page: Option<crate::content::PageId>,
-}
-
-/// What a link rewriter makes of one destination.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Rewritten {
-    /// The URL to write instead (`None` keeps the destination as written).
-    pub url: Option<String>,
-    /// The page the destination names, if the rewriter resolved it to one: the
-    /// checks after loading reuse it instead of resolving the link again.
-    pub page: Option<crate::content::PageId>,
 }
 
 /// What processing one body produced.
@@ -64,11 +50,8 @@ pub struct Processed {
     /// The body starts with a level-1 heading (the template then omits its own).
     pub starts_with_h1: bool,
     /// Plain text of the body (for search): whitespace collapsed, cut at
-    /// [`crate::search::BODY_CAP`] bytes at a word (see [`crate::search::plain_text`]).
+    /// [`SEARCH_TEXT_CAP`] bytes at a word.
     pub text: String,
-    /// Where a full build set the rendered HTML and search text aside (see
-    /// [`crate::spill`]); `html` and `text` are then empty.
-    pub spilled: Option<crate::spill::Spilled>,
 }
 
 /// How to process.
@@ -79,18 +62,22 @@ pub struct Settings<'a> {
     pub highlight: Option<HighlightClasses>,
     /// Pass raw HTML through unsanitized.
     pub allow_raw_html: bool,
-    /// Rewrites a link destination.
-    pub rewrite: &'a (dyn Fn(&str) -> Rewritten + Sync),
+    /// Rewrites a link destination (`None` keeps it as written).
+    pub rewrite: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// Collect the plain text (for the search index); off when no one reads it.
     pub text: bool,
     /// List the link and image destinations (for the checks and backlinks).
     pub links: bool,
 }
 
-/// Plain text kept per page: what the search index uses (`search::BODY_CAP`)
-/// plus room to cut at a word. Kept for every page until rendering ends, so it is
-/// a large part of a big site's memory.
-const TEXT_CAP: usize = crate::search::BODY_CAP + 100;
+/// Bytes of body text kept per page for the search index: the start of a
+/// procedure page (its intro and first steps) says what it is about, and the
+/// cap keeps the index linear in the number of pages.
+pub const SEARCH_TEXT_CAP: usize = 1500;
+
+/// Bytes of the body's text pieces gathered before [`SEARCH_TEXT_CAP`] is
+/// applied: room to cut at a word.
+const TEXT_CAP: usize = SEARCH_TEXT_CAP + 100;
 
 /// GitHub-compatible heading slugs, made unique per page like github-slugger.
 #[derive(Default)]
@@ -182,27 +169,7 @@ fn theme_set() -> &'static syntect::highlighting::ThemeSet {
 /// The syntect themes of highlight.css: light, then dark.
 const HIGHLIGHT_THEMES: [&str; 2] = ["InspiredGitHub", "base16-ocean.dark"];
 
-/// The classes highlighted code carries.
-///
-/// A page's code blocks are a large part of its bytes, most of them markup: a
-/// token of a shell command sits in three or four nested spans of scope
-/// classes. With the built-in `highlight.css` (which signpost writes from
-/// [`HIGHLIGHT_THEMES`]) the colours are worked out when the code is
-/// highlighted, so each run of text gets one span naming its colour and font
-/// style in each theme ([`HighlightClasses::Styles`]). A theme with its own
-/// `highlight.css` styles scope names instead, so its code gets those
-/// ([`HighlightClasses::Scopes`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum HighlightClasses {
-    /// `<span class="l3 lb d5">`: in the light theme colour 3 of its palette
-    /// and bold, in the dark theme colour 5 (the built-in `highlight.css`, see
-    /// [`highlight_css`]). A run in both themes' default style has no span.
-    #[default]
-    Styles,
-    /// Nested `<span class="hl-comment hl-line">`: one `hl-` class per atom of
-    /// syntect's scope names that the built-in themes style.
-    Scopes,
-}
+pub use crate::config::HighlightClasses;
 
 /// The built-in `highlight.css`: CSS for the classes [`highlight`] writes
 /// in mode [`HighlightClasses::Styles`]. (A theme with its own stylesheet gets
@@ -711,14 +678,14 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
 
 /// Scans the body `body` of `src` without rendering: links, anchors, plain text
 /// and whether it starts with a `#` heading.
-pub fn scan(src: &str, body: Range<usize>, text: bool) -> Processed {
-    let keep = |_: &str| Rewritten::default();
+pub fn scan(src: &str, body: Range<usize>) -> Processed {
+    let keep = |_: &str| None;
     let settings = Settings {
         render: false,
         highlight: None,
         allow_raw_html: true,
         rewrite: &keep,
-        text,
+        text: true,
         links: true,
     };
     process(src, body, &settings)
@@ -734,8 +701,6 @@ struct PendingLink<'a> {
     /// The event's range in the body.
     range: Range<usize>,
     image: bool,
-    /// See [`LinkSrc::page`].
-    page: Option<crate::content::PageId>,
 }
 
 /// Processes one page body. `src` is the whole file text and `body` the body's
@@ -749,7 +714,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let mut out = Processed::default();
     // The plain text is never longer than the Markdown, and growing it by
     // doubling left up to half of it unused in every page's scan.
-    let mut search = crate::search::SearchText::new(text_cap, text.len());
+    let mut search = SearchText::new(text_cap);
     // About one event per 12 bytes of Markdown; growing from empty reallocated
     // (and copied) the list eight times a page.
     let mut events: Vec<Event<'_>> = if settings.render {
@@ -862,7 +827,6 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                     id: id.clone(),
                     range: range.clone(),
                     image: false,
-                    page: None,
                 });
             }
             Event::Start(Tag::Image {
@@ -877,7 +841,6 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                     id: id.clone(),
                     range: range.clone(),
                     image: true,
-                    page: None,
                 });
             }
             _ => {}
@@ -898,7 +861,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 title,
                 id,
             }) => {
-                let dest = rewrite(settings, &dest_url, &mut pending_links);
+                let dest = rewrite(settings, &dest_url);
                 let dest = dest.map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Link {
                     link_type,
@@ -913,7 +876,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
                 title,
                 id,
             }) => {
-                let dest = rewrite(settings, &dest_url, &mut pending_links);
+                let dest = rewrite(settings, &dest_url);
                 let dest = dest.map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Image {
                     link_type,
@@ -933,7 +896,6 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         id,
         range,
         image,
-        page,
     } in pending_links
     {
         if dest.is_empty() && !matches!(link_type, LinkType::Inline) {
@@ -963,7 +925,6 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
             dest: dest.to_string(),
             span: span.start + base..span.end + base,
             image,
-            page,
         });
     }
     if settings.render {
@@ -977,24 +938,98 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         out.html = html;
     }
-    out.text = search.finish(crate::search::BODY_CAP);
+    out.text = search.finish(SEARCH_TEXT_CAP);
     out
 }
 
-/// The URL to write for link destination `dest` (`None`: as written). When
-/// links are listed, the page it resolved to goes with the link just listed
-/// (the one of this event).
-fn rewrite(settings: &Settings<'_>, dest: &str, pending: &mut [PendingLink<'_>]) -> Option<String> {
+/// The URL to write for link destination `dest` (`None`: as written).
+fn rewrite(settings: &Settings<'_>, dest: &str) -> Option<String> {
     if !settings.allow_raw_html && is_dangerous_url(dest) {
         return Some("#".to_string());
     }
-    let r = (settings.rewrite)(dest);
-    if settings.links
-        && let Some(last) = pending.last_mut()
-    {
-        last.page = r.page;
+    (settings.rewrite)(dest)
+}
+
+/// A body's search text, gathered as its Markdown is parsed: the pieces as
+/// written, up to `raw_cap` bytes of them, with whitespace collapsed to single
+/// spaces on the way.
+struct SearchText {
+    /// The text so far; a space at the end is whitespace waiting for a next word.
+    out: String,
+    /// Bytes of the pieces taken so far, as written.
+    raw: usize,
+    raw_cap: usize,
+}
+
+impl SearchText {
+    fn new(raw_cap: usize) -> Self {
+        SearchText {
+            out: String::new(),
+            raw: 0,
+            raw_cap,
+        }
     }
-    r.url
+
+    /// Whether whitespace now would be dropped: at the start, or after a space.
+    fn after_space(&self) -> bool {
+        self.out.is_empty() || self.out.ends_with(' ')
+    }
+
+    /// Appends one space (between blocks, for a line break).
+    fn push_space(&mut self) {
+        if self.raw < self.raw_cap {
+            self.raw += 1;
+            if !self.after_space() {
+                self.out.push(' ');
+            }
+        }
+    }
+
+    /// Appends `t` (cut at a character boundary once `raw_cap` is reached).
+    fn push(&mut self, t: &str) {
+        if self.raw >= self.raw_cap {
+            return;
+        }
+        let end = t.floor_char_boundary(t.len().min(self.raw_cap - self.raw));
+        self.raw += end;
+        for c in t[..end].chars() {
+            if !c.is_whitespace() {
+                self.out.push(c);
+            } else if !self.after_space() {
+                self.out.push(' ');
+            }
+        }
+    }
+
+    /// The text, cut to at most `cap` bytes: where a word ends if one ends in
+    /// the last fifth, else inside the word across the cap.
+    fn finish(mut self, cap: usize) -> String {
+        if self.out.ends_with(' ') {
+            self.out.pop();
+        }
+        let mut out = self.out;
+        if out.len() > cap {
+            let b = out.as_bytes();
+            if b[cap] == b' ' {
+                // A word ends exactly at the cap.
+                out.truncate(cap);
+            } else {
+                // The word across the cap starts at `start` (after its space):
+                // keep its head if little would be left out, else end before it.
+                let start = b[..cap]
+                    .iter()
+                    .rposition(|&c| c == b' ')
+                    .map_or(0, |i| i + 1);
+                if start < cap * 4 / 5 {
+                    out.truncate(out.floor_char_boundary(cap));
+                } else {
+                    out.truncate(start.saturating_sub(1));
+                }
+            }
+        }
+        out.shrink_to_fit();
+        out
+    }
 }
 
 /// `javascript:` and similar URLs that run code when followed.
@@ -1135,7 +1170,7 @@ mod tests {
             render: true,
             highlight: Some(HighlightClasses::Styles),
             allow_raw_html: false,
-            rewrite: &|_| Rewritten::default(),
+            rewrite: &|_| None,
             text: true,
             links: true,
         };
@@ -1234,7 +1269,7 @@ mod tests {
         let p = run(md);
         assert!(p.html.contains("<h1 id=\"top\">Top</h1>"), "{}", p.html);
         assert!(p.starts_with_h1);
-        let p = scan(md, 0..md.len(), false);
+        let p = scan(md, 0..md.len());
         assert_eq!(p.links.len(), 2);
         assert_eq!(&md[p.links[0].span.clone()], "other.md#a-b");
         assert_eq!(&md[p.links[1].span.clone()], "ref.md");

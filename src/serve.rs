@@ -25,9 +25,10 @@ use std::time::{Duration, Instant};
 
 use crate::content::PageId;
 use crate::diag::{Diagnostic, Format};
+use crate::error::Error;
 use crate::render::{Parts, Sink, Theme};
+use crate::site::{Analysis, Options, Site};
 use crate::source::SourceMap;
-use crate::{Analysis, Error, Options, Site};
 
 /// Output files of the site: path (relative, `/` separators) → bytes. Bytes are
 /// shared so that a rebuild copies the map, not the pages.
@@ -181,8 +182,8 @@ struct Built {
     site: Site,
     sources: SourceMap,
     theme: Theme,
-    /// `None` when the theme renders without Tera ([`Theme::needs_tera`]).
-    tera: Option<tera::Tera>,
+    /// The theme's templates, compiled.
+    tera: tera::Tera,
     files: Arc<Files>,
 }
 
@@ -332,11 +333,11 @@ impl Live {
         let Some(b) = &self.built else {
             return Plan::Full;
         };
-        let root = crate::absolute(&self.opts.root);
+        let root = crate::source::absolute(&self.opts.root);
         let content_dir = root.join(&b.site.config.content_dir);
         let mut pages = BTreeMap::new();
         for path in changed {
-            let path = crate::absolute(path);
+            let path = crate::source::absolute(path);
             let Ok(rel) = path.strip_prefix(&content_dir) else {
                 if path.starts_with(root.join("themes")) || path == root.join("site.toml") {
                     return Plan::Full;
@@ -384,7 +385,7 @@ impl Live {
     }
 
     fn full(&mut self) -> Report {
-        let analysis = match crate::analyze(&self.opts) {
+        let analysis = match crate::pipeline::analyze(&self.opts) {
             Ok(a) => a,
             Err(e) => return env_failure(&e),
         };
@@ -397,7 +398,7 @@ impl Live {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };
-        let tera = match theme.tera_if_needed() {
+        let tera = match theme.tera() {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };
@@ -405,8 +406,8 @@ impl Live {
         if let Err(e) = crate::render::render_parts(
             &site,
             &analysis.sources,
+            &tera,
             &theme,
-            tera.as_ref(),
             &sink,
             &Parts::all(),
         ) {
@@ -486,7 +487,7 @@ impl Live {
             page.head = p.head;
             page.broken = p.broken;
         }
-        let mut analysis = crate::reanalyze(site, sources, &ids, diags);
+        let mut analysis = crate::pipeline::reanalyze(site, sources, &ids, diags);
         let site = analysis.site.take().expect("reanalyze keeps the site");
         if analysis.diagnostics.has_errors() {
             // Keep serving the old files; the model now holds the broken text, so
@@ -503,14 +504,9 @@ impl Live {
         }
         let parts = dependents(&site, &old_backlinks, &ids, shown_elsewhere);
         let sink = SharedSink::default();
-        if let Err(e) = crate::render::render_parts(
-            &site,
-            &analysis.sources,
-            &theme,
-            tera.as_ref(),
-            &sink,
-            &parts,
-        ) {
+        if let Err(e) =
+            crate::render::render_parts(&site, &analysis.sources, &tera, &theme, &sink, &parts)
+        {
             self.built = Some(Built {
                 site,
                 sources: analysis.sources,
@@ -594,7 +590,6 @@ fn dependents(
             sections: Some(Vec::new()),
             skip_static: true,
             skip_graph: true,
-            ..Parts::default()
         };
     }
     sections.insert(String::new());
@@ -626,7 +621,6 @@ fn dependents(
         sections: Some(sections.into_iter().collect()),
         skip_static: true,
         skip_graph: false,
-        ..Parts::default()
     }
 }
 
@@ -714,7 +708,7 @@ impl Server {
             source,
         })?;
         // Absolute, so that watcher paths and site paths compare.
-        opts.root = crate::absolute(&opts.root);
+        opts.root = crate::source::absolute(&opts.root);
         if !opts.root.join("site.toml").is_file() {
             return Err(Error::NoSite(opts.root.clone()));
         }

@@ -3,6 +3,9 @@
 //! (a git revision) → [`Content`] (pages with parsed front matter, assets,
 //! folders) plus diagnostics SP101–SP108.
 //!
+//! Each body is scanned while it loads (links, anchors, search text); it is
+//! rendered later, once the graph is resolved (see `render`).
+//!
 //! Files enter in sorted order only (sorted by path in `load`), so page ids and
 //! everything derived from them are deterministic. Files are read and front matter
 //! is parsed in parallel; ids are assigned before, so the result does not depend
@@ -10,23 +13,21 @@
 
 pub mod front_matter;
 pub mod page;
-mod quick;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::Error;
 use crate::diag::{Code, Diagnostic};
+use crate::error::Error;
 use crate::markdown::{self, Processed};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 pub use page::{BranchSrc, FrontMatter, Outcome, PageId};
 
-/// Renders a page's body while it is loaded; see [`load`].
-pub type RenderBody<'a> =
-    &'a (dyn Fn(&Content, &str, &str, Range<usize>, bool) -> Processed + Sync);
+/// Folder of signpost's own assets in the output.
+pub const ASSET_DIR: &str = "_signpost";
 
 /// A published page.
 #[derive(Debug, Clone)]
@@ -91,17 +92,13 @@ pub struct Asset {
 #[derive(Debug)]
 pub struct Content {
     /// Published pages (drafts excluded unless built with drafts), sorted by path.
-    /// Boxed as the pool made them while loading: putting them in order then
-    /// moves pointers, not a 3 MB copy of 10,000 pages into fresh memory on
-    /// one thread while the other waits.
-    pub pages: Vec<Box<Page>>,
+    pub pages: Vec<Page>,
     /// Non-Markdown files, sorted by path.
     pub assets: Vec<Asset>,
     /// Paths of drafts left out of this build.
     pub drafts: BTreeSet<String>,
-    /// Page path → id. Only looked up (every link of every page), never
-    /// iterated, so a hash map cannot make the output depend on hash order.
-    pub by_path: rustc_hash::FxHashMap<String, PageId>,
+    /// Page path → id.
+    pub by_path: BTreeMap<String, PageId>,
     /// Every folder that holds a page (directly or below), "" for the root.
     pub sections: BTreeSet<String>,
 }
@@ -152,84 +149,33 @@ pub fn out_path(path: &str) -> String {
 
 enum Loaded {
     /// The page (its id still to be set: drafts are left out), the scan of its
-    /// body, and its file (its text, or once evicted the text's length and
-    /// hash).
-    Page(Box<Page>, Box<Processed>, SourceFile),
+    /// body, and its file.
+    Page(Box<(Page, Processed, SourceFile)>),
     /// A draft left out: its path and its file.
     Draft(String, SourceFile),
     /// The file up to its first byte that is not UTF-8, and that byte's offset.
     NotUtf8(SourceFile, usize),
 }
 
-/// One file under `content/`, as handed to [`load`]: read from disk by
-/// [`read_dir`], or from memory (a git revision, see [`crate::analyze_files`]).
+/// One file under `content/`, as handed to [`load`]: listed on disk by
+/// [`read_dir`], or from memory (a git revision, see `pipeline::analyze_files`).
 #[derive(Debug, Clone)]
 pub struct ContentFile {
     /// Path relative to `content/`, `/` separators.
     pub path: String,
-    /// The bytes of a `.md` page. Other files may leave it empty: only their
-    /// path matters to the checks.
+    /// The bytes of a `.md` page from memory (empty: read it from `disk`).
+    /// Other files may leave it empty: only their path matters to the checks.
     pub bytes: Vec<u8>,
     /// The file on disk, if it came from there (assets are copied from it).
     pub disk: Option<PathBuf>,
-    /// The folder that holds `disk`, held open by [`read_dir`] (`None`: open
-    /// the file by its path).
-    pub folder: Option<Folder>,
 }
 
-/// A folder of `content/`, held open: its pages are opened by name, and the
-/// kernel then looks up one name, not every folder of the path again (with
-/// the size check `std::fs::read` makes, about a quarter of the time reading
-/// 10,000 pages took). At most [`OPEN_FOLDERS`] are held.
-pub use crate::output::Folder;
-use crate::output::OPEN_FOLDERS;
-
-/// The bytes of `path`, opened by name in `folder` when it is held open.
-fn read_file(path: &Path, folder: Option<&Folder>) -> std::io::Result<Vec<u8>> {
-    #[cfg(unix)]
-    if let (Some(folder), Some(name)) = (folder, path.file_name()) {
-        use rustix::fs::{Mode, OFlags};
-        let fd = rustix::fs::openat(
-            &**folder,
-            name,
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        // Read into a buffer kept per thread, then copied to one of the exact
-        // size: without asking for the size first (one system call less),
-        // and without leaving every page's text with unused room.
-        thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        return BUF.with_borrow_mut(|buf| {
-            buf.clear();
-            let read = loop {
-                if buf.len() == buf.capacity() {
-                    buf.reserve(buf.capacity().max(64 * 1024));
-                }
-                match rustix::io::read(&fd, rustix::buffer::spare_capacity(&mut *buf)) {
-                    Ok(0) => break Ok(buf.as_slice().to_vec()),
-                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => break Err(e.into()),
-                }
-            };
-            // A very large page's room is not kept.
-            if buf.capacity() > 1 << 20 {
-                *buf = Vec::new();
-            }
-            read
-        });
-    }
-    #[cfg(not(unix))]
-    let _ = folder;
-    std::fs::read(path)
-}
-
-/// Walks `content_dir` (skipping names that start with `.`) and lists its files,
-/// sorted by name; [`load`] reads the pages, in parallel.
+/// Walks `content_dir` (skipping names that start with `.`, not following
+/// symbolic links) and lists its files, sorted by path; [`load`] reads the
+/// pages, in parallel.
 ///
 /// # Errors
-/// [`Error::Io`] if the folder or a file cannot be read.
+/// [`Error::Io`] if the folder cannot be read.
 pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
     if !content_dir.is_dir() {
         return Err(Error::Io {
@@ -237,87 +183,37 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "content folder not found"),
         });
     }
-    walk(content_dir, "", &std::sync::atomic::AtomicUsize::new(0))
-}
-
-/// The files under folder `dir` (whose path relative to the content folder is
-/// `rel`, "" for the content folder), skipping names that start with `.` and
-/// anything that is not a file or a folder (symbolic links are not followed).
-/// Sub-folders are read in parallel: listing ten thousand files one folder
-/// after another took a tenth of a second, alone on one core.
-/// `held` counts the folders held open so far (see [`OPEN_FOLDERS`]).
-fn walk(
-    dir: &Path,
-    rel: &str,
-    held: &std::sync::atomic::AtomicUsize,
-) -> Result<Vec<ContentFile>, Error> {
-    let io = |source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let folder = hold(dir, held);
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let name = entry.file_name();
-        if name.as_encoded_bytes().starts_with(b".") {
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(content_dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().as_encoded_bytes().starts_with(b"."));
+    for entry in walk {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(content_dir).to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk error")),
+        })?;
+        if !entry.file_type().is_file() {
             continue;
         }
-        let kind = entry.file_type().map_err(io)?;
-        entries.push((name, kind, entry.path()));
+        let rel = entry
+            .path()
+            .strip_prefix(content_dir)
+            .expect("under the content folder")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push(ContentFile {
+            path: rel,
+            bytes: Vec::new(),
+            disk: Some(entry.into_path()),
+        });
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let child = |name: &std::ffi::OsStr| {
-        let name = name.to_string_lossy();
-        if rel.is_empty() {
-            name.into_owned()
-        } else {
-            [rel, "/", &name].concat()
-        }
-    };
-    // This folder's files in name order, then each sub-folder's.
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    for (name, kind, path) in entries {
-        if kind.is_dir() {
-            dirs.push((child(&name), path));
-        } else if kind.is_file() {
-            files.push(ContentFile {
-                path: child(&name),
-                bytes: Vec::new(),
-                disk: Some(path),
-                folder: folder.clone(),
-            });
-        }
-    }
-    let nested: Vec<Vec<ContentFile>> = dirs
-        .par_iter()
-        .map(|(rel, path)| walk(path, rel, held))
-        .collect::<Result<_, Error>>()?;
-    files.extend(nested.into_iter().flatten());
     Ok(files)
-}
-
-/// Folder `dir`, opened to read its files by name, unless [`OPEN_FOLDERS`]
-/// are held already or it cannot be opened (its files are then read by path).
-fn hold(dir: &Path, held: &std::sync::atomic::AtomicUsize) -> Option<Folder> {
-    #[cfg(unix)]
-    {
-        use rustix::fs::{Mode, OFlags};
-        use std::sync::atomic::Ordering;
-        if held.fetch_add(1, Ordering::Relaxed) >= OPEN_FOLDERS {
-            return None;
-        }
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        rustix::fs::open(dir, flags, Mode::empty())
-            .ok()
-            .map(std::sync::Arc::new)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, held);
-        None
-    }
 }
 
 /// Parses the files of `content/` (named `content_name` in diagnostics), in
@@ -325,98 +221,46 @@ fn hold(dir: &Path, held: &std::sync::atomic::AtomicUsize) -> Option<Folder> {
 /// front matter, scans its body for links, anchors and text (returned in page
 /// order), and adds it to `sources`.
 ///
-/// With `lean`, the text of a page read from disk is dropped once scanned unless
-/// a diagnostic points into it (see [`SourceFile::evicted`]): a build then
-/// holds one page's text per thread, not the whole site's.
-///
-/// With `render_body`, each body is rendered instead of only scanned (a full
-/// build parses each body once): the function gets the site as its file names
-/// describe it (every page published), the page's path, its text, its body's
-/// range and whether it is a section intro, and returns the scan of the render. When drafts are left out, a page
-/// whose links would then be rewritten differently loses its render
-/// ([`Processed::spilled`] is cleared) and is rendered again later.
-///
 /// # Errors
 /// [`Error::Io`] when a page cannot be read.
 pub fn load(
     files: Vec<ContentFile>,
     content_name: &str,
     drafts: bool,
-    lean: bool,
-    render_body: Option<RenderBody<'_>>,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(Content, Vec<Processed>), Error> {
-    let mut md_files = Vec::new();
-    let mut assets = Vec::new();
-    for f in files {
-        if f.path.ends_with(".md") {
-            md_files.push((f.path, f.bytes, f.disk, f.folder));
-        } else {
-            assets.push(Asset {
-                source: f
-                    .disk
-                    .unwrap_or_else(|| Path::new(content_name).join(&f.path)),
-                path: f.path,
-            });
-        }
-    }
+    let (mut md_files, mut assets): (Vec<ContentFile>, Vec<ContentFile>) =
+        files.into_iter().partition(|f| f.path.ends_with(".md"));
     // Sorting by file name per folder is not a total order on full paths (a/b.md vs
     // a-c.md); sort once more so ids and binary searches agree.
-    md_files.sort_by(|a, b| a.0.cmp(&b.0));
+    md_files.sort_by(|a, b| a.path.cmp(&b.path));
     assets.sort_by(|a, b| a.path.cmp(&b.path));
+    let assets: Vec<Asset> = assets
+        .into_iter()
+        .map(|f| Asset {
+            source: f
+                .disk
+                .unwrap_or_else(|| Path::new(content_name).join(&f.path)),
+            path: f.path,
+        })
+        .collect();
 
-    // The site as the file names describe it, before any front matter is read:
-    // what links resolve against while bodies are rendered during loading.
-    // It holds no pages, only the lookups links are resolved with (a page's
-    // output path follows from the path it is found under): a list of every
-    // page beside the pages being loaded was 4-5 MB of a 10,000-page build's
-    // peak memory.
-    let mut prelim = render_body.map(|_| {
-        // On the pool: the threads are otherwise idle until the pages load.
-        let (by_path, sections) = rayon::join(
-            || {
-                md_files
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (rel, ..))| {
-                        let id = PageId(u32::try_from(i).expect("fewer than 2^32 pages"));
-                        (rel.clone(), id)
-                    })
-                    .collect()
-            },
-            || sections_of(md_files.iter().map(|(rel, ..)| rel.as_str())),
-        );
-        Content {
-            by_path,
-            sections,
-            pages: Vec::new(),
-            assets: assets.clone(),
-            drafts: BTreeSet::new(),
-        }
-    });
     let first = sources.len();
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md_files
-        .par_iter_mut()
-        // Pieces of at most 64 pages: rayon otherwise stops splitting after a
-        // few halvings, and one thread was left loading the last few hundred
-        // pages alone (30 ms of 10,000 pages' 400) while the other waited.
-        .with_max_len(LOAD_PIECE)
+        .into_par_iter()
         .enumerate()
-        .map(|(i, (rel, bytes, disk, folder))| {
+        .map(|(i, f)| {
             let file = FileId(u32::try_from(first + i).expect("fewer than 2^32 files"));
-            // Everything a page needs is made here, on the pool: only moves are
-            // left for the single thread that puts the pages in order.
-            let name = [content_name, "/", rel.as_str()].concat();
-            if bytes.is_empty()
-                && let Some(path) = disk
-            {
-                *bytes = read_file(path, folder.as_ref()).map_err(|source| Error::Io {
+            let name = [content_name, "/", f.path.as_str()].concat();
+            let bytes = match (&f.disk, f.bytes.is_empty()) {
+                (Some(path), true) => std::fs::read(path).map_err(|source| Error::Io {
                     path: path.clone(),
                     source,
-                })?;
-            }
-            let mut text = match String::from_utf8(std::mem::take(bytes)) {
+                })?,
+                _ => f.bytes,
+            };
+            let mut text = match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
@@ -432,48 +276,32 @@ pub fn load(
                 text.drain(..3);
             }
             let mut d = Vec::new();
-            let intro = rel.ends_with("/_index.md") || rel == "_index.md";
+            let intro = f.path.ends_with("/_index.md") || f.path == "_index.md";
             let parsed = page::parse(file, &text, intro, &mut d);
-            let draft = parsed.meta.draft && !drafts;
-            let scan = if draft {
-                Processed::default()
-            } else if let (Some(render), Some(prelim)) = (render_body, &prelim) {
-                render(prelim, rel, &text, parsed.body.clone(), intro)
-            } else {
-                // A lean analysis is for a full build (or a check), which takes
-                // each page's search text from its render.
-                markdown::scan(&text, parsed.body.clone(), !lean)
-            };
-            let keep = !lean || disk.is_none() || !d.is_empty();
-            let source = match disk.take() {
-                Some(disk) if !keep => {
-                    SourceFile::evicted(name, disk, text.len(), crate::source::text_hash(&text))
-                }
-                _ => SourceFile::new(name, text),
-            };
-            let path = std::mem::take(rel);
-            if draft {
-                return Ok((Loaded::Draft(path, source), d));
+            if parsed.meta.draft && !drafts {
+                return Ok((Loaded::Draft(f.path, SourceFile::new(name, text)), d));
             }
+            let scan = markdown::scan(&text, parsed.body.clone());
             let page = Page {
                 id: PageId(0),
                 file,
-                out: out_path(&path),
-                path,
+                out: out_path(&f.path),
+                path: f.path,
                 section_intro: intro,
                 meta: parsed.meta,
                 body: parsed.body,
                 head: parsed.head,
                 broken: parsed.broken,
             };
-            Ok((Loaded::Page(Box::new(page), Box::new(scan), source), d))
+            Ok((
+                Loaded::Page(Box::new((page, scan, SourceFile::new(name, text)))),
+                d,
+            ))
         })
         .collect::<Result<_, Error>>()?;
 
-    // Sized once: grown by doubling, these lists held up to twice their size.
     let mut pages = Vec::with_capacity(loaded.len());
     let mut scans = Vec::with_capacity(loaded.len());
-    sources.reserve(loaded.len());
     let mut draft_paths = BTreeSet::new();
     for (loaded, d) in loaded {
         diags.extend(d);
@@ -494,32 +322,17 @@ pub fn load(
                 sources.push(source);
                 draft_paths.insert(path);
             }
-            Loaded::Page(page, scan, source) => {
+            Loaded::Page(loaded) => {
+                let (mut page, scan, source) = *loaded;
                 sources.push(source);
-                let mut page = page;
                 page.id = PageId(u32::try_from(pages.len()).expect("fewer than 2^32 pages"));
                 pages.push(page);
-                scans.push(*scan);
+                scans.push(scan);
             }
         }
     }
-    drop(md_files);
-    // The preliminary list is this one when every file became a page (no
-    // drafts left out, no file unreadable as UTF-8): its lookups are then
-    // these, and so are the page ids of links resolved while rendering.
-    let same = prelim
-        .as_ref()
-        .is_some_and(|p| p.by_path.len() == pages.len());
-    let (by_path, sections) = match prelim.as_mut() {
-        Some(p) if same => (
-            std::mem::take(&mut p.by_path),
-            std::mem::take(&mut p.sections),
-        ),
-        _ => rayon::join(
-            || pages.iter().map(|p| (p.path.clone(), p.id)).collect(),
-            || sections_of(pages.iter().map(|p| p.path.as_str())),
-        ),
-    };
+    let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
+    let sections = sections_of(pages.iter().map(|p| p.path.as_str()));
     let content = Content {
         pages,
         assets,
@@ -527,35 +340,8 @@ pub fn load(
         by_path,
         sections,
     };
-    if prelim.is_some() && !same {
-        for link in scans.iter_mut().flat_map(|s| s.links.iter_mut()) {
-            link.page = None;
-        }
-    }
-    if let Some(prelim) = prelim.filter(|_| !content.drafts.is_empty()) {
-        // Without the drafts, links to them are no longer rewritten (and a
-        // folder of drafts is no section): render such pages again later.
-        content
-            .pages
-            .par_iter()
-            .zip(scans.par_iter_mut())
-            .filter(|(_, scan)| scan.spilled.is_some())
-            .for_each(|(page, scan)| {
-                let (dir, out) = (page.dir(), &page.out);
-                let changed = scan.links.iter().any(|l| {
-                    crate::links::rewrite(&prelim, dir, out, &l.dest).url
-                        != crate::links::rewrite(&content, dir, out, &l.dest).url
-                });
-                if changed {
-                    scan.spilled = None;
-                }
-            });
-    }
     Ok((content, scans))
 }
-
-/// The most pages one thread loads without offering the rest to the others.
-const LOAD_PIECE: usize = 64;
 
 /// Every folder that holds one of the pages at `paths` (directly or below),
 /// and "".
@@ -578,52 +364,24 @@ fn sections_of<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
-    /// Pages are read whole through the held-open folder, whatever their
-    /// size against the per-thread buffer (empty, small, exactly its first
-    /// size, larger), and a file that is gone is an error, not an empty page.
-    #[test]
-    fn pages_are_read_whole_through_their_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let sizes = [0, 1, 3_700, 64 * 1024, 64 * 1024 + 1, 300_000];
-        for (i, n) in sizes.iter().enumerate() {
-            let bytes: Vec<u8> = (0..*n).map(|j| b'a' + ((i + j) % 26) as u8).collect();
-            std::fs::write(dir.path().join(format!("p{i}.md")), &bytes).unwrap();
-        }
-        let files = read_dir(dir.path()).unwrap();
-        assert_eq!(files.len(), sizes.len());
-        #[cfg(unix)]
-        assert!(files.iter().all(|f| f.folder.is_some()));
-        for f in &files {
-            let path = f.disk.as_ref().unwrap();
-            let read = read_file(path, f.folder.as_ref()).unwrap();
-            assert_eq!(read, std::fs::read(path).unwrap(), "{}", f.path);
-        }
-        std::fs::remove_file(dir.path().join("p0.md")).unwrap();
-        let gone = &files[0];
-        assert!(read_file(gone.disk.as_ref().unwrap(), gone.folder.as_ref()).is_err());
-    }
-
-    /// Once [`OPEN_FOLDERS`] folders are held, the files of the others are
-    /// listed without one and read by their path.
-    #[test]
-    fn folders_beyond_the_limit_are_read_by_path() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("a")).unwrap();
-        std::fs::write(dir.path().join("a/p.md"), "+++\ntitle = \"P\"\n+++\n").unwrap();
-        let held = std::sync::atomic::AtomicUsize::new(OPEN_FOLDERS);
-        let files = walk(dir.path(), "", &held).unwrap();
-        assert_eq!(files.len(), 1);
-        assert_eq!(files[0].path, "a/p.md");
-        assert!(files[0].folder.is_none());
-        let read = read_file(files[0].disk.as_ref().unwrap(), None).unwrap();
-        assert_eq!(read, b"+++\ntitle = \"P\"\n+++\n");
-    }
-
     #[test]
     fn output_paths() {
         assert_eq!(out_path("a/b.md"), "a/b.html");
         assert_eq!(out_path("a/_index.md"), "a/index.html");
         assert_eq!(out_path("_index.md"), "index.html");
         assert_eq!(out_path("x.md"), "x.html");
+    }
+
+    #[test]
+    fn files_are_listed_sorted_without_hidden_names() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in ["b.md", "a/c.md", "a/.hidden.md", ".git/x.md", "a-b.png"] {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let files = read_dir(dir.path()).unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a/c.md", "a-b.png", "b.md"]);
     }
 }

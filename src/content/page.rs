@@ -124,18 +124,6 @@ pub fn parse(
     optional_fm: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> ParsedPage {
-    parse_with(file, text, optional_fm, diags, true)
-}
-
-/// [`parse`], trying the common case's quick reader first when `quick`
-/// (see [`super::quick`]); the tests compare both ways.
-fn parse_with(
-    file: FileId,
-    text: &str,
-    optional_fm: bool,
-    diags: &mut Vec<Diagnostic>,
-    quick: bool,
-) -> ParsedPage {
     let split = match front_matter::split(text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
@@ -177,17 +165,6 @@ fn parse_with(
     };
     let base = split.front_matter.start;
     let fm_text = &text[split.front_matter.clone()];
-    if let Some(meta) = quick
-        .then(|| super::quick::read(file, base, fm_text))
-        .flatten()
-    {
-        return ParsedPage {
-            meta,
-            body: split.body,
-            head: 0..3,
-            broken: false,
-        };
-    }
     let (table, errors) = DeTable::parse_recoverable(fm_text);
     let broken = !errors.is_empty();
     for e in errors {
@@ -300,7 +277,7 @@ fn parse_with(
 }
 
 #[cfg(test)]
-pub(in crate::content) mod tests {
+mod tests {
     use super::*;
 
     fn p(text: &str) -> (ParsedPage, Vec<Diagnostic>) {
@@ -336,121 +313,6 @@ pub(in crate::content) mod tests {
         let unknown: Vec<_> = d.iter().filter(|d| d.code == Code::UnknownKey).collect();
         assert_eq!(unknown.len(), 2);
         assert_eq!(&t[unknown[0].span.range.clone()], "titel");
-    }
-
-    /// Every page of the example, the fixtures and the Rust book: its path
-    /// and text (the pages the front-matter readers are checked on).
-    pub(in crate::content) fn real_pages() -> Vec<(std::path::PathBuf, String)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut pages = Vec::new();
-        for dir in [
-            root.join("content"),
-            root.join("tests/fixtures"),
-            root.join("../shared/corpora/rust-book/content"),
-        ] {
-            for e in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let e = e.unwrap();
-                if e.path().extension().is_some_and(|x| x == "md") {
-                    let text = crate::source::read_text(e.path()).unwrap();
-                    pages.push((e.into_path(), text));
-                }
-            }
-        }
-        pages
-    }
-
-    /// Both ways of reading front matter give the same page and diagnostics.
-    fn same_both_ways(text: &str, optional_fm: bool) -> bool {
-        let mut quick_diags = Vec::new();
-        let quick = parse_with(FileId(3), text, optional_fm, &mut quick_diags, true);
-        let mut full_diags = Vec::new();
-        let full = parse_with(FileId(3), text, optional_fm, &mut full_diags, false);
-        assert_eq!(format!("{quick:?}"), format!("{full:?}"), "{text}");
-        assert_eq!(
-            format!("{quick_diags:?}"),
-            format!("{full_diags:?}"),
-            "{text}"
-        );
-        let base = text.find('\n').map_or(0, |i| i + 1);
-        front_matter::split(text)
-            .ok()
-            .and_then(|s| crate::content::quick::read(FileId(3), base, &text[s.front_matter]))
-            .is_some()
-    }
-
-    /// Every page of the fixtures, the example and the Rust book, most of them
-    /// read by the quick reader.
-    #[test]
-    fn quick_reader_agrees_with_the_full_one_on_real_pages() {
-        let real = real_pages();
-        let pages = real.len();
-        let quick = real
-            .iter()
-            .filter(|(path, text)| same_both_ways(text, path.ends_with("_index.md")))
-            .count();
-        assert!(pages > 150, "{pages}");
-        assert!(
-            quick * 10 > pages * 8,
-            "only {quick} of {pages} pages read quickly"
-        );
-    }
-
-    /// Front matter made to leave the common case in every way the quick
-    /// reader knows of, and some it reads.
-    #[test]
-    fn quick_reader_agrees_with_the_full_one_on_odd_front_matter() {
-        let cases = [
-            ("title = \"T\"", true),
-            ("title = 'T'\nsummary = \"\"\"S\nmore\"\"\"", true),
-            (
-                "title = \"T \\u00e9 \\\"q\\\"\" # c\n\n# comment\nentry = true",
-                true,
-            ),
-            (
-                "\"title\" = \"T\"\ntags = [ \"a\", 'b', ]\ndraft = false\nweight = -3",
-                true,
-            ),
-            (
-                "title = \"T\"\noutcome = \"resolved\"\n[[branch]]\nwhen = \"w\"\nto = \"a.md\"\n[[ branch ]]\nto = \"b.md#x\"",
-                true,
-            ),
-            ("title = \"T\"\nweight = 1_000", true),
-            ("title = \"T\"\nweight = 0x10", false),
-            ("title = \"T\"\nweight = 99999999999999999999", false),
-            ("title = \"T\"\nentry = \"yes\"", false),
-            ("title = \"T\"\ntitle = \"U\"", false),
-            ("titel = \"T\"", false),
-            ("summary = \"S\"", false),
-            ("title = \"T\"\noutcome = \"resolve\"", false),
-            ("title = \"T\"\n[[branch]]\nwhen = \"w\"", false),
-            (
-                "title = \"T\"\n[[branch]]\nto = \"a.md\"\nto = \"b.md\"",
-                false,
-            ),
-            (
-                "title = \"T\"\n[[branch]]\nto = \"a.md\"\ntoo = \"b.md\"",
-                false,
-            ),
-            ("title = \"T\"\nbranch = 1", false),
-            ("title = \"T\"\n[branch]\nto = \"a.md\"", false),
-            ("title = \"T\"\n[[branches]]\nto = \"a.md\"", false),
-            ("title = \"T\"\n[[branch.x]]\nto = \"a.md\"", false),
-            ("title.x = \"T\"", false),
-            ("title = \"T\"\ntags = [\"a\", 1]", false),
-            ("title = \"T\"\ntags = [[\"a\"]]", false),
-            ("title = \"T\"\ntags = \"a\"", false),
-            ("title = { x = 1 }", false),
-            ("title = \"T\"\nsummary = ", false),
-            ("title = \"T\" x", false),
-            ("title = \"T\u{7}\"", false),
-            ("title = \"T\" # bell \u{7}", false),
-            ("title = \"T\"\ndraft = true\ndraft = true", false),
-            ("title = 1979-05-27", false),
-        ];
-        for (fm, quick) in cases {
-            let text = format!("+++\n{fm}\n+++\nBody.\n");
-            assert_eq!(same_both_ways(&text, false), quick, "{fm:?}");
-        }
     }
 
     #[test]

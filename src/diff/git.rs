@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::Error;
+use crate::error::Error;
 
 /// The git repository that holds a site, and where the site is in it.
 #[derive(Debug, Clone)]

@@ -23,7 +23,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::diag::Severity;
-use crate::{Analysis, Error, Options};
+use crate::error::Error;
+use crate::site::{Analysis, Options};
 pub use report::{Format, render};
 
 /// How a revision was named.
@@ -1065,8 +1066,8 @@ fn analyze_commit(
 ) -> Result<Analysis, Error> {
     let tree = repo.read_tree(commit)?;
     Ok(match tree.site_toml {
-        Some(text) => crate::analyze_files(root, &text, tree.files, drafts),
-        None => crate::analyze_files(root, "title = \"\"\n", Vec::new(), drafts),
+        Some(text) => crate::pipeline::analyze_files(root, &text, tree.files, drafts),
+        None => crate::pipeline::analyze_files(root, "title = \"\"\n", Vec::new(), drafts),
     })
 }
 
@@ -1090,7 +1091,7 @@ pub fn run(opts: &DiffOptions) -> Result<SiteDiff, Error> {
         None => {
             let mut o = Options::new(&opts.root);
             o.drafts = opts.drafts;
-            (crate::analyze(&o)?, None)
+            (crate::pipeline::analyze(&o)?, None)
         }
     };
     let renames = repo.renames(&base_commit, head_commit.as_deref())?;
@@ -1114,13 +1115,9 @@ pub fn run(opts: &DiffOptions) -> Result<SiteDiff, Error> {
 /// reported too, while old problems in files you did not touch are not.
 ///
 /// # Errors
-/// As [`crate::analyze`], plus [`Error::Git`].
+/// As [`crate::pipeline::analyze`], plus [`Error::Git`].
 pub fn check_changed_since(opts: &Options, rev: &str) -> Result<Analysis, Error> {
-    // The comparison reads page bodies (renames by content), so every text is
-    // kept whatever `opts.lean` says.
-    let mut keep = opts.clone();
-    keep.lean = false;
-    let mut analysis = crate::analyze(&keep)?;
+    let mut analysis = crate::pipeline::analyze(opts)?;
     let repo = git::Repo::discover(&opts.root)?;
     let commit = repo.commit(rev)?;
     let base = analyze_commit(&repo, &opts.root, &commit, opts.drafts)?;

