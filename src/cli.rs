@@ -45,7 +45,7 @@ pub(crate) enum DiffFormatArg {
     Human,
     /// Markdown for a pull-request comment, with Mermaid flowcharts
     Markdown,
-    /// stable JSON (schema in the README)
+    /// stable JSON (schema in docs/commands.md)
     Json,
 }
 

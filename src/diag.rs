@@ -24,7 +24,7 @@ pub enum Severity {
 }
 
 /// The stable code of each rule. The string form (`Code::as_str`) is what users see
-/// and what the README documents; never rename one.
+/// and what the README and docs/ document; never rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Code {
     /// site.toml is unreadable, invalid TOML, has an unknown key or a wrong type.

@@ -18,7 +18,7 @@ pub enum Format {
     Human,
     /// Markdown for a pull-request comment, with Mermaid flowcharts.
     Markdown,
-    /// The [`SiteDiff`] as JSON (schema in the README).
+    /// The [`SiteDiff`] as JSON (schema in docs/commands.md).
     Json,
 }
 

@@ -1,6 +1,6 @@
 //! View structs: what templates see. Borrowed, page-sized values built from the
 //! frozen model; URLs in them are already relative to the page being rendered.
-//! The README's "Template context" section documents every field.
+//! docs/templates.md documents every field.
 
 use serde::Serialize;
 
