@@ -209,36 +209,46 @@ fn in_asset_dir(out: &str) -> bool {
 }
 
 /// Reports SP205: two sources (or a source and a generated file) that would
-/// write the same output path.
+/// write the same output path, also where the paths differ only in case (they
+/// overwrite each other on a case-insensitive disk, or when the zip is
+/// unpacked there).
 pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) {
-    // Output path → who writes it. Generated files come first, so a source that
-    // collides with one is the one reported.
-    use std::borrow::Cow;
-    let mut owners: BTreeMap<Cow<'_, str>, Cow<'_, str>> = BTreeMap::new();
-    owners.insert("graph.json".into(), "signpost's graph.json".into());
+    // Lower-cased output path → (the path, who writes it). Generated files
+    // come first, so a source that collides with one is the one reported.
+    let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut own = |out: String, owner: String| {
+        owners.entry(out.to_lowercase()).or_insert((out, owner));
+    };
+    own("graph.json".into(), "signpost's graph.json".into());
     for dir in &content.sections {
-        let out = links::section_out(dir);
         let owner = content.section_intro(dir).map_or_else(
             || {
-                Cow::Owned(format!(
+                format!(
                     "the section page of {}",
                     if dir.is_empty() { "content/" } else { dir }
-                ))
+                )
             },
-            |p| Cow::Borrowed(p.path.as_str()),
+            |p| p.path.clone(),
         );
-        owners.insert(out.into(), owner);
+        own(links::section_out(dir), owner);
     }
+    // Who writes `out` already, as a phrase; `None` when no one does.
+    let prior = |owners: &BTreeMap<String, (String, String)>, out: &str| {
+        if in_asset_dir(&out.to_lowercase()) {
+            return Some(format!("signpost's own {ASSET_DIR}/ folder"));
+        }
+        let (path, owner) = owners.get(&out.to_lowercase())?;
+        Some(if path == out {
+            owner.clone()
+        } else {
+            format!("{owner} (as {path}: the names differ only in case)")
+        })
+    };
     for page in &content.pages {
         if page.section_intro {
             continue;
         }
-        let prior = if in_asset_dir(&page.out) {
-            Some(Cow::Owned(format!("signpost's own {}/ folder", ASSET_DIR)))
-        } else {
-            owners.get(page.out.as_str()).cloned()
-        };
-        if let Some(prior) = prior {
+        if let Some(prior) = prior(&owners, &page.out) {
             diags.push(
                 Diagnostic::new(
                     Code::OutputCollision,
@@ -252,16 +262,14 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
                 .help("rename the file"),
             );
         } else {
-            owners.insert(page.out.as_str().into(), page.path.as_str().into());
+            owners.insert(
+                page.out.to_lowercase(),
+                (page.out.clone(), page.path.clone()),
+            );
         }
     }
     for asset in &content.assets {
-        let prior = if in_asset_dir(&asset.path) {
-            Some(Cow::Owned(format!("signpost's own {}/ folder", ASSET_DIR)))
-        } else {
-            owners.get(asset.path.as_str()).cloned()
-        };
-        if let Some(prior) = prior {
+        if let Some(prior) = prior(&owners, &asset.path) {
             let file = sources.add(format!("content/{}", asset.path), String::new());
             diags.push(
                 Diagnostic::new(
@@ -274,6 +282,11 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
                 )
                 .label("output path taken")
                 .help("rename the file"),
+            );
+        } else {
+            owners.insert(
+                asset.path.to_lowercase(),
+                (asset.path.clone(), asset.path.clone()),
             );
         }
     }

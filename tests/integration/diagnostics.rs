@@ -185,3 +185,18 @@ fn warnings_pass_unless_denied() {
     assert!(!site.public().exists());
     site.cmd(&["build"]).success();
 }
+
+/// F13: `Foo.md` and `foo.md` overwrite each other on a case-insensitive disk
+/// (or when the zip is unpacked there): SP205, not silence.
+#[test]
+fn pages_whose_names_differ_only_in_case_collide() {
+    let site = Site::copy("ok/branching");
+    let content = site.root().join("content");
+    std::fs::write(content.join("Foo.md"), "+++\ntitle = \"Upper\"\n+++\nA.\n").unwrap();
+    std::fs::write(content.join("foo.md"), "+++\ntitle = \"Lower\"\n+++\nB.\n").unwrap();
+    let diags = json(&site);
+    let hits = find(&diags, "SP205", "content/foo.md");
+    assert_eq!(hits.len(), 1, "{diags:#?}");
+    let message = hits[0]["message"].as_str().unwrap();
+    assert!(message.contains("Foo.md") && message.contains("only in case"), "{message}");
+}
