@@ -9,19 +9,33 @@
 //!   `.`/`..` segments, encoded or not, are refused outright.
 //! - [`Live::rebuild`]: a full in-memory build, or an incremental one when only
 //!   the text of existing pages changed (see [`Live::rebuild`] for the rules).
-//! - [`Server`]: a small HTTP/1.1 server (GET and HEAD, one thread per
-//!   connection, `Connection: close`) and a Server-Sent Events endpoint that tells
-//!   open pages to reload. The reload script and the error overlay are injected
-//!   into HTML responses only here, never into a build.
+//!   While the content folder is gone the last good site stays up, and it is
+//!   watched again once it is back.
+//! - [`Server`]: GET and HEAD, one request per connection, and a Server-Sent
+//!   Events endpoint that tells open pages to reload. The reload script and the
+//!   error overlay are injected into HTML responses only here, never into a
+//!   build. A request naming a host other than loopback or the bound address
+//!   gets 403 (DNS rebinding); an HTTP/1.1 request with no `Host` gets 400.
+//!
+//! HTTP is hyper's (HTTP/1) on a one-thread Tokio runtime: a connection is a
+//! task, not a thread, so slow clients and live-reload streams hold no worker,
+//! and a request head must arrive within 5 s. Not tiny_http (0.12.0, still its
+//! latest release): it reads request heads on a thread per connection with no
+//! deadline and no size limit, and its accept thread panics on the first failed
+//! accept (out of file descriptors), leaving the port dead while serve runs on.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{Either, Full, channel::Channel};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode, Version};
+use tokio::sync::{Semaphore, oneshot, watch};
 
 use crate::content::PageId;
 use crate::diag::{Diagnostic, Format};
@@ -268,11 +282,20 @@ impl Live {
     /// Folders and files to watch: `content/`, `themes/` and `site.toml`.
     pub fn watch_paths(&self) -> Vec<PathBuf> {
         let root = &self.opts.root;
-        let content = self.built.as_ref().map_or_else(
+        vec![
+            self.content_dir(),
+            root.join("themes"),
+            root.join("site.toml"),
+        ]
+    }
+
+    /// The content folder of the last good build (`content/` before one).
+    fn content_dir(&self) -> PathBuf {
+        let root = &self.opts.root;
+        self.built.as_ref().map_or_else(
             || root.join("content"),
             |b| root.join(&b.site.config.content_dir),
-        );
-        vec![content, root.join("themes"), root.join("site.toml")]
+        )
     }
 
     /// Rebuilds after the files `changed` (absolute paths; empty: everything).
@@ -289,8 +312,25 @@ impl Live {
     /// `graph.json`. Anything else (site.toml, the theme, a page added or removed,
     /// an asset) is a full in-memory rebuild. Paths that neither exist nor were
     /// part of the site (editors' temporary files) are ignored.
+    ///
+    /// While the content folder is missing (moved away or deleted) nothing is
+    /// rebuilt: the report says so, and the next rebuild is a full one.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Report {
         let start = Instant::now();
+        let content = self.content_dir();
+        if self.built.is_some() && !content.is_dir() {
+            self.dirty = true;
+            let mut report = env_failure(&Error::Io {
+                path: content,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the content folder is gone (moved or deleted?); \
+                     the site is rebuilt when it is back",
+                ),
+            });
+            report.pages = self.page_count();
+            return report;
+        }
         let plan = if self.dirty || self.built.is_none() || changed.is_empty() {
             Plan::Full
         } else {
@@ -644,8 +684,13 @@ struct Shared {
 
 struct Hub {
     state: Mutex<Shared>,
-    changed: Condvar,
-    connections: AtomicUsize,
+    /// [`Shared::version`] again, for the live-reload streams to wait on.
+    version: watch::Sender<u64>,
+    /// The `Host` values answered (`name:port`, lower case); see [`host_allowed`].
+    hosts: Vec<String>,
+    /// Live-reload streams open at once (they have their own cap, apart from
+    /// the connections').
+    live: Arc<Semaphore>,
 }
 
 impl Hub {
@@ -671,8 +716,40 @@ impl Stopper {
     }
 }
 
-/// Connections served at once; more get 503 (a dev server on loopback).
-const MAX_CONNECTIONS: usize = 128;
+/// Time a client has from opening a connection to the end of its request head
+/// (request line and headers). Browsers send it at once; a client that
+/// trickles it is cut off here, so it holds its connection slot no longer.
+const HEADER_DEADLINE: Duration = Duration::from_secs(5);
+/// Largest request head read (a browser's, cookies included, is a few KiB).
+const MAX_HEAD: usize = 64 * 1024;
+/// Connections served at once (live-reload streams included); one more is
+/// answered 503. Each costs a task and a buffer, not a thread.
+const MAX_CONNECTIONS: usize = 512;
+/// Live-reload streams open at once (one per open tab); past that 503.
+const MAX_LIVE: usize = 64;
+/// A live-reload stream with no rebuild to announce sends a comment this often,
+/// so that closed tabs are noticed (the write fails).
+const PING: Duration = Duration::from_secs(15);
+/// Pause after a failed `accept` (e.g. out of file descriptors) before the next.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The HTTP side: a thread running the accept loop and the connections on a
+/// single-threaded Tokio runtime. Dropping it stops them and joins the thread.
+struct Http {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
 
 /// The serving site: a listening socket, the watcher and the rebuild loop.
 pub struct Server {
@@ -685,11 +762,13 @@ pub struct Server {
     /// What `watcher` watches (it changes when site.toml names another
     /// content folder, or a themes/ folder appears).
     watched: Vec<PathBuf>,
+    /// Declared last: dropped after the rest, it stops the HTTP thread.
+    _http: Http,
 }
 
 impl Server {
     /// Builds the site, binds `bind:port` (port 0: any free port) and starts
-    /// watching. Requests are answered from here on, on their own threads.
+    /// watching. Requests are answered from here on, on a thread of their own.
     ///
     /// # Errors
     /// [`Error::Io`] when the address cannot be bound or watching fails.
@@ -699,14 +778,21 @@ impl Server {
         port: u16,
         on_event: &mut dyn FnMut(Event),
     ) -> Result<Server, Error> {
-        let listener = TcpListener::bind((bind, port)).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: PathBuf::from(format!("{bind}:{port}")),
             source,
-        })?;
-        let addr = listener.local_addr().map_err(|source| Error::Io {
-            path: PathBuf::from(format!("{bind}:{port}")),
-            source,
-        })?;
+        };
+        let listener = TcpListener::bind((bind, port)).map_err(io)?;
+        let addr = listener.local_addr().map_err(io)?;
+        listener.set_nonblocking(true).map_err(io)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(io)?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(io)?
+        };
         // Absolute, so that watcher paths and site paths compare.
         opts.root = crate::source::absolute(&opts.root);
         if !opts.root.join("site.toml").is_file() {
@@ -720,15 +806,26 @@ impl Server {
                 errors: failure_text(&report),
                 version: 1,
             }),
-            changed: Condvar::new(),
-            connections: AtomicUsize::new(0),
+            version: watch::Sender::new(1),
+            hosts: allowed_hosts(addr),
+            live: Arc::new(Semaphore::new(MAX_LIVE)),
         });
         on_event(Event::Rebuilt(report));
         let (tx, rx) = std::sync::mpsc::channel();
         let watched = existing(&live.watch_paths());
         let watcher = watch(&watched, &live.opts.root, tx.clone())?;
+        let (stop, stopped) = oneshot::channel();
         let accept_hub = Arc::clone(&hub);
-        std::thread::spawn(move || accept(&listener, &accept_hub));
+        let thread = std::thread::Builder::new()
+            .name("signpost-http".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::spawn(accept(listener, accept_hub));
+                    let _ = stopped.await;
+                });
+                // Dropping the runtime here ends every connection.
+            })
+            .map_err(io)?;
         Ok(Server {
             live,
             hub,
@@ -737,6 +834,10 @@ impl Server {
             rx,
             watcher,
             watched,
+            _http: Http {
+                stop: Some(stop),
+                thread: Some(thread),
+            },
         })
     }
 
@@ -750,7 +851,7 @@ impl Server {
         Stopper(self.tx.clone())
     }
 
-    /// Rebuilds on every change until stopped.
+    /// Rebuilds on every change until stopped; then stops serving.
     pub fn run(mut self, on_event: &mut dyn FnMut(Event)) {
         while let Ok(msg) = self.rx.recv() {
             let mut changed = match msg {
@@ -776,20 +877,33 @@ impl Server {
             changed.sort();
             changed.dedup();
             on_event(Event::Changed(changed.clone()));
+            // Watch again when a watched folder appeared, went away, or was
+            // replaced (an event names the folder itself): a watch follows the
+            // folder it was put on, not its name.
+            let wanted = self.live.watch_paths();
+            let now = existing(&wanted);
+            if (now != self.watched || changed.iter().any(|p| wanted.contains(p)))
+                && let Ok(w) = watch(&now, &self.live.opts.root, self.tx.clone())
+            {
+                self.watcher = w;
+                self.watched = now;
+            }
             let report = self.live.rebuild(&changed);
             if report.ok && report.incremental && report.rendered == 0 {
                 continue;
             }
-            {
+            let version = {
                 let mut s = self.hub.lock();
                 if report.ok {
                     s.files = self.live.files();
                 }
                 s.errors = failure_text(&report);
                 s.version += 1;
-            }
-            self.hub.changed.notify_all();
+                s.version
+            };
+            self.hub.version.send_replace(version);
             on_event(Event::Rebuilt(report));
+            // A rebuild may name another content folder (site.toml).
             let now = existing(&self.live.watch_paths());
             if now != self.watched
                 && let Ok(w) = watch(&now, &self.live.opts.root, self.tx.clone())
@@ -859,113 +973,156 @@ fn watch(
             .map_err(|e| io(path, e))?;
     }
     // site.toml (editors replace files by renaming over them, so the folder is
-    // watched, not the file) and a themes/ folder created later.
+    // watched, not the file), a themes/ folder created later, and the content
+    // folder going away and coming back.
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| io(root, e))?;
     Ok(watcher)
 }
 
-fn accept(listener: &TcpListener, hub: &Arc<Hub>) {
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let hub = Arc::clone(hub);
-        if hub.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            hub.connections.fetch_sub(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = respond(&mut stream, 503, "text/plain", &[], b"busy\n", false);
-            continue;
-        }
-        std::thread::spawn(move || {
-            let _ = handle(stream, &hub);
-            hub.connections.fetch_sub(1, Ordering::SeqCst);
+/// The `Host` values a server bound to `addr` answers: the loopback names and
+/// the bound address, each with the port.
+fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|h| format!("{h}:{port}"))
+        .collect();
+    if !addr.ip().is_unspecified() {
+        hosts.push(addr.to_string().to_ascii_lowercase());
+    }
+    hosts
+}
+
+/// Whether a request for `host` is answered. Anything but the names in
+/// `hosts`, or the address the connection reached (`local`, which is what a
+/// browser sends when it is given an address of a server bound to `0.0.0.0`),
+/// is refused: a web page whose own name was made to resolve to 127.0.0.1 (DNS
+/// rebinding) must not read the site.
+fn host_allowed(hosts: &[String], local: Option<SocketAddr>, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    hosts.contains(&host) || local.is_some_and(|l| l.to_string() == host)
+}
+
+/// Accepts connections until the runtime is dropped; each is served by a task.
+async fn accept(listener: tokio::net::TcpListener, hub: Arc<Hub>) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_DEADLINE)
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(false);
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before it was
+            // accepted: wait a moment, and never stop accepting.
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let local = stream.local_addr().ok();
+        let slot = Arc::clone(&slots).try_acquire_owned().ok();
+        let busy = slot.is_none();
+        let hub = Arc::clone(&hub);
+        let service = hyper::service::service_fn(move |req| {
+            let response = if busy {
+                text(StatusCode::SERVICE_UNAVAILABLE, "busy\n")
+            } else {
+                respond(&hub, local, &req)
+            };
+            std::future::ready(Ok::<_, std::convert::Infallible>(response))
+        });
+        let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
         });
     }
 }
 
-fn status_text(code: u16) -> &'static str {
-    match code {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        503 => "Service Unavailable",
-        _ => "Error",
+/// A response body: a whole file, or a live-reload stream.
+type Body = Either<Full<Bytes>, Channel<Bytes>>;
+
+/// Bytes of the site, shared with the response without a copy.
+struct Held(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 
-fn respond(
-    stream: &mut TcpStream,
-    code: u16,
-    content_type: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
-        status_text(code),
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(k);
-        head.push_str(": ");
-        head.push_str(v);
-        head.push_str("\r\n");
+fn reply(status: StatusCode, content_type: &str, body: Bytes) -> Response<Body> {
+    let mut r = Response::new(Either::Left(Full::new(body)));
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
     }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if !head_only {
-        stream.write_all(body)?;
-    }
-    stream.flush()
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
-/// Reads the request head: (method, target). At most 16 KiB, 10 s.
-fn read_request(stream: &TcpStream) -> Option<(String, String)> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut reader = BufReader::new(std::io::Read::take(stream, 16 * 1024));
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?.to_string();
-    // Skip the headers (nothing in them matters here).
-    loop {
-        let mut h = String::new();
-        let n = reader.read_line(&mut h).ok()?;
-        if n == 0 || h == "\r\n" || h == "\n" {
-            break;
+fn text(status: StatusCode, body: &'static str) -> Response<Body> {
+    reply(
+        status,
+        "text/plain; charset=utf-8",
+        Bytes::from_static(body.as_bytes()),
+    )
+}
+
+fn html(status: StatusCode, page: Vec<u8>) -> Response<Body> {
+    reply(status, "text/html; charset=utf-8", Bytes::from(page))
+}
+
+/// The answer to one request (GET and HEAD; hyper leaves out HEAD's body).
+fn respond<B>(hub: &Hub, local: Option<SocketAddr>, req: &Request<B>) -> Response<Body> {
+    let hosts = req.headers().get_all(header::HOST);
+    let mut hosts = hosts.iter();
+    match (hosts.next(), hosts.next()) {
+        (Some(_), Some(_)) => return text(StatusCode::BAD_REQUEST, "more than one Host header\n"),
+        (None, _) if req.version() >= Version::HTTP_11 => {
+            return text(StatusCode::BAD_REQUEST, "missing Host header\n");
+        }
+        _ => {}
+    }
+    let named = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}"))
+        .into_iter()
+        .chain(
+            req.uri()
+                .authority()
+                .map(hyper::http::uri::Authority::as_str),
+        );
+    for host in named {
+        if !host_allowed(&hub.hosts, local, host) {
+            return text(
+                StatusCode::FORBIDDEN,
+                "forbidden: this server answers only requests for 127.0.0.1, localhost, [::1] \
+                 or its bound address, with its port\n",
+            );
         }
     }
-    Some((method, target))
-}
-
-fn handle(mut stream: TcpStream, hub: &Hub) -> std::io::Result<()> {
-    let Some((method, target)) = read_request(&stream) else {
-        return respond(&mut stream, 400, "text/plain", &[], b"bad request\n", false);
-    };
-    let head_only = method == "HEAD";
-    if method != "GET" && !head_only {
-        return respond(
-            &mut stream,
-            405,
-            "text/plain",
-            &[("Allow", "GET, HEAD")],
-            b"method not allowed\n",
-            false,
-        );
+    let method = req.method();
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
     }
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    if path == LIVE_PATH {
-        let since = target
-            .split_once("since=")
-            .and_then(|(_, v)| v.split('&').next())
+    let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    if req.uri().path() == LIVE_PATH {
+        let since = req
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("since=")))
             .and_then(|v| v.parse::<u64>().ok());
-        return events(stream, hub, since);
+        return live(hub, since);
     }
     let (files, errors, version) = {
         let s = hub.lock();
@@ -980,76 +1137,86 @@ fn handle(mut stream: TcpStream, hub: &Hub) -> std::io::Result<()> {
         let page = format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>signpost: build failed</title></head><body><h1>The site has errors</h1>\n{extra}</body></html>\n"
         );
-        return respond(
-            &mut stream,
-            503,
-            "text/html; charset=utf-8",
-            &[],
-            page.as_bytes(),
-            head_only,
-        );
+        return html(StatusCode::SERVICE_UNAVAILABLE, page.into_bytes());
     };
-    match lookup(&files, &target) {
+    match lookup(&files, target) {
         Lookup::File(key) => {
             let body = &files[&key];
             let ty = content_type(&key);
             if ty.starts_with("text/html") {
-                let page = inject(body, &extra);
-                respond(&mut stream, 200, ty, &[], &page, head_only)
+                reply(StatusCode::OK, ty, Bytes::from(inject(body, &extra)))
             } else {
-                respond(&mut stream, 200, ty, &[], body, head_only)
+                reply(
+                    StatusCode::OK,
+                    ty,
+                    Bytes::from_owner(Held(Arc::clone(body))),
+                )
             }
         }
-        Lookup::Redirect(to) => respond(
-            &mut stream,
-            301,
-            "text/plain",
-            &[("Location", &to)],
-            b"moved\n",
-            head_only,
-        ),
-        Lookup::NotFound => {
-            let page = inject(
+        Lookup::Redirect(to) => {
+            let mut r = text(StatusCode::MOVED_PERMANENTLY, "moved\n");
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Lookup::NotFound => html(
+            StatusCode::NOT_FOUND,
+            inject(
                 b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p><a href=\"/\">Home</a></p></body></html>\n",
                 &extra,
-            );
-            respond(
-                &mut stream,
-                404,
-                "text/html; charset=utf-8",
-                &[],
-                &page,
-                head_only,
-            )
-        }
+            ),
+        ),
     }
 }
 
 /// The Server-Sent Events stream: `data: reload` when the site changes after
-/// version `since`, a comment every 15 s otherwise (which also notices closed
-/// tabs, as the write fails).
-fn events(mut stream: TcpStream, hub: &Hub, since: Option<u64>) -> std::io::Result<()> {
-    stream.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n",
-    )?;
-    stream.flush()?;
-    let mut seen = since.unwrap_or_else(|| hub.lock().version);
-    loop {
-        let state = hub.lock();
-        let (state, _) = hub
-            .changed
-            .wait_timeout_while(state, Duration::from_secs(15), |s| s.version == seen)
-            .unwrap_or_else(PoisonError::into_inner);
-        let version = state.version;
-        drop(state);
-        if version == seen {
-            stream.write_all(b": ping\n\n")?;
-        } else {
-            seen = version;
-            stream.write_all(b"data: reload\n\n")?;
+/// version `since`, a comment every [`PING`] otherwise. It is fed by a task of
+/// its own, which ends when the tab closes (a write fails) or the server stops.
+fn live(hub: &Hub, since: Option<u64>) -> Response<Body> {
+    let Ok(slot) = Arc::clone(&hub.live).try_acquire_owned() else {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many live-reload streams\n",
+        );
+    };
+    let mut versions = hub.version.subscribe();
+    let (mut tx, body) = Channel::<Bytes>::new(4);
+    tokio::spawn(async move {
+        let _slot = slot;
+        let mut seen = since.unwrap_or_else(|| *versions.borrow_and_update());
+        if tx
+            .send_data(Bytes::from_static(b"retry: 500\n\n"))
+            .await
+            .is_err()
+        {
+            return;
         }
-        stream.flush()?;
-    }
+        loop {
+            let version = *versions.borrow_and_update();
+            let message: &'static [u8] = if version != seen {
+                seen = version;
+                b"data: reload\n\n"
+            } else {
+                match tokio::time::timeout(PING, versions.changed()).await {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(_)) => return,
+                    Err(_) => b": ping\n\n",
+                }
+            };
+            if tx.send_data(Bytes::from_static(message)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut r = Response::new(Either::Right(body));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 #[cfg(test)]
@@ -1095,6 +1262,37 @@ mod tests {
         ] {
             assert_eq!(lookup(&f, bad), Lookup::NotFound, "{bad}");
         }
+    }
+
+    #[test]
+    fn only_loopback_and_the_bound_address_are_answered() {
+        let local: SocketAddr = "127.0.0.1:4747".parse().unwrap();
+        let hosts = allowed_hosts(local);
+        for good in [
+            "127.0.0.1:4747",
+            "localhost:4747",
+            "LOCALHOST:4747",
+            "[::1]:4747",
+        ] {
+            assert!(host_allowed(&hosts, Some(local), good), "{good}");
+        }
+        for bad in [
+            "localhost",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "evil.example:4747",
+            "",
+        ] {
+            assert!(!host_allowed(&hosts, Some(local), bad), "{bad}");
+        }
+        // Bound to every address: the one a connection reached is its name.
+        let hosts = allowed_hosts("0.0.0.0:4747".parse().unwrap());
+        let lan: SocketAddr = "192.168.1.9:4747".parse().unwrap();
+        assert!(host_allowed(&hosts, Some(lan), "192.168.1.9:4747"));
+        assert!(!host_allowed(&hosts, Some(lan), "0.0.0.0:4747"));
+        assert!(!host_allowed(&hosts, Some(lan), "192.168.1.10:4747"));
+        let bound = allowed_hosts("[::1]:4747".parse().unwrap());
+        assert!(host_allowed(&bound, None, "[::1]:4747"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `signpost serve`: pages served from memory on loopback, nothing outside the
 //! site, live rebuilds on save, the last good site kept on a broken save, Ctrl-C;
-//! and incremental rebuilds giving the same files as a full build.
+//! incremental rebuilds giving the same files as a full build; and the faults
+//! fixed: other hosts refused (F04), slow clients holding up nobody (F05), the
+//! content folder going away and coming back (F10).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -94,6 +96,39 @@ fn get(addr: SocketAddr, target: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Sends `request` as written and returns the status code (0: no answer).
+fn raw(addr: SocketAddr, request: &str) -> u16 {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Waits until a line of the server's terminal output contains `what`.
+fn wait_for_line(s: &Serving, what: &str, within: Duration) -> Vec<String> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match s.stderr.recv_timeout(left) {
+            Ok(line) => {
+                let found = line.contains(what);
+                seen.push(line);
+                if found {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("no line with {what:?} in time; got {seen:#?}"),
+        }
+    }
+}
+
 /// Polls `target` until `pred` holds on its body, at most `within`.
 fn wait_for(
     addr: SocketAddr,
@@ -159,7 +194,12 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_site() {
     events
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(events, "GET /_signpost/live HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(
+        events,
+        "GET /_signpost/live HTTP/1.1\r\nHost: {}\r\n\r\n",
+        s.addr
+    )
+    .unwrap();
     let mut events = BufReader::new(events);
     let mut line = String::new();
     events.read_line(&mut line).unwrap();
@@ -388,5 +428,164 @@ fn a_theme_folder_created_while_serving_is_watched() {
         "the theme override",
         STEP_DEADLINE,
         |b| b.contains("THEME-MARKER Is the device on?"),
+    );
+}
+
+/// F04: a page on another site whose name was made to resolve to 127.0.0.1 (DNS
+/// rebinding) must not be able to read the site: only loopback names and the
+/// bound address, with the port, are answered.
+#[test]
+fn requests_for_another_host_are_refused() {
+    let site = Site::copy("ok/branching");
+    let s = start(site.root());
+    let port = s.addr.port();
+    let req = |host: &str| raw(s.addr, &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+    for good in [
+        s.addr.to_string(),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(req(&good), 200, "Host: {good}");
+    }
+    for bad in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        "127.0.0.1".to_string(),
+        "localhost".to_string(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+        format!("localhost.evil.example:{port}"),
+    ] {
+        let code = req(&bad);
+        assert!(code == 403 || code == 421, "Host: {bad} got {code}");
+    }
+    // The live-reload stream is refused too.
+    let code = raw(
+        s.addr,
+        &format!("GET /_signpost/live HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+    );
+    assert_eq!(code, 403);
+    // A host named in the request target counts as well.
+    let code = raw(
+        s.addr,
+        &format!(
+            "GET http://evil.example:{port}/ HTTP/1.1\r\nHost: {}\r\n\r\n",
+            s.addr
+        ),
+    );
+    assert_eq!(code, 403);
+    // HTTP/1.1 requires a Host header; HTTP/1.0 predates it.
+    assert_eq!(raw(s.addr, "GET / HTTP/1.1\r\n\r\n"), 400);
+    assert_eq!(raw(s.addr, "GET / HTTP/1.0\r\n\r\n"), 200);
+}
+
+/// F05: clients that trickle their request head, and open live-reload streams,
+/// take no worker from a normal request; a trickling client is cut off once
+/// its head is overdue.
+#[test]
+fn slow_clients_do_not_hold_up_a_request() {
+    let site = Site::copy("ok/branching");
+    let s = start(site.root());
+    let opened = Instant::now();
+    let slow: Vec<TcpStream> = (0..128)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            c.write_all(b"G").unwrap();
+            c
+        })
+        .collect();
+    // More live-reload streams than are served at once (stale tabs).
+    let live: Vec<TcpStream> = (0..80)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            write!(
+                c,
+                "GET /_signpost/live HTTP/1.1\r\nHost: {}\r\n\r\n",
+                s.addr
+            )
+            .unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let asked = Instant::now();
+    let (code, body) = get(s.addr, "/start.html");
+    let took = asked.elapsed();
+    assert_eq!(code, 200);
+    assert!(body.contains("Is the device on?"));
+    assert!(
+        took < Duration::from_secs(3),
+        "a request took {took:?} with 128 slow clients open"
+    );
+    // One more byte each: the clients are slow, not idle. They are still cut
+    // off when their head is overdue (5 s; 15 s allowed here).
+    for mut c in &slow {
+        let _ = c.write_all(b"E");
+    }
+    let bound = opened + Duration::from_secs(15);
+    for (i, mut c) in slow.into_iter().enumerate() {
+        let left = bound.saturating_duration_since(Instant::now());
+        c.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        let mut buf = [0u8; 256];
+        match c.read(&mut buf) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!(
+                "slow client {i} still open after {:?}: {e}",
+                opened.elapsed()
+            ),
+        }
+    }
+    eprintln!("slow clients cut off after {:?}", opened.elapsed());
+    drop(live);
+}
+
+/// F10: the content folder moved away while serving is reported, the last good
+/// site stays up, and once the folder is back (moved back, or a new copy) its
+/// edits are seen again.
+#[test]
+fn the_content_folder_can_go_away_and_come_back() {
+    let site = Site::copy("ok/branching");
+    let s = start(site.root());
+    let content = site.root().join("content");
+    let gone = site.root().join("content.gone");
+
+    std::fs::rename(&content, &gone).unwrap();
+    let said = wait_for_line(&s, "content folder is gone", STEP_DEADLINE);
+    assert!(
+        said.iter().any(|l| l.contains(&*content.to_string_lossy())),
+        "the folder is named: {said:#?}"
+    );
+    let (code, body) = get(s.addr, "/start.html");
+    assert_eq!(code, 200, "the last good site is still served");
+    assert!(body.contains("signpost-errors") && body.contains("content folder is gone"));
+
+    std::fs::rename(&gone, &content).unwrap();
+    wait_for_line(&s, "Built", STEP_DEADLINE);
+    edit(&content.join("start.md"), |t| {
+        t.replace("power light", "power light BACK-1")
+    });
+    wait_for(
+        s.addr,
+        "/start.html",
+        "an edit after the move back",
+        STEP_DEADLINE,
+        |b| b.contains("BACK-1") && !b.contains("signpost-errors"),
+    );
+
+    // Deleted and put back as a new folder (a restore, a checkout).
+    copy_dir(&content, &gone);
+    std::fs::remove_dir_all(&content).unwrap();
+    wait_for_line(&s, "content folder is gone", STEP_DEADLINE);
+    copy_dir(&gone, &content);
+    wait_for_line(&s, "Built", STEP_DEADLINE);
+    edit(&content.join("start.md"), |t| t.replace("BACK-1", "BACK-2"));
+    wait_for(
+        s.addr,
+        "/start.html",
+        "an edit in the new folder",
+        STEP_DEADLINE,
+        |b| b.contains("BACK-2"),
     );
 }
