@@ -1,4 +1,4 @@
-//! bundle: a rendered site (output path → bytes, from [`crate::render_to_memory`])
+//! bundle: a rendered site (output path → bytes, from [`crate::pipeline::render_to_memory`])
 //! → one file to carry offline: a zip of the site ([`zip`]) or the whole
 //! knowledge base as one self-contained HTML document ([`single_file`]).
 //!
@@ -26,13 +26,30 @@
 //! point search results at `#p/<url>`. Without JavaScript, the pages simply
 //! follow each other and the `#p/…` links jump between them.
 //!
-//! The HTML is the theme's own output, rewritten by a small tokenizer that only
-//! touches the attributes listed above and copies everything else byte for
-//! byte (comments, `<script>`/`<style>` text, entities it does not need).
+//! The HTML is the theme's own output, rewritten by [`lol_html`] (a streaming
+//! HTML rewriter that tokenizes as a browser does: comments, `<script>` and
+//! `<style>` text, and SVG are told apart). Everything it is not asked to
+//! change is copied byte for byte; a start tag with a changed attribute is
+//! written again by it, with the attributes separated by one space and the
+//! changed values in double quotes. Attribute values and the title are read
+//! with their character references decoded ([`html_escape`]) and written
+//! escaped again.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use html_escape::decode_html_entities;
+use lol_html::errors::RewritingError;
+use lol_html::html_content::{ContentType, Element};
+use lol_html::{
+    HandlerResult, RewriteStrSettings, doc_comments, doc_text, doctype, element, end, end_tag,
+    rewrite_str,
+};
 
 use crate::error::Error;
 use crate::links::{escape_path, normalize, percent_decode, section_out};
@@ -64,8 +81,8 @@ pub struct Written {
 /// nothing and returns `None`.
 ///
 /// # Errors
-/// I/O, theme and template failures, and a target inside the content folder
-/// (a later build would publish it).
+/// I/O, theme and template failures, and a target that is a folder or inside
+/// the content folder (a later build would publish it): [`Error::Bundle`].
 pub fn bundle(
     opts: &Options,
     targets: &Targets,
@@ -79,19 +96,25 @@ pub fn bundle(
         .as_ref()
         .expect("a site without errors was loaded");
     let content_dir = crate::output::canonical(&site.root.join(&site.config.content_dir));
-    for target in targets.zip.iter().chain(&targets.single_file) {
+    let named = [
+        (&targets.zip, "zip file"),
+        (&targets.single_file, "HTML file"),
+    ];
+    for (target, kind) in named {
+        let Some(target) = target else { continue };
         let abs = crate::output::canonical(target);
+        let refuse = |reason: &str| Error::Bundle {
+            path: target.clone(),
+            kind,
+            reason: reason.into(),
+        };
         if abs.starts_with(&content_dir) {
-            return Err(Error::Output {
-                path: target.clone(),
-                reason: "it is inside the content folder (the next build would publish it)".into(),
-            });
+            return Err(refuse(
+                "it is inside the content folder (the next build would publish it)",
+            ));
         }
         if abs.is_dir() {
-            return Err(Error::Output {
-                path: target.clone(),
-                reason: "it is a folder; name the file to write".into(),
-            });
+            return Err(refuse("it is a folder; name the file to write"));
         }
     }
     let files = crate::pipeline::render_to_memory(site, &analysis.sources)?;
@@ -112,7 +135,10 @@ pub fn bundle(
         });
     }
     if let Some(path) = &targets.single_file {
-        let html = single_file(&files, &page_paths(site));
+        let html = single_file(&files, &page_paths(site)).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
         write_file_atomic(path, html.as_bytes())?;
         written.push(Written {
             path: path.clone(),
@@ -171,7 +197,7 @@ pub fn zip(files: &BTreeMap<String, Vec<u8>>, folder: &str) -> std::io::Result<V
 
 /// Output paths of the pages signpost renders (pages and section pages), as
 /// opposed to HTML files copied from content/.
-pub fn page_paths(site: &crate::Site) -> BTreeSet<String> {
+pub fn page_paths(site: &crate::site::Site) -> BTreeSet<String> {
     let content = &site.content;
     content
         .pages
@@ -185,14 +211,20 @@ pub fn page_paths(site: &crate::Site) -> BTreeSet<String> {
 /// The whole site as one self-contained HTML document (see the module doc).
 /// `pages` are the output paths of the rendered pages (see [`page_paths`]);
 /// other files are inlined where they are linked.
-pub fn single_file(files: &BTreeMap<String, Vec<u8>>, pages: &BTreeSet<String>) -> String {
+///
+/// # Errors
+/// An error of the HTML rewriter (none is expected: its handlers here do not
+/// fail, it runs without a memory limit and tolerates ambiguous markup).
+pub fn single_file(
+    files: &BTreeMap<String, Vec<u8>>,
+    pages: &BTreeSet<String>,
+) -> Result<String, RewritingError> {
     let text = |path: &str| {
         files
             .get(path)
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
     };
-    let index = text("index.html");
     // The home page first, then by path.
     let order: Vec<&str> = std::iter::once("index.html")
         .chain(
@@ -204,143 +236,175 @@ pub fn single_file(files: &BTreeMap<String, Vec<u8>>, pages: &BTreeSet<String>) 
         .collect();
 
     let mut sections = String::new();
+    // The element of the home page that holds its own content: the shell's
+    // content goes there.
+    let mut shell_container = None;
     for &path in &order {
         let html = text(path);
-        let Some(doc) = Document::split(&html) else {
-            continue;
-        };
         let url = escape_path(path);
         let prefix = format!("p/{url}:");
-        let inner = Rewriter {
-            files,
-            pages,
-            from: path,
-            prefix: Some(&prefix),
-        }
-        .rewrite(doc.main_inner);
-        let attrs = tag_attrs(doc.body_tag);
-        let attr = |name: &str| {
-            attrs
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .and_then(|(_, v)| v.clone())
-                .unwrap_or_default()
+        let rewriter = Rewriter::new(files, pages, path, Some(&prefix));
+        let Some(page) = Page::extract(&html, &rewriter)? else {
+            continue;
         };
-        let class = attr("class");
+        if path == "index.html" {
+            shell_container = Some(page.container);
+        }
+        let class = page.body_attr("class");
         sections.push_str(&format!(
             "<div class=\"sp-page{}{}\" id=\"p/{}\" data-url=\"{}\"",
             if class.is_empty() { "" } else { " " },
-            escape_html(&decode_entities(&class)),
+            escape_html(class),
             escape_html(&url),
             escape_html(&url),
         ));
         for name in ["data-page", "data-title"] {
-            let v = attr(name);
+            let v = page.body_attr(name);
             if !v.is_empty() {
-                sections.push_str(&format!(
-                    " {name}=\"{}\"",
-                    escape_html(&decode_entities(&v))
-                ));
+                sections.push_str(&format!(" {name}=\"{}\"", escape_html(v)));
             }
         }
         sections.push_str(&format!(
             " data-doc-title=\"{}\">\n",
-            escape_html(&decode_entities(doc.title))
+            escape_html(&page.title)
         ));
-        sections.push_str(inner.trim());
+        sections.push_str(page.inner.trim());
         sections.push_str("\n</div>\n");
     }
 
-    let Some(shell) = Document::split(&index) else {
-        return sections;
+    let Some(container) = shell_container else {
+        return Ok(sections);
     };
-    let mut out = String::with_capacity(sections.len() + index.len() + (1 << 16));
     // The shell keeps its ids (`#main`); its links are rewritten like a page's.
-    let shell_rewriter = Rewriter {
-        files,
-        pages,
-        from: "index.html",
-        prefix: None,
-    };
-    let head = shell_rewriter.rewrite(&index[..shell.body_start]);
-    out.push_str(&head.replacen("<html", "<html data-signpost-bundle", 1));
-    out.push_str("<body>");
-    let before_main = shell_rewriter.rewrite(&index[shell.body_end..shell.main_open_end]);
-    out.push_str(&before_main);
-    out.push('\n');
-    out.push_str(&sections);
-    let after_main = shell_rewriter.rewrite(&index[shell.main_close..]);
-    // The search index goes just before the first script (the theme's).
+    let shell = Rewriter::new(files, pages, "index.html", None);
     let index_js = files
         .get(crate::search::INDEX_PATH)
         .map(|b| inline_script(&String::from_utf8_lossy(b)));
-    match (index_js, after_main.find("<script")) {
-        (Some(js), Some(i)) => {
-            out.push_str(&after_main[..i]);
-            out.push_str(&js);
-            out.push('\n');
-            out.push_str(&after_main[i..]);
-        }
-        (Some(js), None) => {
-            let i = after_main.rfind("</body>").unwrap_or(after_main.len());
-            out.push_str(&after_main[..i]);
-            out.push_str(&js);
-            out.push_str(&after_main[i..]);
-        }
-        (None, _) => out.push_str(&after_main),
-    }
-    out
+    shell.shell(&text("index.html"), container, &sections, index_js)
 }
 
-/// Where the parts of one rendered page are.
-struct Document<'a> {
-    /// The `<body …>` start tag.
-    body_tag: &'a str,
-    /// Byte offset of `<body`.
-    body_start: usize,
-    /// Byte offset just after the `<body …>` tag.
-    body_end: usize,
-    /// Byte offset just after the `<main …>` tag (`body_end` without one).
-    main_open_end: usize,
-    /// Byte offset of `</main>` (of `</body>` without one).
-    main_close: usize,
-    /// The content of `<main>`.
-    main_inner: &'a str,
-    /// The content of `<title>`.
-    title: &'a str,
+/// What a single file takes from one rendered page.
+struct Page {
+    /// The element whose content is the page's own: `main`, or `body` in a
+    /// page without `<main>`.
+    container: &'static str,
+    /// That content, rewritten (see [`Rewriter::element`]).
+    inner: String,
+    /// The attributes of `<body>`, decoded: (lowercase name, value).
+    body: Vec<(String, String)>,
+    /// The text of `<title>`, decoded.
+    title: String,
 }
 
-impl<'a> Document<'a> {
-    fn split(html: &'a str) -> Option<Document<'a>> {
-        let lower = html.to_ascii_lowercase();
-        let body_start = find_tag(&lower, "body", 0)?;
-        let body_end = body_start + html[body_start..].find('>')? + 1;
-        let main_open_end = match find_tag(&lower, "main", body_end) {
-            Some(m) => m + html[m..].find('>')? + 1,
-            None => body_end,
-        };
-        let main_close = lower
-            .rfind("</main>")
-            .filter(|&e| e >= main_open_end)
-            .or_else(|| lower.rfind("</body>").filter(|&e| e >= main_open_end))
-            .unwrap_or(html.len());
-        let title = find_tag(&lower, "title", 0)
-            .and_then(|t| {
-                let start = t + html[t..].find('>')? + 1;
-                let end = start + lower[start..].find("</title>")?;
-                Some(&html[start..end])
-            })
-            .unwrap_or("");
-        Some(Document {
-            body_tag: &html[body_start..body_end],
-            body_start,
-            body_end,
-            main_open_end,
-            main_close,
-            main_inner: &html[main_open_end..main_close],
-            title,
-        })
+impl Page {
+    /// The page's own content, or `None` if it has neither `<main>` nor `<body>`.
+    fn extract(html: &str, rewriter: &Rewriter<'_>) -> Result<Option<Page>, RewritingError> {
+        for container in ["main", "body"] {
+            if let Some(page) = Page::extract_from(html, rewriter, container)? {
+                return Ok(Some(page));
+            }
+        }
+        Ok(None)
     }
+
+    /// The content of the first `container` element, rewritten; everything
+    /// around it (doctype, head, header, footer…) is dropped.
+    fn extract_from(
+        html: &str,
+        rewriter: &Rewriter<'_>,
+        container: &'static str,
+    ) -> Result<Option<Page>, RewritingError> {
+        // Cleared by end tag handlers, which must be 'static: shared.
+        let inside = Rc::new(Cell::new(false));
+        let in_title = Rc::new(Cell::new(false));
+        let found = Cell::new(false);
+        let title_seen = Cell::new(false);
+        let title = RefCell::new(String::new());
+        let body = RefCell::new(None::<Vec<(String, String)>>);
+        let settings = settings()
+            .append_element_content_handler(element!("*", |el| {
+                if inside.get() {
+                    return rewriter.element(el);
+                }
+                // Outside the container only its content is kept.
+                el.remove_and_keep_content();
+                let name = el.tag_name();
+                if name == container && !found.get() && el.can_have_content() {
+                    found.set(true);
+                    inside.set(true);
+                    let inside = Rc::clone(&inside);
+                    el.on_end_tag(end_tag!(move |_| {
+                        inside.set(false);
+                        Ok(())
+                    }))?;
+                }
+                if name == "body" && body.borrow().is_none() {
+                    let attrs = el
+                        .attributes()
+                        .iter()
+                        .map(|a| (a.name(), decode_html_entities(&a.value()).into_owned()))
+                        .collect();
+                    *body.borrow_mut() = Some(attrs);
+                }
+                // The document's title: the first (in `<head>`).
+                if name == "title" && !title_seen.get() && el.can_have_content() {
+                    title_seen.set(true);
+                    in_title.set(true);
+                    let in_title = Rc::clone(&in_title);
+                    el.on_end_tag(end_tag!(move |_| {
+                        in_title.set(false);
+                        Ok(())
+                    }))?;
+                }
+                Ok(())
+            }))
+            .append_document_content_handler(doctype!(|d| {
+                d.remove();
+                Ok(())
+            }))
+            .append_document_content_handler(doc_comments!(|c| {
+                if !inside.get() {
+                    c.remove();
+                }
+                Ok(())
+            }))
+            .append_document_content_handler(doc_text!(|t| {
+                if in_title.get() {
+                    title.borrow_mut().push_str(t.as_str());
+                }
+                if !inside.get() {
+                    t.remove();
+                }
+                Ok(())
+            }));
+        let inner = rewrite_str(html, settings)?;
+        if !found.get() {
+            return Ok(None);
+        }
+        Ok(Some(Page {
+            container,
+            inner,
+            body: body.into_inner().unwrap_or_default(),
+            title: decode_html_entities(&title.into_inner()).into_owned(),
+        }))
+    }
+
+    /// A `<body>` attribute's value ("" without it).
+    fn body_attr(&self, name: &str) -> &str {
+        self.body
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The rewriter's settings: no ESI tags (`<esi:…>` is no void element here)
+/// and no bail-out on markup that it cannot parse without a DOM tree (raw
+/// HTML in a page is the author's; it is passed on as the browser will read it).
+fn settings<'h>() -> RewriteStrSettings<'h, 'static> {
+    RewriteStrSettings::new()
+        .with_strict(false)
+        .with_enable_esi_tags(false)
 }
 
 /// True for `https://…`, `mailto:…`, `data:…`, `//host/…`: not a file of the site.
@@ -354,21 +418,6 @@ fn is_external(url: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     })
-}
-
-/// Offset of the first `<name` start tag (followed by `>`, `/` or whitespace).
-fn find_tag(lower: &str, name: &str, from: usize) -> Option<usize> {
-    let needle = format!("<{name}");
-    let mut at = from;
-    while let Some(i) = lower[at..].find(&needle) {
-        let i = at + i;
-        let next = lower.as_bytes().get(i + needle.len()).copied();
-        if matches!(next, Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')) {
-            return Some(i);
-        }
-        at = i + needle.len();
-    }
-    None
 }
 
 /// Attributes referring to element ids (space-separated lists).
@@ -390,101 +439,187 @@ const IDREF_ATTRS: &[&str] = &[
 /// Attributes holding a URL.
 const URL_ATTRS: &[&str] = &["href", "src", "xlink:href", "poster", "usemap"];
 
-/// Rewrites ids and URLs of one document part (see the module doc).
+/// Rewrites ids and URLs of one document (see the module doc).
 struct Rewriter<'a> {
     files: &'a BTreeMap<String, Vec<u8>>,
     /// Output paths of the pages (the other files are inlined as data URIs).
     pages: &'a BTreeSet<String>,
-    /// The output path the part was rendered for.
+    /// The output path the document was rendered for.
     from: &'a str,
     /// The id prefix of the page (`None` for the shell: ids kept).
     prefix: Option<&'a str>,
+    /// How many `<svg>` elements the current one is in (or is). Its own count:
+    /// the rewriter puts the content of `<title>`, `<desc>` and
+    /// `<foreignObject>` in the HTML namespace.
+    svg_depth: Rc<Cell<usize>>,
 }
 
-impl Rewriter<'_> {
-    fn rewrite(&self, html: &str) -> String {
-        let mut out = String::with_capacity(html.len() + html.len() / 8);
-        let bytes = html.as_bytes();
-        let mut i = 0;
-        let mut copied = 0;
-        // Inside inline SVG, ids must stay XML names (`p/a.html:x` is not one):
-        // they are left as rendered, where each chart already has ids unique to
-        // the site (`fc0-…` on the home page only).
-        let mut svg_depth = 0usize;
-        while let Some(off) = html[i..].find('<') {
-            let lt = i + off;
-            let next = bytes.get(lt + 1).copied().unwrap_or(b' ');
-            if html[lt..].starts_with("<!--") {
-                i = html[lt + 4..]
-                    .find("-->")
-                    .map_or(html.len(), |e| lt + 4 + e + 3);
-                continue;
-            }
-            if !next.is_ascii_alphabetic() {
-                if html[lt..].len() >= 5 && html[lt..lt + 5].eq_ignore_ascii_case("</svg") {
-                    svg_depth = svg_depth.saturating_sub(1);
-                }
-                i = lt + 1;
-                continue;
-            }
-            let Some(tag) = parse_tag(html, lt) else {
-                i = lt + 1;
-                continue;
-            };
-            out.push_str(&html[copied..lt]);
-            let name = tag.name.to_ascii_lowercase();
-            let raw_text = name == "script" || name == "style";
-            // The end of the element's raw text (script/style), if any.
-            let text_end = if raw_text {
-                let close = format!("</{name}");
-                html[tag.end..]
-                    .to_ascii_lowercase()
-                    .find(&close)
-                    .map_or(html.len(), |e| tag.end + e)
-            } else {
-                tag.end
-            };
-            match self.inline(&name, &tag) {
-                Some(Inlined::Style(css)) => {
-                    out.push_str("<style>\n");
-                    out.push_str(&css);
-                    out.push_str("</style>");
-                    i = tag.end;
-                }
-                Some(Inlined::Script(js)) => {
-                    out.push_str(&js);
-                    // Skip the (empty) element text and its end tag.
-                    i = html[text_end..]
-                        .find('>')
-                        .map_or(html.len(), |e| text_end + e + 1);
-                }
-                None => {
-                    if name == "svg" && !html[..tag.end].ends_with("/>") {
-                        svg_depth += 1;
-                    }
-                    out.push_str(&self.rewrite_tag(html, &tag, svg_depth > 0));
-                    if raw_text {
-                        out.push_str(&html[tag.end..text_end]);
-                        i = text_end;
-                    } else {
-                        i = tag.end;
-                    }
-                }
-            }
-            copied = i;
+impl<'a> Rewriter<'a> {
+    fn new(
+        files: &'a BTreeMap<String, Vec<u8>>,
+        pages: &'a BTreeSet<String>,
+        from: &'a str,
+        prefix: Option<&'a str>,
+    ) -> Self {
+        Rewriter {
+            files,
+            pages,
+            from,
+            prefix,
+            svg_depth: Rc::default(),
         }
-        out.push_str(&html[copied..]);
-        out
     }
 
-    /// A stylesheet link or a script of the site, inlined.
-    fn inline(&self, name: &str, tag: &Tag<'_>) -> Option<Inlined> {
+    /// The home page `index` as the single file's shell: `<html>` marked as
+    /// the bundle, `<body>` without its page's attributes, the content of its
+    /// `container` replaced by `sections`, the search index `index_js` before
+    /// the first script after it, and the rest rewritten as [`Self::element`]
+    /// does.
+    fn shell(
+        &self,
+        index: &str,
+        container: &str,
+        sections: &str,
+        index_js: Option<String>,
+    ) -> Result<String, RewritingError> {
+        let content = format!("\n{sections}");
+        let inside = Rc::new(Cell::new(false));
+        let after = Rc::new(Cell::new(false));
+        let seen = Cell::new(false);
+        // Taken by whichever comes first: a script after the container, the
+        // end of `<body>`, the end of the document.
+        let index_js = Rc::new(RefCell::new(index_js));
+        let settings = settings()
+            .append_element_content_handler(element!("*", |el| {
+                if inside.get() {
+                    // Replaced by the sections.
+                    return Ok(());
+                }
+                let name = el.tag_name();
+                match name.as_str() {
+                    "html" => {
+                        // The marker first, before the page's own attributes.
+                        let attrs: Vec<(String, String)> = el
+                            .attributes()
+                            .iter()
+                            .map(|a| (a.name_preserve_case(), a.value()))
+                            .collect();
+                        for (n, _) in &attrs {
+                            el.remove_attribute(n);
+                        }
+                        el.set_attribute("data-signpost-bundle", "")?;
+                        for (n, v) in &attrs {
+                            el.set_attribute(n, v)?;
+                        }
+                    }
+                    "body" => {
+                        let names: Vec<String> = el.attributes().iter().map(|a| a.name()).collect();
+                        for n in &names {
+                            el.remove_attribute(n);
+                        }
+                        if el.can_have_content() {
+                            let index_js = Rc::clone(&index_js);
+                            el.on_end_tag(end_tag!(move |end| {
+                                if let Some(js) = index_js.borrow_mut().take() {
+                                    end.before(&js, ContentType::Html);
+                                }
+                                Ok(())
+                            }))?;
+                        }
+                    }
+                    "script" if after.get() => {
+                        if let Some(js) = index_js.borrow_mut().take() {
+                            el.before(&format!("{js}\n"), ContentType::Html);
+                        }
+                    }
+                    _ => {}
+                }
+                if name == container && !seen.get() && el.can_have_content() {
+                    seen.set(true);
+                    inside.set(true);
+                    el.set_inner_content(&content, ContentType::Html);
+                    let (inside, after) = (Rc::clone(&inside), Rc::clone(&after));
+                    el.on_end_tag(end_tag!(move |_| {
+                        inside.set(false);
+                        after.set(true);
+                        Ok(())
+                    }))?;
+                }
+                self.element(el)
+            }))
+            .append_document_content_handler(end!(|end| {
+                if let Some(js) = index_js.borrow_mut().take() {
+                    end.append(&js, ContentType::Html);
+                }
+                Ok(())
+            }));
+        rewrite_str(index, settings)
+    }
+
+    /// One element: a stylesheet or script of the site inlined; otherwise its
+    /// ids prefixed (not in SVG: they must stay XML names, and each chart's
+    /// are already unique to the site) and its URLs rewritten.
+    fn element(&self, el: &mut Element<'_, '_>) -> HandlerResult {
+        let name = el.tag_name();
+        if let Some(inlined) = self.inline(&name, el) {
+            el.replace(&inlined, ContentType::Html);
+            return Ok(());
+        }
+        if name == "svg" && el.can_have_content() {
+            self.svg_depth.set(self.svg_depth.get() + 1);
+            let depth = Rc::clone(&self.svg_depth);
+            el.on_end_tag(end_tag!(move |_| {
+                depth.set(depth.get().saturating_sub(1));
+                Ok(())
+            }))?;
+        }
+        let prefix = if self.svg_depth.get() > 0 {
+            None
+        } else {
+            self.prefix
+        };
+        let edits: Vec<(String, String)> = el
+            .attributes()
+            .iter()
+            .filter_map(|a| {
+                let name = a.name();
+                let value = a.value();
+                let new = self.attribute(&name, &decode_html_entities(&value), prefix)?;
+                Some((name, new))
+            })
+            .collect();
+        for (name, new) in edits {
+            el.set_attribute(&name, &escape_html(&new))?;
+        }
+        Ok(())
+    }
+
+    /// The new value of attribute `name` (lowercase), if it changes.
+    fn attribute(&self, name: &str, value: &str, prefix: Option<&str>) -> Option<String> {
+        if name == "id" {
+            prefix.map(|p| format!("{p}{value}"))
+        } else if IDREF_ATTRS.contains(&name) {
+            prefix.map(|p| {
+                value
+                    .split_ascii_whitespace()
+                    .map(|id| format!("{p}{id}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        } else if URL_ATTRS.contains(&name) {
+            self.rewrite_url(value)
+        } else if value.contains("url(#") {
+            prefix.map(|p| value.replace("url(#", &format!("url(#{p}")))
+        } else {
+            None
+        }
+    }
+
+    /// A stylesheet link or a script of the site: the element that replaces it.
+    fn inline(&self, name: &str, el: &Element<'_, '_>) -> Option<String> {
         let get = |n: &str| {
-            tag.attrs
-                .iter()
-                .find(|a| a.name.eq_ignore_ascii_case(n))
-                .and_then(|a| a.value.as_ref())
-                .map(|(_, v)| decode_entities(v))
+            el.get_attribute(n)
+                .map(|v| decode_html_entities(&v).into_owned())
         };
         match name {
             "link" => {
@@ -496,69 +631,25 @@ impl Rewriter<'_> {
                     return None;
                 }
                 let path = self.resolve(&get("href")?)?.0;
-                let css = String::from_utf8_lossy(self.files.get(&path)?).into_owned();
-                Some(Inlined::Style(inline_css(self.files, &path, &css)))
+                let css = String::from_utf8_lossy(self.files.get(&path)?);
+                Some(format!(
+                    "<style>\n{}</style>",
+                    inline_css(self.files, &path, &css)
+                ))
             }
             "script" => {
                 let path = self.resolve(&get("src")?)?.0;
-                let js = String::from_utf8_lossy(self.files.get(&path)?).into_owned();
-                Some(Inlined::Script(inline_script(&js)))
+                let js = String::from_utf8_lossy(self.files.get(&path)?);
+                Some(inline_script(&js))
             }
             _ => None,
         }
     }
 
-    /// An URL of the part → the output path it names (if it names a file of
-    /// the site) and its fragment.
+    /// An URL of the document → the output path it names (if it names a file
+    /// of the site) and its fragment.
     fn resolve(&self, url: &str) -> Option<(String, Option<String>)> {
         resolve_in(self.files, self.from, url)
-    }
-
-    fn rewrite_tag(&self, html: &str, tag: &Tag<'_>, in_svg: bool) -> String {
-        let prefix = if in_svg { None } else { self.prefix };
-        let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-        for attr in &tag.attrs {
-            let Some((range, raw)) = &attr.value else {
-                continue;
-            };
-            let name = attr.name.to_ascii_lowercase();
-            let value = decode_entities(raw);
-            let new = if name == "id" {
-                prefix.map(|p| format!("{p}{value}"))
-            } else if IDREF_ATTRS.contains(&name.as_str()) {
-                prefix.map(|p| {
-                    value
-                        .split_ascii_whitespace()
-                        .map(|id| format!("{p}{id}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-            } else if URL_ATTRS.contains(&name.as_str()) {
-                self.rewrite_url(&value)
-            } else if value.contains("url(#") {
-                prefix.map(|p| value.replace("url(#", &format!("url(#{p}")))
-            } else {
-                None
-            };
-            if let Some(new) = new {
-                edits.push((range.clone(), new));
-            }
-        }
-        if edits.is_empty() {
-            return html[tag.start..tag.end].to_string();
-        }
-        let mut out = String::with_capacity(tag.end - tag.start + 64);
-        let mut at = tag.start;
-        for (range, new) in edits {
-            // `range` covers the value with its quotes, if any.
-            out.push_str(&html[at..range.start]);
-            out.push('"');
-            out.push_str(&escape_html(&new));
-            out.push('"');
-            at = range.end;
-        }
-        out.push_str(&html[at..tag.end]);
-        out
     }
 
     fn rewrite_url(&self, url: &str) -> Option<String> {
@@ -580,11 +671,6 @@ impl Rewriter<'_> {
         }
         Some(data_uri(&path, self.files.get(&path)?))
     }
-}
-
-enum Inlined {
-    Style(String),
-    Script(String),
 }
 
 /// `url` written in output file `from` → the output path it names, if that is
@@ -660,7 +746,13 @@ fn inline_css(files: &BTreeMap<String, Vec<u8>>, from: &str, css: &str) -> Strin
 
 /// A file as a `data:` URI.
 fn data_uri(path: &str, bytes: &[u8]) -> String {
-    format!("data:{};base64,{}", mime_type(path), base64(bytes))
+    let mime = mime_type(path);
+    let mut uri = String::with_capacity(mime.len() + 13 + bytes.len().div_ceil(3) * 4);
+    uri.push_str("data:");
+    uri.push_str(mime);
+    uri.push_str(";base64,");
+    BASE64.encode_string(bytes, &mut uri);
+    uri
 }
 
 fn mime_type(path: &str) -> &'static str {
@@ -691,172 +783,6 @@ fn mime_type(path: &str) -> &'static str {
     }
 }
 
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (k, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if k <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes the character references signpost's templates and sanitizer write
-/// (`&amp; &lt; &gt; &quot; &#39; &#NN; &#xNN;`); others are kept as written.
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let name = &rest[1..end];
-        let ch = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => name
-                .strip_prefix("#x")
-                .or_else(|| name.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match ch {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A start tag.
-struct Tag<'a> {
-    name: &'a str,
-    attrs: Vec<Attr<'a>>,
-    /// Offset of `<`.
-    start: usize,
-    /// Offset just after `>`.
-    end: usize,
-}
-
-struct Attr<'a> {
-    name: &'a str,
-    /// The value's range in the document (with its quotes) and its raw text.
-    value: Option<(std::ops::Range<usize>, &'a str)>,
-}
-
-/// Parses the start tag at `lt` (which is `<` followed by a letter).
-fn parse_tag(html: &str, lt: usize) -> Option<Tag<'_>> {
-    let b = html.as_bytes();
-    let mut i = lt + 1;
-    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
-        i += 1;
-    }
-    let name = &html[lt + 1..i];
-    let mut attrs = Vec::new();
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        if i >= b.len() {
-            return None;
-        }
-        if b[i] == b'>' {
-            return Some(Tag {
-                name,
-                attrs,
-                start: lt,
-                end: i + 1,
-            });
-        }
-        let name_start = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'>' | b'/' | b'=') {
-            i += 1;
-        }
-        let attr_name = &html[name_start..i];
-        let mut j = i;
-        while j < b.len() && b[j].is_ascii_whitespace() {
-            j += 1;
-        }
-        if j < b.len() && b[j] == b'=' {
-            j += 1;
-            while j < b.len() && b[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            let value_start = j;
-            let (raw, value_end) = match b.get(j) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let close = html[j + 1..].find(char::from(q))? + j + 1;
-                    (&html[j + 1..close], close + 1)
-                }
-                Some(_) => {
-                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
-                        j += 1;
-                    }
-                    (&html[value_start..j], j)
-                }
-                None => return None,
-            };
-            attrs.push(Attr {
-                name: attr_name,
-                value: Some((value_start..value_end, raw)),
-            });
-            i = value_end;
-        } else {
-            attrs.push(Attr {
-                name: attr_name,
-                value: None,
-            });
-        }
-    }
-}
-
-/// The attributes of one start tag, decoded: (name, value).
-fn tag_attrs(tag: &str) -> Vec<(String, Option<String>)> {
-    parse_tag(tag, 0)
-        .map(|t| {
-            t.attrs
-                .iter()
-                .map(|a| {
-                    (
-                        a.name.to_string(),
-                        a.value.as_ref().map(|(_, v)| (*v).to_string()),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -867,18 +793,27 @@ mod tests {
             .collect()
     }
 
+    /// `html` with every element rewritten by `r`, as inside a page's `<main>`.
+    fn rewrite(r: &Rewriter<'_>, html: &str) -> String {
+        rewrite_str(
+            html,
+            settings().append_element_content_handler(element!("*", |el| r.element(el))),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn base64_matches_the_rfc_vectors() {
+    fn data_uris_are_standard_base64_with_padding() {
         for (plain, encoded) in [
             ("", ""),
             ("f", "Zg=="),
             ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
             ("foobar", "Zm9vYmFy"),
         ] {
-            assert_eq!(base64(plain.as_bytes()), encoded);
+            assert_eq!(
+                data_uri("a.txt", plain.as_bytes()),
+                format!("data:text/plain;base64,{encoded}")
+            );
         }
     }
 
@@ -891,17 +826,12 @@ mod tests {
             ("img/x.svg", "<svg/>"),
         ]);
         let pages = f.keys().filter(|k| k.ends_with(".html")).cloned().collect();
-        let r = Rewriter {
-            files: &f,
-            pages: &pages,
-            from: "a/b.html",
-            prefix: Some("p/a/b.html:"),
-        };
+        let r = Rewriter::new(&f, &pages, "a/b.html", Some("p/a/b.html:"));
         let html = r#"<h2 id="step-1">S</h2><a href="../c.html#x-y">c</a> <a href='#step-1'>s</a>
 <img src="../img/x.svg" alt="x"><label for="q">Q</label><a href="./">up</a>
-<a href="https://e.com/">e</a><!-- <a href="c.html"> --><svg><path marker-end="url(#m)"/></svg>
+<a href="https://e.com/">e</a><!-- <a href="c.html"> --><svg id="c"><title id="c-t">T</title><path marker-end="url(#m)"/></svg>
 <a href="../missing.pdf">m</a><script>var s = "<a href='c.html'>";</script>"#;
-        let out = r.rewrite(html);
+        let out = rewrite(&r, html);
         assert!(out.contains(r#"<h2 id="p/a/b.html:step-1">"#), "{out}");
         assert!(out.contains(r##"<a href="#p/c.html:x-y">"##), "{out}");
         assert!(
@@ -918,6 +848,10 @@ mod tests {
         assert!(out.contains(r#"<!-- <a href="c.html"> -->"#));
         // Inside SVG, ids stay XML names: left as rendered.
         assert!(out.contains(r#"marker-end="url(#m)""#), "{out}");
+        assert!(
+            out.contains(r#"<svg id="c"><title id="c-t">T</title>"#),
+            "{out}"
+        );
         assert!(out.contains(r#"<a href="../missing.pdf">"#));
         assert!(out.contains(r#"var s = "<a href='c.html'>";"#));
     }
@@ -944,8 +878,11 @@ mod tests {
             ("_signpost/search-index.js", "window.signpostSearch = {};"),
         ]);
         let pages = f.keys().filter(|k| k.ends_with(".html")).cloned().collect();
-        let out = single_file(&f, &pages);
-        assert!(out.starts_with("<!DOCTYPE html>\n<html data-signpost-bundle lang=\"en\">"));
+        let out = single_file(&f, &pages).unwrap();
+        assert!(
+            out.starts_with("<!DOCTYPE html>\n<html data-signpost-bundle=\"\" lang=\"en\">"),
+            "{out}"
+        );
         assert!(out.contains("<style>\nbody{color:red}</style>"));
         assert!(
             out.contains(r##"<a href="#p/index.html">Home</a>"##),
@@ -962,6 +899,35 @@ mod tests {
         assert!(index_at < script_at);
         assert!(!out.contains("src=\"_signpost"));
         assert_eq!(out.matches("<main").count(), 1);
+    }
+
+    #[test]
+    fn pages_without_main_give_their_body_and_decode_every_entity() {
+        let page = |title: &str, body: &str| {
+            format!(
+                "<!DOCTYPE html><html><head><title>{title}</title></head>\
+                 <body data-title=\"{title}\"><nav>N</nav>{body}</body></html>"
+            )
+        };
+        let f = files(&[
+            ("index.html", &page("Home", "<p id=\"x\">Hi</p>")),
+            ("b.html", &page("Tom &amp; Jerry&rsquo;s", "<p>’</p>")),
+            ("_signpost/search-index.js", "window.signpostSearch = {};"),
+        ]);
+        let pages = f.keys().filter(|k| k.ends_with(".html")).cloned().collect();
+        let out = single_file(&f, &pages).unwrap();
+        // The shell's body holds the pages' bodies, and not its own again.
+        assert_eq!(out.matches("<nav>").count(), 2, "{out}");
+        assert!(out.contains(r#"<p id="p/index.html:x">Hi</p>"#), "{out}");
+        assert!(
+            out.contains(r#"data-title="Tom &amp; Jerry’s" data-doc-title="Tom &amp; Jerry’s">"#),
+            "{out}"
+        );
+        // No script after the pages: the search index ends the body.
+        assert!(
+            out.ends_with("window.signpostSearch = {};</script></body></html>"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -32,6 +32,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A bundle's target file cannot be written (`bundle`).
+    #[error("refusing to write the {kind} {}: {reason}", path.display())]
+    Bundle {
+        /// The file.
+        path: PathBuf,
+        /// What it would be: "zip file" or "HTML file".
+        kind: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// `init` target already holds a site.
     #[error("{0}")]
     Init(String),

@@ -180,3 +180,82 @@ fn bundle_needs_a_target_and_writes_nothing_on_errors() {
     site.cmd(&["bundle", "--zip", "content/kb.zip"]).code(2);
     assert!(!site.root().join("content/kb.zip").exists());
 }
+
+/// F01: a title with `&` and a character of several bytes (`’`) made the
+/// single-file bundle panic (exit 101): the entity decoder cut the string
+/// inside the `’`. The smallest site that showed it: two pages.
+#[test]
+fn a_title_with_an_ampersand_and_a_curly_apostrophe_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("site.toml", "title = \"Cartoons\"\n");
+    write(
+        "content/start.md",
+        "+++\ntitle = \"Start\"\nentry = true\n\n[[branch]]\nto = \"end.md\"\n+++\nGo on.\n",
+    );
+    write(
+        "content/end.md",
+        "+++\ntitle = \"Tom & Jerry’s\"\noutcome = \"resolved\"\n+++\nDone.\n",
+    );
+    let site = Site { dir };
+    let out = signpost()
+        .current_dir(site.root())
+        .args(["bundle", "--single-file", "kb.html"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(site.root().join("kb.html")).unwrap();
+    let start = html.find(r#"id="p/end.html""#).expect("the page is there");
+    let tag = &html[html[..start].rfind('<').unwrap()..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    assert!(
+        tag.contains(r#"data-title="Tom &amp; Jerry’s""#),
+        "the title, escaped once: {tag}"
+    );
+    assert!(
+        tag.contains(r#"data-doc-title="Tom &amp; Jerry’s · Cartoons""#),
+        "{tag}"
+    );
+    assert!(
+        html.contains("Tom &amp; Jerry’s</h1>"),
+        "the page's heading"
+    );
+    assert!(!html.contains("&amp;amp;"), "nothing escaped twice");
+}
+
+#[test]
+fn a_refused_bundle_target_is_called_a_file() {
+    let site = Site::copy("ok/branching");
+    let out = signpost()
+        .current_dir(site.root())
+        .args(["bundle", "--zip", "content/kb.zip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("zip file content/kb.zip") && !stderr.contains("folder content/kb.zip"),
+        "{stderr}"
+    );
+    std::fs::create_dir(site.root().join("kb.html")).unwrap();
+    let out = signpost()
+        .current_dir(site.root())
+        .args(["bundle", "--single-file", "kb.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("HTML file kb.html") && stderr.contains("it is a folder"),
+        "{stderr}"
+    );
+}
