@@ -198,5 +198,8 @@ fn pages_whose_names_differ_only_in_case_collide() {
     let hits = find(&diags, "SP205", "content/foo.md");
     assert_eq!(hits.len(), 1, "{diags:#?}");
     let message = hits[0]["message"].as_str().unwrap();
-    assert!(message.contains("Foo.md") && message.contains("only in case"), "{message}");
+    assert!(
+        message.contains("Foo.md") && message.contains("only in case"),
+        "{message}"
+    );
 }
