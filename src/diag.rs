@@ -71,11 +71,13 @@ pub enum Code {
     EntryWithoutBranches,
     /// A branch that points at a draft (only when drafts are not built).
     DraftTarget,
+    /// Markdown that `signpost export` cannot carry into the wiki as written.
+    WikiExport,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::Config,
         Code::FrontMatterMissing,
         Code::FrontMatterUnterminated,
@@ -98,6 +100,7 @@ impl Code {
         Code::Unreachable,
         Code::EntryWithoutBranches,
         Code::DraftTarget,
+        Code::WikiExport,
     ];
 
     /// The stable, user-visible code.
@@ -120,6 +123,7 @@ impl Code {
             Code::MissingWhen => "SP206",
             Code::DuplicateWhen => "SP207",
             Code::DraftTarget => "SP208",
+            Code::WikiExport => "SP601",
             Code::MissingFile => "SP301",
             Code::DeadEnd => "SP302",
             Code::Cycle => "SP303",
@@ -148,6 +152,7 @@ impl Code {
             Code::MissingWhen => "missing-when",
             Code::DuplicateWhen => "duplicate-when",
             Code::DraftTarget => "draft-target",
+            Code::WikiExport => "wiki-export",
             Code::MissingFile => "missing-file",
             Code::DeadEnd => "dead-end",
             Code::Cycle => "cycle",
@@ -163,7 +168,8 @@ impl Code {
             | Code::DeadEnd
             | Code::Cycle
             | Code::Unreachable
-            | Code::EntryWithoutBranches => Severity::Warning,
+            | Code::EntryWithoutBranches
+            | Code::WikiExport => Severity::Warning,
             _ => Severity::Error,
         }
     }
