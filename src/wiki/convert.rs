@@ -80,6 +80,15 @@ pub trait Syntax {
     fn sup(&self, s: &str) -> String;
     /// Link texts are plain text in this wiki (no markup inside).
     fn plain_link_text(&self) -> bool;
+    /// Headings may stand inside a block quote.
+    fn headings_in_quotes(&self) -> bool;
+}
+
+/// True when a heading at this nesting is written as a heading (elsewhere it
+/// becomes bold text, and makes no anchor): not inside a list item or a
+/// footnote, and inside a quote only where the wiki allows it.
+pub fn heading_allowed(syntax: &dyn Syntax, lists: usize, quotes: usize, footnote: bool) -> bool {
+    lists == 0 && !footnote && (quotes == 0 || syntax.headings_in_quotes())
 }
 
 /// Inline marks.
@@ -347,8 +356,14 @@ impl Converter<'_> {
             Event::End(TagEnd::Paragraph) => {}
             Event::Start(Tag::Heading { level, .. }) => {
                 let level = heading_level(level);
-                if self.in_item() {
-                    // A heading cannot stand in a list item's line: bold text.
+                if !heading_allowed(
+                    self.syntax,
+                    self.lists.len(),
+                    self.quotes,
+                    self.footnote_blocks.is_some(),
+                ) {
+                    // A heading cannot stand in a list item's line (nor, in
+                    // DokuWiki, in a quote): bold text.
                     self.start_block();
                     let (open, _) = self.syntax.marks(Mark::Strong);
                     self.top().push_str(open);
@@ -594,28 +609,40 @@ impl Converter<'_> {
         *self.footnotes.entry(label.to_string()).or_insert(n)
     }
 
+    /// Raw HTML: the wiki gets its text (tags removed, as ammonia removes
+    /// them) in the nearest form; elements whose content is not text (images,
+    /// media, links, scripts) are a warning.
     fn html(&mut self, html: &str, range: &Range<usize>) {
-        let t = html.trim();
-        if t.starts_with("<!--") {
-            // A comment: invisible in the HTML build too.
-            return;
-        }
-        let lower = t.to_ascii_lowercase();
+        let lower = html.trim().to_ascii_lowercase();
         if matches!(lower.as_str(), "<br>" | "<br/>" | "<br />") {
             let brk = self.syntax.hard_break();
             self.push(brk, " ");
             return;
         }
-        self.note(
-            range,
-            "raw HTML is not carried over into the wiki: it is shown as text",
-        );
+        const LOST: [&str; 11] = [
+            "<img", "<iframe", "<video", "<audio", "<object", "<embed", "<svg", "<script",
+            "<style", "<input", "<math",
+        ];
+        let lost = LOST.iter().find(|t| lower.contains(**t)).map(|t| &t[1..]).or_else(|| {
+            (lower.contains("<a ") && lower.contains("href")).then_some("a href")
+        });
+        if let Some(tag) = lost {
+            self.note(
+                range,
+                format!("raw HTML (<{tag}>) is not carried over into the wiki: only its text is"),
+            );
+        }
+        let text = ammonia::Builder::empty().clean(html).to_string();
+        let text = html_escape::decode_html_entities(&text);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            return;
+        }
+        let markup = self.syntax.text(&text);
         if self.in_inline_frame() || !html.ends_with('\n') {
-            let markup = self.syntax.text(html);
-            self.push(&markup, html);
+            self.push(&markup, &text);
         } else {
             self.start_block();
-            let markup = self.syntax.text(t);
             self.top().push_str(&markup);
         }
     }

@@ -245,8 +245,8 @@ impl Syntax for DokuWiki {
         let text = text.replace("]]", "] ]");
         Some(match dest {
             Dest::Page { name, anchor } => match anchor {
-                Some(a) => format!("[[{name}#{}|{text}]]", link_anchor(a)),
-                None => format!("[[{name}|{text}]]"),
+                Some(a) => format!("[[:{name}#{}|{text}]]", link_anchor(a)),
+                None => format!("[[:{name}|{text}]]"),
             },
             Dest::Anchor(a) => format!("[[#{}|{text}]]", link_anchor(a)),
             Dest::File(id) => format!("{{{{:{id}|{}}}}}", text.replace("}}", "} }")),
@@ -281,6 +281,10 @@ impl Syntax for DokuWiki {
 
     fn sup(&self, s: &str) -> String {
         format!("<sup>{s}</sup>")
+    }
+
+    fn headings_in_quotes(&self) -> bool {
+        false
     }
 
     fn plain_link_text(&self) -> bool {

@@ -227,6 +227,10 @@ impl Syntax for MediaWiki {
         format!("<sup>{}</sup>", self.text(s))
     }
 
+    fn headings_in_quotes(&self) -> bool {
+        true
+    }
+
     fn plain_link_text(&self) -> bool {
         false
     }
@@ -270,39 +274,53 @@ pub fn dump(site_name: &str, pages: &[DumpPage]) -> Vec<u8> {
             Ok(())
         })
         .expect(io);
+    // Every page first as a placeholder, then with its text: MediaWiki parses
+    // each page as it imports it and keeps that parse, so a page imported
+    // before the pages it links to would show them as missing ("red") until
+    // its cache is purged. With the placeholders in, every link target
+    // exists when the real text is parsed.
     for page in pages {
-        w.create_element("page")
-            .write_inner_content(|w| {
-                w.create_element("title")
-                    .write_text_content(BytesText::new(&page.title))?;
-                w.create_element("ns").write_text_content(BytesText::new("0"))?;
-                w.create_element("revision").write_inner_content(|w| {
-                    w.create_element("contributor").write_inner_content(|w| {
-                        w.create_element("username")
-                            .write_text_content(BytesText::new("signpost"))?;
-                        Ok(())
-                    })?;
-                    w.create_element("comment")
-                        .write_text_content(BytesText::new("Exported by signpost"))?;
-                    w.create_element("model")
-                        .write_text_content(BytesText::new("wikitext"))?;
-                    w.create_element("format")
-                        .write_text_content(BytesText::new("text/x-wiki"))?;
-                    // No indentation inside: the text is kept byte for byte.
-                    w.create_element("text")
-                        .with_attribute(("xml:space", "preserve"))
-                        .write_text_content(BytesText::new(&xml_chars(&page.text)))?;
-                    Ok(())
-                })?;
-                Ok(())
-            })
-            .expect(io);
+        write_page(&mut w, &page.title, PLACEHOLDER, "Placeholder: created so that links resolve during the import");
+    }
+    for page in pages {
+        write_page(&mut w, &page.title, &page.text, "Exported by signpost");
     }
     w.write_event(Event::End(BytesEnd::new("mediawiki")))
         .expect(io);
     let mut out = w.into_inner();
     out.push(b'\n');
     out
+}
+
+/// The text of a page's first revision in a dump.
+const PLACEHOLDER: &str = "<!-- signpost: replaced by the next revision of the same import -->";
+
+fn write_page(w: &mut Writer<Vec<u8>>, title: &str, text: &str, comment: &str) {
+    w.create_element("page")
+        .write_inner_content(|w| {
+            w.create_element("title")
+                .write_text_content(BytesText::new(title))?;
+            w.create_element("ns").write_text_content(BytesText::new("0"))?;
+            w.create_element("revision").write_inner_content(|w| {
+                w.create_element("contributor").write_inner_content(|w| {
+                    w.create_element("username")
+                        .write_text_content(BytesText::new("signpost"))?;
+                    Ok(())
+                })?;
+                w.create_element("comment")
+                    .write_text_content(BytesText::new(comment))?;
+                w.create_element("model")
+                    .write_text_content(BytesText::new("wikitext"))?;
+                w.create_element("format")
+                    .write_text_content(BytesText::new("text/x-wiki"))?;
+                w.create_element("text")
+                    .with_attribute(("xml:space", "preserve"))
+                    .write_text_content(BytesText::new(&xml_chars(text)))?;
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .expect("writing to memory");
 }
 
 /// Drops the control characters XML 1.0 cannot hold (all but tab, LF and CR).

@@ -354,7 +354,7 @@ fn file_name(engine: Engine, prefix: &str, path: &str) -> String {
 /// Per page: the wiki anchor of each heading, by its GitHub-style anchor.
 type AnchorMap = BTreeMap<String, String>;
 
-fn anchors(engine: Engine, src: &str, page: &Page, title: Option<&str>) -> AnchorMap {
+fn anchors(syntax: &dyn Syntax, engine: Engine, src: &str, page: &Page, title: Option<&str>) -> AnchorMap {
     let mut github = markdown::Slugger::default();
     let mut mw = mediawiki::Anchors::default();
     let mut dw = dokuwiki::Anchors::default();
@@ -367,8 +367,17 @@ fn anchors(engine: Engine, src: &str, page: &Page, title: Option<&str>) -> Ancho
     }
     let mut map = AnchorMap::new();
     let mut heading: Option<String> = None;
+    // Where the converter writes a heading as bold text, the wiki makes no
+    // anchor; links to it then go to the top of the page (with a warning).
+    let (mut lists, mut quotes, mut footnote) = (0, 0, false);
     for event in Parser::new_ext(&src[page.body.clone()], markdown::options()) {
         match event {
+            Event::Start(Tag::List(_)) => lists += 1,
+            Event::End(TagEnd::List(_)) => lists -= 1,
+            Event::Start(Tag::BlockQuote(_)) => quotes += 1,
+            Event::End(TagEnd::BlockQuote(_)) => quotes -= 1,
+            Event::Start(Tag::FootnoteDefinition(_)) => footnote = true,
+            Event::End(TagEnd::FootnoteDefinition) => footnote = false,
             Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(h) = heading.as_mut() {
@@ -378,7 +387,9 @@ fn anchors(engine: Engine, src: &str, page: &Page, title: Option<&str>) -> Ancho
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = heading.take() {
                     let slug = github.slug(&h);
-                    map.insert(slug, next(h.trim()));
+                    if convert::heading_allowed(syntax, lists, quotes, footnote) {
+                        map.insert(slug, next(h.trim()));
+                    }
                 }
             }
             _ => {}
@@ -410,6 +421,10 @@ pub fn build(
     let prefix = prefix.unwrap_or_else(|| default_prefix(engine));
     let mut diags = Vec::new();
     let names = Names::new(site, engine, prefix, &mut diags);
+    let syntax: &dyn Syntax = match engine {
+        Engine::MediaWiki => &mediawiki::MediaWiki,
+        Engine::DokuWiki => &dokuwiki::DokuWiki,
+    };
     let anchors = site
         .content
         .pages
@@ -420,13 +435,9 @@ pub fn build(
             } else {
                 own_title(site, p)
             };
-            anchors(engine, &sources.get(p.file).text, p, title)
+            anchors(syntax, engine, &sources.get(p.file).text, p, title)
         })
         .collect();
-    let syntax: &dyn Syntax = match engine {
-        Engine::MediaWiki => &mediawiki::MediaWiki,
-        Engine::DokuWiki => &dokuwiki::DokuWiki,
-    };
     let ex = Exporter {
         site,
         sources,

@@ -14,6 +14,7 @@ mod diff;
 mod fuzz;
 mod graph;
 mod serve;
+mod wiki;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
