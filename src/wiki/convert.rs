@@ -67,6 +67,8 @@ pub trait Syntax {
     fn code_block(&self, lang: &str, code: &str, inline: bool) -> String;
     /// A table: column alignments, the header cells, then the rows.
     fn table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> String;
+    /// A table on the line of a list item, if the wiki has a form for it.
+    fn inline_table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> Option<String>;
     /// A block quote around already converted blocks.
     fn quote(&self, inner: &str) -> String;
     /// A horizontal rule.
@@ -150,6 +152,9 @@ struct Converter<'a> {
     code: Option<(String, String)>,
     notes: Vec<Note>,
     base: usize,
+    /// Text not yet written: pulldown-cmark splits text at characters that
+    /// might have been markup, and it is escaped as one run.
+    text: String,
 }
 
 /// Converts the Markdown `src[body]` with `syntax`; `resolve` maps each link and
@@ -172,11 +177,13 @@ pub fn convert(
         code: None,
         notes: Vec::new(),
         base: body.start,
+        text: String::new(),
     };
     let text = &src[body];
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
         c.event(event, range);
     }
+    c.flush();
     let Some(Frame::Block(mut markup)) = c.frames.pop() else {
         unreachable!("the body frame is the last one")
     };
@@ -207,6 +214,7 @@ pub fn inline(text: &str, syntax: &dyn Syntax) -> String {
         code: None,
         notes: Vec::new(),
         base: 0,
+        text: String::new(),
     };
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
         match event {
@@ -216,6 +224,7 @@ pub fn inline(text: &str, syntax: &dyn Syntax) -> String {
             e => c.event(e, range),
         }
     }
+    c.flush();
     match c.frames.pop() {
         Some(Frame::Block(s)) => s.trim().to_string(),
         _ => String::new(),
@@ -347,6 +356,11 @@ impl Converter<'_> {
                 _ => return,
             }
         }
+        if let Event::Text(t) = &event {
+            self.text.push_str(t);
+            return;
+        }
+        self.flush();
         match event {
             Event::Start(Tag::Paragraph) => {
                 if !self.in_inline_frame() {
@@ -473,7 +487,6 @@ impl Converter<'_> {
                 self.push(&sup, &format!("[{n}]"));
             }
             Event::Start(Tag::Table(aligns)) => {
-                self.start_block();
                 self.tables.push(Table {
                     aligns,
                     head: Vec::new(),
@@ -483,8 +496,23 @@ impl Converter<'_> {
             }
             Event::End(TagEnd::Table) => {
                 let t = self.tables.pop().expect("open table");
-                let table = self.syntax.table(&t.aligns, &t.head, &t.rows);
-                self.top().push_str(&table);
+                if !self.in_item() {
+                    self.start_block();
+                    let table = self.syntax.table(&t.aligns, &t.head, &t.rows);
+                    self.top().push_str(&table);
+                } else if let Some(table) = self.syntax.inline_table(&t.aligns, &t.head, &t.rows) {
+                    self.start_block();
+                    self.top().push_str(&table);
+                } else {
+                    // The wiki has no table inside a list item: the table
+                    // stands between the item and the rest of the list.
+                    self.bump_item_blocks();
+                    self.end_line();
+                    let table = self.syntax.table(&t.aligns, &t.head, &t.rows);
+                    let s = self.top();
+                    s.push_str(&table);
+                    s.push('\n');
+                }
             }
             Event::Start(Tag::TableHead) => {
                 if let Some(t) = self.tables.last_mut() {
@@ -548,10 +576,7 @@ impl Converter<'_> {
                 let markup = self.image(&dest, &range, &alt);
                 self.push(&markup, &alt);
             }
-            Event::Text(t) => {
-                let markup = self.syntax.text(&t);
-                self.push(&markup, &t);
-            }
+            Event::Text(_) => unreachable!("gathered above"),
             Event::Code(t) => {
                 let markup = self.syntax.code_span(&t);
                 self.push(&markup, &t);
@@ -594,6 +619,16 @@ impl Converter<'_> {
                 | TagEnd::MetadataBlock(_),
             ) => {}
         }
+    }
+
+    /// Writes the gathered text.
+    fn flush(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.text);
+        let markup = self.syntax.text(&text);
+        self.push(&markup, &text);
     }
 
     fn mark(&mut self, mark: Mark, open: bool) {

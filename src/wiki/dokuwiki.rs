@@ -229,6 +229,10 @@ impl Syntax for DokuWiki {
         s.trim_end().to_string()
     }
 
+    fn inline_table(&self, _: &[Alignment], _: &[String], _: &[Vec<String>]) -> Option<String> {
+        None
+    }
+
     fn quote(&self, inner: &str) -> String {
         inner
             .lines()
@@ -333,7 +337,7 @@ mod tests {
         assert_eq!(a.next("Reset the app!"), "reset_the_app1");
         assert_eq!(a.next("2. Steps"), "steps");
         assert_eq!(a.next("2024"), "section2024");
-        assert_eq!(a.next("a.b: c"), "ab_c");
+        assert_eq!(a.next("a.b: c"), "abc");
     }
 
     #[test]

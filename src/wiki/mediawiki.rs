@@ -191,6 +191,33 @@ impl Syntax for MediaWiki {
         s
     }
 
+    fn inline_table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> Option<String> {
+        // HTML, which MediaWiki takes on one line, inside a list item.
+        let style = |i: usize| match aligns.get(i) {
+            Some(Alignment::Left) => " style=\"text-align:left\"",
+            Some(Alignment::Center) => " style=\"text-align:center\"",
+            Some(Alignment::Right) => " style=\"text-align:right\"",
+            _ => "",
+        };
+        let mut s = String::from("<table class=\"wikitable\">");
+        if !head.is_empty() {
+            s.push_str("<tr>");
+            for (i, cell) in head.iter().enumerate() {
+                s.push_str(&format!("<th{}>{cell}</th>", style(i)));
+            }
+            s.push_str("</tr>");
+        }
+        for row in rows {
+            s.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                s.push_str(&format!("<td{}>{cell}</td>", style(i)));
+            }
+            s.push_str("</tr>");
+        }
+        s.push_str("</table>");
+        Some(s)
+    }
+
     fn quote(&self, inner: &str) -> String {
         format!("<blockquote>\n{inner}\n</blockquote>")
     }
@@ -224,7 +251,7 @@ impl Syntax for MediaWiki {
     }
 
     fn sup(&self, s: &str) -> String {
-        format!("<sup>{}</sup>", self.text(s))
+        format!("<sup>{s}</sup>")
     }
 
     fn headings_in_quotes(&self) -> bool {

@@ -116,8 +116,12 @@ fn cli_export(root: &Path, format: &str, output: &Path, extra: &[&str]) {
 /// under CI, fails.
 fn engine_ready(test: &str, engine_dir: &str) -> bool {
     let php = Command::new("php").arg("-v").output().is_ok_and(|o| o.status.success());
+    let rsvg = engine_dir != MEDIAWIKI
+        || Command::new("rsvg-convert").arg("--version").output().is_ok_and(|o| o.status.success());
     let why = if !php {
         "php is not installed (apt-get install php-cli)"
+    } else if !rsvg {
+        "rsvg-convert is not installed (apt-get install librsvg2-bin)"
     } else if !Path::new(engine_dir).is_dir() {
         "the wiki engine is not installed (see .ci/run)"
     } else {
@@ -246,11 +250,11 @@ impl MediaWiki {
             .append(true)
             .open(d.join("LocalSettings.php"))
             .unwrap();
-        // What docs/wiki.md asks an administrator to set: uploads, SVG files
-        // (the flowcharts) shown by the browser itself.
+        // What docs/wiki.md asks an administrator to set: uploads, and SVG
+        // files (the flowcharts) drawn by rsvg-convert.
         writeln!(
             settings,
-            "$wgEnableUploads = true;\n$wgUploadDirectory = '{}';\n$wgFileExtensions[] = 'svg';\n$wgFileExtensions[] = 'pdf';\n$wgSVGNativeRendering = true;",
+            "$wgEnableUploads = true;\n$wgUploadDirectory = '{}';\n$wgFileExtensions[] = 'svg';\n$wgFileExtensions[] = 'pdf';\n$wgSVGConverter = 'rsvg';",
             d.join("images").display()
         )
         .unwrap();
