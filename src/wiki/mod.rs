@@ -199,12 +199,18 @@ const GOT_HERE: &str = "How you got here";
 
 fn outcome_text(outcome: &str) -> (&'static str, &'static str) {
     match outcome {
-        "resolved" => ("Resolved.", "This ends the procedure: the problem is fixed."),
+        "resolved" => (
+            "Resolved.",
+            "This ends the procedure: the problem is fixed.",
+        ),
         "escalate" => (
             "Escalate.",
             "This ends the procedure here: hand over to the person or team named above.",
         ),
-        _ => ("Unsolved.", "This is a known dead end: there is no fix yet."),
+        _ => (
+            "Unsolved.",
+            "This is a known dead end: there is no fix yet.",
+        ),
     }
 }
 
@@ -228,7 +234,13 @@ impl Names {
         // the bare prefix, and a page that would take a section's name yields.
         let mut sections = BTreeMap::new();
         let mut dirs: Vec<&str> = vec![""];
-        dirs.extend(content.sections.iter().map(String::as_str).filter(|d| !d.is_empty()));
+        dirs.extend(
+            content
+                .sections
+                .iter()
+                .map(String::as_str)
+                .filter(|d| !d.is_empty()),
+        );
         for dir in dirs {
             let name = page_name(engine, prefix, dir, true);
             let name = unique(&mut taken, name, dir);
@@ -297,22 +309,22 @@ fn fold(name: &str) -> String {
 
 /// `name`, or `name-2`, `name-3`… when a name that folds the same is taken.
 fn unique(taken: &mut BTreeMap<String, String>, name: String, origin: &str) -> String {
-    if !taken.contains_key(&fold(&name)) {
-        taken.insert(fold(&name), origin.to_string());
-        return name;
-    }
+    use std::collections::btree_map::Entry;
     let (stem, ext) = match name.rsplit_once('.') {
-        Some((s, e)) if !e.contains(['/', ':']) && !s.is_empty() => (s.to_string(), format!(".{e}")),
+        Some((s, e)) if !e.contains(['/', ':']) && !s.is_empty() => {
+            (s.to_string(), format!(".{e}"))
+        }
         _ => (name.clone(), String::new()),
     };
-    let mut i = 2;
+    let mut candidate = name;
+    let mut i = 1;
     loop {
-        let candidate = format!("{stem}-{i}{ext}");
-        if !taken.contains_key(&fold(&candidate)) {
-            taken.insert(fold(&candidate), origin.to_string());
+        if let Entry::Vacant(slot) = taken.entry(fold(&candidate)) {
+            slot.insert(origin.to_string());
             return candidate;
         }
         i += 1;
+        candidate = format!("{stem}-{i}{ext}");
     }
 }
 
@@ -354,7 +366,13 @@ fn file_name(engine: Engine, prefix: &str, path: &str) -> String {
 /// Per page: the wiki anchor of each heading, by its GitHub-style anchor.
 type AnchorMap = BTreeMap<String, String>;
 
-fn anchors(syntax: &dyn Syntax, engine: Engine, src: &str, page: &Page, title: Option<&str>) -> AnchorMap {
+fn anchors(
+    syntax: &dyn Syntax,
+    engine: Engine,
+    src: &str,
+    page: &Page,
+    title: Option<&str>,
+) -> AnchorMap {
     let mut github = markdown::Slugger::default();
     let mut mw = mediawiki::Anchors::default();
     let mut dw = dokuwiki::Anchors::default();
@@ -499,7 +517,9 @@ impl Exporter<'_> {
     /// Where `dest`, written on `page`, leads in the wiki.
     fn resolve(&self, page: &Page, dest: &str) -> Resolved {
         let content = &self.site.content;
-        let anchor = |id: Option<PageId>, frag: Option<String>| -> (Option<String>, Option<String>) {
+        let anchor = |id: Option<PageId>,
+                      frag: Option<String>|
+         -> (Option<String>, Option<String>) {
             let Some(frag) = frag.filter(|f| !f.is_empty()) else {
                 return (None, None);
             };
@@ -580,8 +600,12 @@ impl Exporter<'_> {
         let converted = convert::convert(src, page.body.clone(), self.syntax, &resolve);
         for note in converted.notes {
             diags.push(
-                Diagnostic::new(Code::WikiExport, Span::new(page.file, note.range), note.message)
-                    .label("not carried over as written"),
+                Diagnostic::new(
+                    Code::WikiExport,
+                    Span::new(page.file, note.range),
+                    note.message,
+                )
+                .label("not carried over as written"),
             );
         }
         converted.markup
@@ -727,7 +751,11 @@ impl Exporter<'_> {
             .collect();
         for d in subs {
             out.push_str(&s.item_prefix(&[false]));
-            out.push_str(&self.link_to(self.names.sections[d.as_str()].clone(), None, &self.link_text(section_title(site, d))));
+            out.push_str(&self.link_to(
+                self.names.sections[d.as_str()].clone(),
+                None,
+                &self.link_text(section_title(site, d)),
+            ));
             out.push('\n');
         }
         finish(out)
@@ -827,7 +855,10 @@ impl Exporter<'_> {
         } else if repeat {
             out.push_str(&s.text(" (shown above)"));
         } else if let Some(o) = &page.meta.outcome {
-            out.push_str(&s.text(&format!(" ({})", outcome_text(o.value.as_str()).0.trim_end_matches('.'))));
+            out.push_str(&s.text(&format!(
+                " ({})",
+                outcome_text(o.value.as_str()).0.trim_end_matches('.')
+            )));
         }
         out.push('\n');
         if other_tree || repeat {
@@ -852,7 +883,11 @@ impl Exporter<'_> {
                 flowchart::FlowNode {
                     title: page.title().to_string(),
                     url: String::new(),
-                    outcome: page.meta.outcome.as_ref().map(|o| o.value.as_str().to_string()),
+                    outcome: page
+                        .meta
+                        .outcome
+                        .as_ref()
+                        .map(|o| o.value.as_str().to_string()),
                     entry: graph.is_entry(p),
                 }
             })

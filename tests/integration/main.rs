@@ -14,9 +14,9 @@ mod diff;
 mod fuzz;
 mod graph;
 mod serve;
-mod wiki;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod wiki;
