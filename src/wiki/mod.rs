@@ -230,8 +230,29 @@ impl Names {
     fn new(site: &Site, engine: Engine, prefix: &str, diags: &mut Vec<Diagnostic>) -> Names {
         let content = &site.content;
         let mut taken: BTreeMap<String, String> = BTreeMap::new();
-        // Sections first, the root (the index) first of all: the index keeps
-        // the bare prefix, and a page that would take a section's name yields.
+        // Pages keep the names of their paths; a section page yields to a page
+        // (DokuWiki's `ns:start`, then the page `ns` beside the namespace, as
+        // DokuWiki looks for a namespace's start page).
+        let mut pages = vec![String::new(); content.pages.len()];
+        for page in content.pages.iter().filter(|p| !p.section_intro) {
+            let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
+            let wanted = page_name(engine, prefix, stem, false);
+            let name = unique(&mut taken, wanted.clone(), &page.path);
+            if name != wanted {
+                diags.push(
+                    Diagnostic::new(
+                        Code::WikiExport,
+                        page.anchor_span(),
+                        format!(
+                            "the wiki page `{wanted}` is taken by `{}`: this page is exported as `{name}`",
+                            taken_by(&taken, &wanted)
+                        ),
+                    )
+                    .help("rename one of the two files: the wiki folds case and punctuation in names"),
+                );
+            }
+            pages[page.id.index()] = name;
+        }
         let mut sections = BTreeMap::new();
         let mut dirs: Vec<&str> = vec![""];
         dirs.extend(
@@ -242,30 +263,16 @@ impl Names {
                 .filter(|d| !d.is_empty()),
         );
         for dir in dirs {
-            let name = page_name(engine, prefix, dir, true);
-            let name = unique(&mut taken, name, dir);
+            let start = page_name(engine, prefix, dir, true);
+            let name = if taken.contains_key(&fold(&start)) && engine == Engine::DokuWiki {
+                unique(&mut taken, page_name(engine, prefix, dir, false), dir)
+            } else {
+                unique(&mut taken, start, dir)
+            };
             sections.insert(dir.to_string(), name);
         }
-        let mut pages = Vec::with_capacity(content.pages.len());
-        for page in &content.pages {
-            if page.section_intro {
-                pages.push(sections.get(page.dir()).cloned().unwrap_or_default());
-                continue;
-            }
-            let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
-            let wanted = page_name(engine, prefix, stem, false);
-            let name = unique(&mut taken, wanted.clone(), &page.path);
-            if name != wanted {
-                diags.push(
-                    Diagnostic::new(
-                        Code::WikiExport,
-                        page.anchor_span(),
-                        format!("the wiki page `{wanted}` is taken by `{}`: this page is exported as `{name}`", taken_by(&taken, &wanted)),
-                    )
-                    .help("rename one of the two files: the wiki folds case and punctuation in names"),
-                );
-            }
-            pages.push(name);
+        for page in content.pages.iter().filter(|p| p.section_intro) {
+            pages[page.id.index()] = sections.get(page.dir()).cloned().unwrap_or_default();
         }
         let mut files: BTreeMap<String, String> = BTreeMap::new();
         let assets = content

@@ -102,6 +102,43 @@ fn export_writes_the_same_bytes_twice() {
     );
 }
 
+#[test]
+fn what_the_wiki_cannot_express_is_a_warning_at_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = wiki::ExportOptions {
+        site: signpost::Options::new(crate::support::fixture("wiki-export")),
+        engine: Engine::MediaWiki,
+        output: dir.path().join("kb.xml"),
+        prefix: None,
+    };
+    let (analysis, written) = wiki::export(&opts).unwrap();
+    assert!(written.is_some());
+    let json = analysis
+        .diagnostics
+        .render(&analysis.sources, signpost::diag::Format::Json, false);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let at: Vec<(String, u64, String)> = items
+        .iter()
+        .filter(|d| d["code"] == "SP601")
+        .map(|d| {
+            let msg = d["message"].as_str().unwrap();
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                msg.split(':').next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!("wiki-export-warnings", at);
+    // Under --deny-warnings nothing is written.
+    let mut strict = opts.clone();
+    strict.site.deny_warnings = true;
+    strict.output = dir.path().join("strict.xml");
+    let (_, written) = wiki::export(&strict).unwrap();
+    assert!(written.is_none());
+    assert!(!strict.output.exists());
+}
+
 /// Runs the export of `signpost export --format FORMAT --output OUTPUT
 /// [--prefix P]` (through the library: the binary is a thin wrapper).
 fn cli_export(root: &Path, format: &str, output: &Path, extra: &[&str]) {
@@ -488,12 +525,17 @@ fn mediawiki_imports_the_knowledge_base_and_the_rust_book() {
     let kb = out.path().join("kb.xml");
     cli_export(&repo(), "mediawiki", &kb, &[]);
     mw.import(&kb);
+    let fixture = crate::support::fixture("wiki-export");
+    let fx = out.path().join("fx.xml");
+    cli_export(&fixture, "mediawiki", &fx, &["--prefix", "Fixture"]);
+    mw.import(&fx);
     let book_xml = out.path().join("book.xml");
     if let Some(book) = &book {
         cli_export(book, "mediawiki", &book_xml, &["--prefix", "Book"]);
         mw.import(&book_xml);
     }
     check_mediawiki(&mw, &repo(), "KB");
+    check_mediawiki(&mw, &fixture, "Fixture");
     if let Some(book) = &book {
         check_mediawiki(&mw, book, "Book");
     }
@@ -594,6 +636,9 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
         for img in attrs(html, "img", "src") {
             if let Some((_, media)) = img["src"].split_once("media=") {
                 let media = signpost::links::percent_decode(media.split('&').next().unwrap());
+                if media.contains("://") {
+                    continue; // an external image, shown from its URL
+                }
                 let file = dw
                     .dir
                     .path()
@@ -688,12 +733,17 @@ fn dokuwiki_renders_the_knowledge_base_and_the_rust_book() {
     let kb: PathBuf = out.path().join("kb");
     cli_export(&repo(), "dokuwiki", &kb, &[]);
     dw.import(&kb);
+    let fixture = crate::support::fixture("wiki-export");
+    let fx = out.path().join("fx");
+    cli_export(&fixture, "dokuwiki", &fx, &["--namespace", "fixture"]);
+    dw.import(&fx);
     if let Some(book) = &book {
         let dir = out.path().join("book");
         cli_export(book, "dokuwiki", &dir, &["--namespace", "book"]);
         dw.import(&dir);
     }
     check_dokuwiki(&dw, &repo(), "kb");
+    check_dokuwiki(&dw, &fixture, "fixture");
     if let Some(book) = &book {
         check_dokuwiki(&dw, book, "book");
     }
