@@ -6,7 +6,7 @@
 //! [`Note`] for everything the wiki cannot express (the caller turns them into
 //! warnings at their file and line). Nothing is dropped without a note; what a
 //! wiki lacks takes its nearest form (an ordered list that starts at 7 starts at
-//! 1, a heading inside a list item becomes bold text, a footnote becomes a
+//! 1 in DokuWiki, a heading inside a list item becomes bold text, a footnote becomes a
 //! numbered note).
 
 use std::collections::BTreeMap;
@@ -61,6 +61,10 @@ pub trait Syntax {
     fn heading(&self, level: usize, inline: &str, plain: &str) -> String;
     /// The start of a list item, for the stack of lists it is in (true: ordered).
     fn item_prefix(&self, lists: &[bool]) -> String;
+    /// The opening and closing tags of an ordered list that starts at
+    /// `start` (not 1), written as HTML `<ol>` with `<li>` items, if the wiki
+    /// takes them.
+    fn ordered_list_from(&self, start: u64) -> Option<(String, &'static str)>;
     /// A line break inside a paragraph or a list item.
     fn hard_break(&self) -> &'static str;
     /// A code block; `inline` when it must stay on the line of a list item.
@@ -147,6 +151,9 @@ struct Converter<'a> {
     /// Open lists (true: ordered), with the number of blocks of the open item
     /// and the number of quotes open around the list.
     lists: Vec<(bool, usize, usize)>,
+    /// The index in `lists` of a list written as HTML (see
+    /// [`Syntax::ordered_list_from`]); lists inside it use the wiki's prefixes.
+    html_list: Option<usize>,
     tables: Vec<Table>,
     /// Open block quotes.
     quotes: usize,
@@ -175,6 +182,7 @@ pub fn convert(
         resolve,
         frames: vec![Frame::Block(String::new())],
         lists: Vec::new(),
+        html_list: None,
         tables: Vec::new(),
         quotes: 0,
         footnotes: BTreeMap::new(),
@@ -212,6 +220,7 @@ pub fn inline(text: &str, syntax: &dyn Syntax) -> String {
         resolve: &resolve,
         frames: vec![Frame::Block(String::new())],
         lists: Vec::new(),
+        html_list: None,
         tables: Vec::new(),
         quotes: 0,
         footnotes: BTreeMap::new(),
@@ -294,7 +303,7 @@ impl Converter<'_> {
             return;
         }
         let brk = self.syntax.hard_break();
-        let kinds: Vec<bool> = self.lists.iter().map(|l| l.0).collect();
+        let kinds = self.kinds();
         let prefix = self.syntax.item_prefix(&kinds);
         let s = self.top();
         if in_item {
@@ -316,6 +325,20 @@ impl Converter<'_> {
         let trimmed = s.trim_end_matches('\n').len();
         s.truncate(trimmed);
         s.push_str("\n\n");
+    }
+
+    /// The kinds of the open lists that items are written with prefixes for.
+    fn kinds(&self) -> Vec<bool> {
+        let from = self.html_list.map_or(0, |i| i + 1);
+        self.lists[from.min(self.lists.len())..]
+            .iter()
+            .map(|l| l.0)
+            .collect()
+    }
+
+    /// True when the innermost open list is written as HTML.
+    fn in_html_list(&self) -> bool {
+        self.html_list.is_some() && self.html_list == self.lists.len().checked_sub(1)
     }
 
     /// True when blocks go on the line of a list item or footnote (not inside a
@@ -443,21 +466,38 @@ impl Converter<'_> {
                 self.top().push_str(&block);
             }
             Event::Start(Tag::List(start)) => {
-                if let Some(n) = start.filter(|&n| n != 1) {
-                    self.note(
-                        &range,
-                        format!(
-                            "the wiki numbers every list from 1: this list starts at 1, not at {n}"
-                        ),
-                    );
-                }
                 if !self.in_item() {
                     self.start_block();
+                }
+                if let Some(n) = start.filter(|&n| n != 1) {
+                    match self.syntax.ordered_list_from(n) {
+                        Some((open, _)) if self.html_list.is_none() => {
+                            self.end_line();
+                            let s = self.top();
+                            s.push_str(&open);
+                            s.push('\n');
+                            self.html_list = Some(self.lists.len());
+                        }
+                        _ => self.note(
+                            &range,
+                            format!(
+                                "the wiki numbers every list from 1: this list starts at 1, not at {n}"
+                            ),
+                        ),
+                    }
                 }
                 self.lists.push((start.is_some(), 0, self.quotes));
             }
             Event::End(TagEnd::List(_)) => {
+                let html = self.in_html_list();
                 self.lists.pop();
+                if html {
+                    self.html_list = None;
+                    let close = self.syntax.ordered_list_from(2).map_or("", |t| t.1);
+                    self.end_line();
+                    self.top().push_str(close);
+                    self.top().push('\n');
+                }
                 if self.lists.is_empty() {
                     self.end_line();
                 }
@@ -467,11 +507,20 @@ impl Converter<'_> {
                 if let Some(last) = self.lists.last_mut() {
                     last.1 = 0;
                 }
-                let kinds: Vec<bool> = self.lists.iter().map(|l| l.0).collect();
-                let prefix = self.syntax.item_prefix(&kinds);
+                let prefix = if self.in_html_list() {
+                    "<li>".to_string()
+                } else {
+                    self.syntax.item_prefix(&self.kinds())
+                };
                 self.top().push_str(&prefix);
             }
             Event::End(TagEnd::Item) => {
+                if self.in_html_list() {
+                    let s = self.top();
+                    let n = s.trim_end_matches('\n').len();
+                    s.truncate(n);
+                    s.push_str("</li>");
+                }
                 self.end_line();
                 // The item of the enclosing list, if any, now has a block.
                 let n = self.lists.len();

@@ -188,6 +188,11 @@ impl Syntax for DokuWiki {
         format!("{indent}{mark} ")
     }
 
+    fn ordered_list_from(&self, start: u64) -> Option<(String, &'static str)> {
+        let _ = start;
+        None
+    }
+
     fn hard_break(&self) -> &'static str {
         "\\\\ "
     }

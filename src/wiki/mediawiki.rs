@@ -154,6 +154,10 @@ impl Syntax for MediaWiki {
         s
     }
 
+    fn ordered_list_from(&self, start: u64) -> Option<(String, &'static str)> {
+        Some((format!("<ol start=\"{start}\">"), "</ol>"))
+    }
+
     fn hard_break(&self) -> &'static str {
         "<br />"
     }

@@ -68,8 +68,15 @@ fn lists_nest_and_keep_their_kind() {
 
 #[test]
 fn a_list_that_starts_later_is_a_warning() {
-    let c = conv(&MediaWiki, "3. three\n4. four\n");
-    assert_eq!(c.markup, "# three\n# four\n");
+    // MediaWiki keeps the number as an HTML list.
+    let c = conv(&MediaWiki, "3. three\n   - inner\n4. four\n");
+    assert_eq!(
+        c.markup,
+        "<ol start=\"3\">\n<li>three\n* inner</li>\n<li>four</li>\n</ol>\n"
+    );
+    assert!(c.notes.is_empty());
+    let c = conv(&DokuWiki, "3. three\n4. four\n");
+    assert_eq!(c.markup, "  - three\n  - four\n");
     assert_eq!(c.notes.len(), 1);
     assert_eq!(c.notes[0].range.start, 0);
 }
