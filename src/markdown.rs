@@ -52,6 +52,55 @@ pub struct Processed {
     /// Plain text of the body (for search): whitespace collapsed, cut at
     /// [`SEARCH_TEXT_CAP`] bytes at a word.
     pub text: String,
+    /// Where Markdown blocks and raw HTML elements first nest deeper than
+    /// [`MAX_NESTING`] (file-absolute), if they do.
+    pub too_deep: Option<Range<usize>>,
+}
+
+/// How deep Markdown blocks and raw HTML elements may nest in a body. Browsers
+/// flatten deeper trees anyway (Chromium's parser stops at 512), and the HTML
+/// sanitizer's cost grows with the depth times the number of elements.
+pub const MAX_NESTING: usize = 512;
+
+/// Elements with no end tag.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+];
+
+/// The deepest raw HTML element nesting reached in `html`, starting at
+/// `depth` open elements; `depth` is left at the end's nesting. Tags are
+/// counted, not parsed: an unclosed `<p>` counts as open.
+fn html_nesting(html: &str, depth: &mut usize) -> usize {
+    let mut deepest = *depth;
+    let b = html.as_bytes();
+    for i in memchr::memchr_iter(b'<', b) {
+        let rest = &b[i + 1..];
+        let (close, name_at) = match rest.first() {
+            Some(b'/') => (true, 1),
+            Some(c) if c.is_ascii_alphabetic() => (false, 0),
+            _ => continue,
+        };
+        let name: Vec<u8> = rest[name_at..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if name.is_empty() || VOID_ELEMENTS.iter().any(|v| v.as_bytes() == name) {
+            continue;
+        }
+        if close {
+            *depth = depth.saturating_sub(1);
+            continue;
+        }
+        let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+        if end > 0 && rest[end - 1] == b'/' {
+            continue;
+        }
+        *depth += 1;
+        deepest = deepest.max(*depth);
+    }
+    deepest
 }
 
 /// How to process.
@@ -723,7 +772,25 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let mut code: Option<(String, String)> = None;
     let mut pending_links: Vec<PendingLink<'_>> = Vec::new();
 
+    // Open Markdown blocks and inlines, and open raw HTML elements.
+    let (mut md_depth, mut html_depth) = (0usize, 0usize);
     for (event, range) in iter.by_ref() {
+        let deepest = match &event {
+            Event::Start(_) => {
+                md_depth += 1;
+                md_depth + html_depth
+            }
+            Event::End(_) => {
+                md_depth = md_depth.saturating_sub(1);
+                0
+            }
+            Event::Html(h) | Event::InlineHtml(h) => md_depth + html_nesting(h, &mut html_depth),
+            _ => 0,
+        };
+        if deepest > MAX_NESTING && out.too_deep.is_none() {
+            let first = text[range.start..].chars().next().map_or(0, char::len_utf8);
+            out.too_deep = Some(range.start + base..range.start + first + base);
+        }
         match &event {
             Event::Start(Tag::Heading { level, .. }) => {
                 if first_block && *level == HeadingLevel::H1 {

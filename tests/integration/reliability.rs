@@ -1,0 +1,109 @@
+//! Issue 32's faults, each from its smallest reproduction: a two-page site
+//! (start.md → end.md) made in a temp dir, with one file changed.
+
+use std::path::Path;
+
+use crate::support::signpost;
+
+const START: &str =
+    "+++\ntitle = \"Start\"\nentry = true\n[[branch]]\nwhen = \"Go\"\nto = \"end.md\"\n+++\n# Start\n";
+const END: &str = "+++\ntitle = \"End\"\noutcome = \"resolved\"\n+++\n# End\n";
+
+/// The two-page site, with `end.md`'s body (after its front matter) replaced
+/// by `end_body` when given.
+fn two_pages(end_body: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    write(dir.path(), "content/start.md", START);
+    let end = match end_body {
+        Some(body) => format!("+++\ntitle = \"End\"\noutcome = \"resolved\"\n+++\n{body}"),
+        None => END.to_string(),
+    };
+    write(dir.path(), "content/end.md", &end);
+    dir
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs signpost in `root`: exit code, stdout, stderr.
+fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = signpost().current_dir(root).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The codes `check --format json` reports, with file:line:column.
+fn codes(root: &Path) -> Vec<String> {
+    let (_, out, err) = run(root, &["check", "--format", "json"]);
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    rows.iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn f02_deep_front_matter_is_an_error_not_an_abort() {
+    let dir = two_pages(None);
+    let tags = format!("{}{}", "[".repeat(2300), "]".repeat(2300));
+    write(
+        dir.path(),
+        "content/end.md",
+        &format!("+++\ntitle = \"End\"\noutcome = \"resolved\"\ntags = {tags}\n+++\n"),
+    );
+    for cmd in ["check", "build"] {
+        let (code, _, err) = run(dir.path(), &[cmd]);
+        assert_eq!(code, 1, "{cmd}: {err}");
+    }
+    assert!(codes(dir.path()).iter().any(|c| c.starts_with("SP103 content/end.md:4:")));
+}
+
+#[test]
+fn f02_deep_markdown_and_html_are_an_error_at_the_place() {
+    for body in [
+        "> ".repeat(5000) + "x\n",
+        "- ".repeat(5000) + "x\n",
+        "<div>".repeat(5000) + "x\n",
+        "> ".repeat(300) + &"<div>".repeat(300) + "\n",
+    ] {
+        let dir = two_pages(Some(&format!("# End\n\n{body}")));
+        let found = codes(dir.path());
+        assert!(
+            found.iter().any(|c| c.starts_with("SP109 content/end.md:7:")),
+            "{found:?}"
+        );
+        let (code, _, _) = run(dir.path(), &["build"]);
+        assert_eq!(code, 1);
+    }
+    // Deep but within the limit, and many siblings: fine.
+    let ok = "<div>".repeat(400) + &"</div>".repeat(400) + &"<div></div>\n".repeat(2000);
+    let dir = two_pages(Some(&format!("# End\n\n{ok}")));
+    assert_eq!(codes(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn f14_many_nested_divs_are_refused_quickly() {
+    let body = "<div>".repeat(100_000) + "x" + &"</div>".repeat(100_000) + "\n";
+    let dir = two_pages(Some(&body));
+    let t = std::time::Instant::now();
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    assert_eq!(code, 1, "{err}");
+    assert!(codes(dir.path()).iter().any(|c| c.starts_with("SP109 ")));
+}
