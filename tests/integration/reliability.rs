@@ -107,3 +107,28 @@ fn f14_many_nested_divs_are_refused_quickly() {
     assert_eq!(code, 1, "{err}");
     assert!(codes(dir.path()).iter().any(|c| c.starts_with("SP109 ")));
 }
+
+#[test]
+fn f07_terminal_diagnostics_show_control_bytes_as_pictures() {
+    let body = "# End\n\nSee [x](\u{1b}]0;owned\u{7}.md) and \u{1b}[2J [y](gone\u{9b}.md).\n";
+    let dir = two_pages(Some(body));
+    let (code, out, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    let all = out + &err;
+    assert!(all.contains("SP202"), "{all}");
+    for c in all.chars() {
+        assert!(
+            !c.is_control() || c == '\n' || c == '\t',
+            "raw control {c:?} in:\n{all}"
+        );
+    }
+    assert!(all.contains("␛]0;owned␇.md"), "{all}");
+    // (A destination with controls is no link in CommonMark; the second is.)
+    // The caret still points under the link destination: columns are kept.
+    assert!(all.contains("content/end.md:7:37"), "{all}");
+    assert!(all.contains("\n  │                                     ^^^^^^^^"), "{all}");
+    // JSON keeps the text exactly, escaped as JSON does.
+    let (_, json, _) = run(dir.path(), &["check", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(rows.iter().any(|r| r["message"].as_str().unwrap().contains("gone\u{9b}.md")));
+}
