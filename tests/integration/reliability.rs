@@ -132,3 +132,49 @@ fn f07_terminal_diagnostics_show_control_bytes_as_pictures() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(rows.iter().any(|r| r["message"].as_str().unwrap().contains("gone\u{9b}.md")));
 }
+
+#[test]
+fn f09_folders_outside_the_site_are_refused_at_their_line() {
+    for (line, key) in [
+        ("content_dir = \"/etc\"", "content_dir"),
+        ("content_dir = \"../content\"", "content_dir"),
+        ("output_dir = \"a/../../out\"", "output_dir"),
+        ("output_dir = \"/tmp/out\"", "output_dir"),
+        ("theme = \"../../x\"", "theme"),
+        ("theme = \"/etc\"", "theme"),
+    ] {
+        let dir = two_pages(None);
+        write(dir.path(), "site.toml", &format!("title = \"T\"\n{line}\n"));
+        let (code, out, err) = run(dir.path(), &["build"]);
+        assert_eq!(code, 1, "{line}: {out}{err}");
+        let all = out + &err;
+        assert!(
+            all.contains(&format!("`{key}` must be a folder inside the site"))
+                && all.contains("site.toml:2:"),
+            "{line}: {all}"
+        );
+        assert!(!dir.path().join("public").exists());
+    }
+    // Inside the root, `..` that stays inside is fine.
+    let dir = two_pages(None);
+    write(dir.path(), "site.toml", "title = \"T\"\noutput_dir = \"a/../site\"\n");
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("site/end.html").is_file());
+}
+
+#[test]
+fn f09_templates_cannot_read_the_environment() {
+    let dir = two_pages(None);
+    write(dir.path(), "site.toml", "title = \"T\"\ntheme = \"own\"\n");
+    write(
+        dir.path(),
+        "themes/own/templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}{{ get_env(name=\"HOME\") }}{% endblock main %}",
+    );
+    let (code, out, err) = run(dir.path(), &["build"]);
+    assert_ne!(code, 0);
+    let all = out + &err;
+    assert!(all.contains("get_env is not available"), "{all}");
+    assert!(!dir.path().join("public").exists());
+}
