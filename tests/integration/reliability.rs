@@ -178,3 +178,51 @@ fn f09_templates_cannot_read_the_environment() {
     assert!(all.contains("get_env is not available"), "{all}");
     assert!(!dir.path().join("public").exists());
 }
+
+/// A PID that no process has: beyond the kernel's `pid_max` (at most 2^22).
+const DEAD_PID: u32 = 4_194_305;
+
+#[test]
+fn f06_leftovers_of_killed_builds_are_removed_and_output_restored() {
+    let dir = two_pages(None);
+    let root = dir.path();
+    let (code, _, err) = run(root, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    // A build killed between its two renames: no public/, the previous output
+    // moved aside, and a half-written new one.
+    std::fs::rename(root.join("public"), root.join(format!(".public.old-{DEAD_PID}"))).unwrap();
+    write(root, &format!(".public.tmp-{DEAD_PID}/half.html"), "half");
+    // Leftovers of a build that is still running, and look-alikes, stay.
+    let mine = std::process::id();
+    write(root, &format!(".public.tmp-{mine}/x"), "running");
+    write(root, ".public.tmp-notapid/x", "not ours");
+    write(root, &format!(".other.tmp-{DEAD_PID}/x"), "not ours");
+    // `check` never touches them; the next build first puts the output back.
+    let (code, _, _) = run(root, &["check"]);
+    assert_eq!(code, 0);
+    assert!(!root.join("public").exists());
+    let (code, _, err) = run(root, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(root.join("public/end.html").is_file());
+    assert!(!root.join(format!(".public.old-{DEAD_PID}")).exists());
+    assert!(!root.join(format!(".public.tmp-{DEAD_PID}")).exists());
+    assert!(root.join(format!(".public.tmp-{mine}")).exists());
+    assert!(root.join(".public.tmp-notapid").exists());
+    assert!(root.join(format!(".other.tmp-{DEAD_PID}")).exists());
+}
+
+#[test]
+fn f06_a_build_swaps_in_one_step_and_leaves_nothing_beside() {
+    let dir = two_pages(None);
+    let root = dir.path();
+    for _ in 0..2 {
+        let (code, _, err) = run(root, &["build"]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["content", "public", "site.toml"]);
+}
