@@ -697,7 +697,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Extracts `id="…"` values from raw HTML.
+/// Extracts `id="…"` values from raw HTML, character references decoded.
 fn html_ids(html: &str, out: &mut BTreeSet<String>) {
     let mut rest = html;
     while let Some(i) = rest.find("id=") {
@@ -710,7 +710,8 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
             continue;
         };
         if let Some(end) = rest[1..].find(q) {
-            out.insert(rest[1..1 + end].to_string());
+            // The id the browser sees: `id="R&amp;D"` is `R&D`.
+            out.insert(html_escape::decode_html_entities(&rest[1..1 + end]).into_owned());
             rest = &rest[1 + end..];
         }
     }

@@ -226,3 +226,16 @@ fn f06_a_build_swaps_in_one_step_and_leaves_nothing_beside() {
     names.sort();
     assert_eq!(names, ["content", "public", "site.toml"]);
 }
+
+#[test]
+fn f11_entity_ids_resolve_as_the_browser_sees_them() {
+    let dir = two_pages(Some("<h2 id=\"R&amp;D\">Research</h2>\n"));
+    write(
+        dir.path(),
+        "content/start.md",
+        &START.replace("# Start\n", "# Start\n\n[a](end.md#R&D) [b](end.md#R&amp;amp;D)\n"),
+    );
+    let found = codes(dir.path());
+    // Only the double-escaped one, which names `R&amp;D`, is broken.
+    assert_eq!(found, ["SP203 content/start.md:10:21"], "{found:?}");
+}
