@@ -148,7 +148,7 @@ impl Slugger {
                 base.push('-');
             }
         }
-        if self.seen.insert(base.clone()) {
+        if self.seen.insert(base.clone()) && !is_theme_id(&base) {
             return base;
         }
         let n = self.next.entry(base.clone()).or_insert(0);
@@ -160,6 +160,26 @@ impl Slugger {
             }
         }
     }
+}
+
+/// Ids the built-in theme gives its own elements on a page (templates and
+/// signpost.js). A heading with the same slug gets the next number instead
+/// (`main-1`), so `aria-labelledby="choices-title"` and the script find theirs.
+const THEME_IDS: &[&str] = &[
+    "main",
+    "choices-title",
+    "search-input",
+    "search-status",
+    "search-results",
+];
+
+/// True for an id the theme uses: [`THEME_IDS`] and the script's
+/// `search-result-N`.
+fn is_theme_id(id: &str) -> bool {
+    THEME_IDS.contains(&id)
+        || id
+            .strip_prefix("search-result-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Finds the destination's span inside the source of an inline link `[..](dest ..)`.
@@ -1310,6 +1330,37 @@ mod tests {
     /// Repeats are numbered as github-slugger numbers them, skipping
     /// numbers a heading took as its own text, in linear time (16,000
     /// identical headings once took 17 s).
+    #[test]
+    fn headings_never_take_the_themes_ids() {
+        let mut s = Slugger::default();
+        assert_eq!(s.slug("Main"), "main-1");
+        assert_eq!(s.slug("Choices title"), "choices-title-1");
+        assert_eq!(s.slug("Search result 3"), "search-result-3-1");
+        assert_eq!(s.slug("Search results page"), "search-results-page");
+        assert_eq!(s.slug("Main"), "main-2");
+        // Every literal id in the built-in theme is known here.
+        let theme = [
+            include_str!("../themes/default/templates/base.html"),
+            include_str!("../themes/default/templates/page.html"),
+            include_str!("../themes/default/templates/section.html"),
+            include_str!("../themes/default/templates/index.html"),
+            include_str!("../themes/default/templates/macros.html"),
+            include_str!("../themes/default/static/signpost.js"),
+        ];
+        for text in theme {
+            for (i, _) in text.match_indices("id = \"").chain(text.match_indices("id=\"")) {
+                let rest = &text[i..];
+                let value = rest[rest.find('"').unwrap() + 1..].split('"').next().unwrap();
+                if !value.contains(['{', '<', '/', ' ']) && !value.is_empty() && value != "p" {
+                    // `li.id = "search-result-" + i` in the script.
+                    let value = value.replace("search-result-", "search-result-0");
+                    let value = value.as_str();
+                    assert!(is_theme_id(value), "theme id `{value}` is not reserved");
+                }
+            }
+        }
+    }
+
     #[test]
     fn repeated_headings_are_numbered_past_taken_slugs() {
         let mut s = Slugger::default();

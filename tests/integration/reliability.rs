@@ -239,3 +239,21 @@ fn f11_entity_ids_resolve_as_the_browser_sees_them() {
     // Only the double-escaped one, which names `R&amp;D`, is broken.
     assert_eq!(found, ["SP203 content/start.md:10:21"], "{found:?}");
 }
+
+#[test]
+fn f12_headings_never_duplicate_the_themes_ids() {
+    let dir = two_pages(None);
+    let body = "# Start\n\n## Main\n\n## Choices title\n\n## Search input\n\n[back](#main-1)\n";
+    write(dir.path(), "content/start.md", &START.replace("# Start\n", body));
+    let (code, _, err) = run(dir.path(), &["build", "--deny-warnings"]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("public/start.html")).unwrap();
+    let ids = crate::support::attr_values(&html, "id");
+    let mut seen = std::collections::BTreeSet::new();
+    for id in &ids {
+        assert!(seen.insert(id), "duplicate id {id} in {ids:?}");
+    }
+    for id in ["main", "main-1", "choices-title", "choices-title-1", "search-input-1"] {
+        assert!(seen.contains(&id.to_string()), "{id} missing from {ids:?}");
+    }
+}
