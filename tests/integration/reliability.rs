@@ -257,3 +257,30 @@ fn f12_headings_never_duplicate_the_themes_ids() {
         assert!(seen.contains(&id.to_string()), "{id} missing from {ids:?}");
     }
 }
+
+#[test]
+fn a_broken_front_matter_gives_its_own_error_only() {
+    // A misspelt outcome: SP106, not also a dead end.
+    let dir = two_pages(None);
+    write(dir.path(), "content/end.md", &END.replace("\"resolved\"", "\"resolvd\""));
+    assert_eq!(codes(dir.path()), ["SP106 content/end.md:3:11"]);
+    // `entry = "yes"`: SP105, not an SP304 for every page of the tree.
+    let dir = two_pages(None);
+    write(dir.path(), "content/start.md", &START.replace("entry = true", "entry = \"yes\"").replace("end.md", "a.md"));
+    for (page, next) in [("a", "b"), ("b", "end")] {
+        write(
+            dir.path(),
+            &format!("content/{page}.md"),
+            &format!("+++\ntitle = \"{page}\"\n[[branch]]\nwhen = \"Go\"\nto = \"{next}.md\"\n+++\n"),
+        );
+    }
+    assert_eq!(codes(dir.path()), ["SP105 content/start.md:3:9"]);
+}
+
+#[test]
+fn a_missing_local_image_is_an_error() {
+    let dir = two_pages(Some("# End\n\n![diagram](diagram.png)\n"));
+    assert_eq!(codes(dir.path()), ["SP209 content/end.md:7:12"]);
+    let (code, _, _) = run(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+}
