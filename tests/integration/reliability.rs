@@ -284,3 +284,22 @@ fn a_missing_local_image_is_an_error() {
     let (code, _, _) = run(dir.path(), &["build"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn the_root_is_found_upward_from_the_current_folder() {
+    let dir = two_pages(Some("[gone](gone.md)\n"));
+    let inside = dir.path().join("content");
+    let (code, out, err) = run(&inside, &["check", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("\"file\": \"content/end.md\""), "{out}");
+    let (code, _, _) = run(&inside, &["build"]);
+    assert_eq!(code, 1);
+    write(dir.path(), "content/end.md", END);
+    let (code, _, err) = run(&inside, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("public/end.html").is_file());
+    assert!(!inside.join("public").exists());
+    // An explicit --root is taken as given.
+    let (code, _, _) = run(&inside, &["check", "--root", "."]);
+    assert_eq!(code, 2);
+}
