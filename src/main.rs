@@ -314,10 +314,8 @@ fn serve(
     let server = Server::start(opts, bind, port, &mut print)?;
     let url = format!("http://{}", server.addr());
     eprintln!("Serving on {url} (Ctrl-C to stop)");
-    if open {
-        if let Err(e) = opener::open_browser(&url) {
-            eprintln!("warning: could not open a browser: {e}");
-        }
+    if open && let Err(e) = opener::open_browser(&url) {
+        eprintln!("warning: could not open a browser: {e}");
     }
     let stopper = server.stopper();
     if let Err(e) = ctrlc::set_handler(move || stopper.stop()) {

@@ -133,6 +133,7 @@ const MIN_NODE_W: f64 = 60.0;
 pub const LABEL_FONT_SIZE: f64 = 12.0;
 /// The smallest scale a chart should be shown at (9px labels).
 pub const MIN_SCALE: f64 = 0.76;
+const _: () = assert!(LABEL_FONT_SIZE * MIN_SCALE >= 9.0, "labels stay at 9px");
 const LABEL_CHAR_W: f64 = 6.5;
 const LABEL_LINE_H: f64 = 14.0;
 const LABEL_PAD_Y: f64 = 3.0;
@@ -168,7 +169,7 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
         .map(|e| {
             let lines = text::wrap(e.label.as_deref()?, LABEL_UNITS);
             let widest = lines.iter().map(|l| text::units(l)).max().unwrap_or(0);
-            (widest > 0).then(|| Label {
+            (widest > 0).then_some(Label {
                 w: widest as f64 * LABEL_CHAR_W + 2.0 * LABEL_PAD_X,
                 h: lines.len() as f64 * LABEL_LINE_H + 2.0 * LABEL_PAD_Y,
                 lines,

@@ -239,12 +239,12 @@ mod tests {
     #[test]
     fn wide_characters_count_double() {
         assert_eq!(units("日本語"), 6);
-        let lines = wrap(
-            "日本語のタイトルはとても長いのでこれは折り返されます",
-            22,
-        );
+        let lines = wrap("日本語のタイトルはとても長いのでこれは折り返されます", 22);
         assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
-        assert_eq!(lines.concat(), "日本語のタイトルはとても長いのでこれは折り返されます");
+        assert_eq!(
+            lines.concat(),
+            "日本語のタイトルはとても長いのでこれは折り返されます"
+        );
     }
 
     #[test]

@@ -428,8 +428,8 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             }
         })
         .collect();
-    let map_url = graph.entry_of[page.id.index()]
-        .map(|e| relative_url(from, &map_out(&content.page(e).out)));
+    let map_url =
+        graph.entry_of[page.id.index()].map(|e| relative_url(from, &map_out(&content.page(e).out)));
     let tree = graph.entry_of[page.id.index()].map(|e| {
         let entry = content.page(e);
         LinkView {

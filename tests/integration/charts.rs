@@ -80,10 +80,7 @@ fn a_page_named_like_a_map_page_is_an_output_collision() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stderr.contains("SP205"), "{stderr}");
-    assert!(
-        stderr.contains("the map page of `printer.md`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("the map page of `printer.md`"), "{stderr}");
     assert!(stderr.contains("printer.map.md:1:1"), "{stderr}");
 }
 
@@ -93,7 +90,9 @@ fn generated(trees: usize, per_tree: usize) -> Site {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("site.toml"), "title = \"Generated\"\n").unwrap();
     for t in 0..trees {
-        let folder = dir.path().join(format!("content/area-{:02}/tree-{t:03}", t % 20));
+        let folder = dir
+            .path()
+            .join(format!("content/area-{:02}/tree-{t:03}", t % 20));
         std::fs::create_dir_all(&folder).unwrap();
         for p in 0..per_tree {
             let mut fm = format!(
@@ -115,7 +114,11 @@ fn generated(trees: usize, per_tree: usize) -> Site {
                     fm,
                     "\n[[branch]]\nwhen = \"Answer {k}: the light on the front of the device \
                      is {} after you pressed the button\"\nto = \"p{c:03}.md\"\n",
-                    if k == 0 { "green" } else { "blinking orange or red" }
+                    if k == 0 {
+                        "green"
+                    } else {
+                        "blinking orange or red"
+                    }
                 );
             }
             fm.push_str("+++\n\nA paragraph of text for this step.\n");
@@ -135,8 +138,14 @@ fn the_home_page_of_a_10000_page_site_stays_under_300_kb_and_leads_to_every_tree
     assert!(!index.contains("<svg"), "charts are on the map pages");
     for t in 0..200 {
         let dir = format!("area-{:02}/tree-{t:03}", t % 20);
-        assert!(index.contains(&format!("href=\"{dir}/p000.html\"")), "tree {t}");
-        assert!(index.contains(&format!("href=\"{dir}/p000.map.html\"")), "map {t}");
+        assert!(
+            index.contains(&format!("href=\"{dir}/p000.html\"")),
+            "tree {t}"
+        );
+        assert!(
+            index.contains(&format!("href=\"{dir}/p000.map.html\"")),
+            "map {t}"
+        );
         assert!(site.public().join(format!("{dir}/p000.map.html")).is_file());
     }
     assert!(index.contains("50 pages · 25 outcomes"));

@@ -292,9 +292,15 @@ fn a_first_build_that_fails_says_there_is_no_good_build_yet() {
     let (status, body) = get(s.addr, "/start.html");
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("<h1>No good build yet</h1>"), "{body}");
-    assert!(!body.contains("last good"), "no good build to speak of: {body}");
+    assert!(
+        !body.contains("last good"),
+        "no good build to speak of: {body}"
+    );
     // The diagnostics, escaped, on a styled page for both colour schemes.
-    assert!(body.contains("SP102") && !body.contains("Look <here>"), "{body}");
+    assert!(
+        body.contains("SP102") && !body.contains("Look <here>"),
+        "{body}"
+    );
     assert!(body.contains("<style>") && body.contains("prefers-color-scheme:dark"));
     assert!(body.contains(r#"<meta name="viewport""#));
 
