@@ -282,8 +282,8 @@ pub fn single_file(
     let index_js = files.get(crate::search::INDEX_PATH).map(|b| {
         let mut js = inline_script(&String::from_utf8_lossy(b));
         let shards = files
-            .range::<str, _>(crate::search::SHARD_DIR..)
-            .take_while(|(path, _)| path.starts_with(crate::search::SHARD_DIR));
+            .iter()
+            .filter(|(path, _)| path.starts_with(crate::search::SHARD_DIR));
         for (_, bytes) in shards {
             // The shards' JSON has `<` escaped: it cannot end the element.
             if let Some((name, data)) = crate::search::shard_json(&String::from_utf8_lossy(bytes)) {
