@@ -91,6 +91,9 @@ const DOCS_PER_SHARD: usize = 16;
 /// A term shard is closed once its postings reach this many bytes.
 const TERM_SHARD_BYTES: usize = 12 * 1024;
 
+/// Documents whose words are gathered at once (in parallel).
+const BATCH: usize = 1024;
+
 /// Longer words are not indexed (hashes, long identifiers).
 const MAX_WORD_CHARS: usize = 40;
 
@@ -194,42 +197,44 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
             .map_or_else(|| "Next step".to_string(), markdown::inline_text)
     };
     let docs: Vec<&crate::content::Page> = content.pages.iter().collect();
-    // Each document's words with their field bits, in parallel.
-    let doc_words: Vec<BTreeMap<String, u8>> = docs
-        .par_iter()
-        .map(|page| {
-            let i = page.id.index();
-            let mut found: BTreeMap<String, u8> = BTreeMap::new();
-            let mut add = |text: &str, bit: u8| {
-                for w in words(text) {
-                    *found.entry(w).or_default() |= bit;
-                }
-            };
-            add(page.title(), TITLE);
-            if !page.section_intro {
-                for &e in graph.inc[i].iter().chain(graph.path_to(page.id).iter()) {
-                    add(&when_text(e), WHEN);
-                }
-                for &e in &graph.out[i] {
-                    add(&when_text(e), BODY);
-                }
+    // Each document's words with their field bits, in parallel, a batch of
+    // documents at a time: only one batch's word lists are held at once.
+    let doc_words = |page: &&crate::content::Page| {
+        let i = page.id.index();
+        let mut found: BTreeMap<String, u8> = BTreeMap::new();
+        let mut add = |text: &str, bit: u8| {
+            for w in words(text) {
+                *found.entry(w).or_default() |= bit;
             }
-            if let Some(s) = &page.meta.summary {
-                add(&s.value, SUMMARY);
+        };
+        add(page.title(), TITLE);
+        if !page.section_intro {
+            for &e in graph.inc[i].iter().chain(graph.path_to(page.id).iter()) {
+                add(&when_text(e), WHEN);
             }
-            for tag in &page.meta.tags {
-                add(tag, TAGS);
+            for &e in &graph.out[i] {
+                add(&when_text(e), BODY);
             }
-            add(&site.scans[i].text, BODY);
-            found
-        })
-        .collect();
-    let mut postings: BTreeMap<&str, (String, usize)> = BTreeMap::new();
-    for (d, found) in doc_words.iter().enumerate() {
-        for (w, bits) in found {
-            let (out, last) = postings.entry(w.as_str()).or_default();
-            push_number(out, ((d - *last) as u64) * 32 + u64::from(*bits));
-            *last = d;
+        }
+        if let Some(s) = &page.meta.summary {
+            add(&s.value, SUMMARY);
+        }
+        for tag in &page.meta.tags {
+            add(tag, TAGS);
+        }
+        add(&site.scans[i].text, BODY);
+        found
+    };
+    let mut postings: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for (b, batch) in docs.chunks(BATCH).enumerate() {
+        let found: Vec<BTreeMap<String, u8>> = batch.par_iter().map(doc_words).collect();
+        for (i, found) in found.into_iter().enumerate() {
+            let d = b * BATCH + i;
+            for (w, bits) in found {
+                let (out, last) = postings.entry(w).or_default();
+                push_number(out, ((d - *last) as u64) * 32 + u64::from(bits));
+                *last = d;
+            }
         }
     }
 
@@ -247,7 +252,7 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         shard.clear();
     };
     let mut term_files = Vec::new();
-    for (i, (_, (p, _))) in postings.iter().enumerate() {
+    for (i, (p, _)) in postings.values().enumerate() {
         if shard.is_empty() {
             starts.push(i);
         }
@@ -261,7 +266,7 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
     if !shard.is_empty() {
         flush(&mut shard, &mut term_files);
     }
-    let terms: Vec<&str> = postings.keys().copied().collect();
+    let terms: Vec<&str> = postings.keys().map(String::as_str).collect();
     let root = Root {
         v: 2,
         n: docs.len(),
