@@ -191,10 +191,10 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
     let content = &site.content;
     let graph = &site.graph;
     let when_text = |e: usize| {
-        graph.edges[e]
-            .when
-            .as_deref()
-            .map_or_else(|| "Next step".to_string(), markdown::inline_text)
+        graph.edges[e].when.as_deref().map_or_else(
+            || site.config.labels["next_step"].clone(),
+            markdown::inline_text,
+        )
     };
     let docs: Vec<&crate::content::Page> = content.pages.iter().collect();
     // Each document's words with their field bits, in parallel, a batch of

@@ -25,6 +25,7 @@ use crate::markdown::{self, Processed, Settings};
 use crate::site::Site;
 use crate::source::SourceMap;
 pub use theme::Theme;
+use theme::escape_html;
 use view::{
     BranchView, IndexContext, LinkView, ListedPage, OutlineNode, PageContext, PageView, ParentView,
     SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
@@ -198,7 +199,10 @@ pub fn render_parts(
             .par_iter()
             .map(|edge| match edge.when.as_deref() {
                 Some(w) => markdown::inline_html_and_text(w, allow_raw_html),
-                None => ("Next step".to_string(), "Next step".to_string()),
+                None => (
+                    escape_html(&cfg.labels["next_step"]),
+                    cfg.labels["next_step"].clone(),
+                ),
             })
             .collect(),
     };
@@ -249,6 +253,9 @@ pub fn render_parts(
                 .map_err(io_err(&path))?;
         }
     }
+    let labels = crate::labels::script(&cfg.labels);
+    sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
+        .map_err(io_err(crate::labels::SCRIPT_PATH))?;
     if !parts.skip_static {
         content
             .assets
@@ -279,15 +286,17 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
         + content.sections.len()
         + content.assets.len()
         + theme.statics.len()
-        + 1
+        + 2
         + usize::from(site.config.search.enabled)
         + usize::from(!theme.statics.contains_key(theme::HIGHLIGHT_CSS))
 }
 
 /// Renders template `name` with Tera.
 fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
-    let context = tera::Context::from_serialize(value)
+    let mut context = tera::Context::from_serialize(value)
         .map_err(|e| Error::Template(theme::template_error(&e)))?;
+    // Every template sees the theme's texts as `labels.KEY`.
+    context.insert("labels", &ctx.site.config.labels);
     ctx.tera
         .render(name, &context)
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
@@ -340,7 +349,7 @@ fn section_title<'a>(ctx: &Ctx<'a>, dir: &'a str) -> &'a str {
 
 fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>> {
     let mut crumbs = vec![LinkView {
-        title: "Home",
+        title: &ctx.site.config.labels["home"],
         url: relative_url(from, "index.html"),
     }];
     let mut end = 0;
@@ -443,6 +452,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             id: &page.path,
             title: page.title(),
             summary: page.meta.summary.as_ref().map(|s| s.value.as_str()),
+            question: page.meta.question.as_ref().map(|s| s.value.as_str()),
             tags: &page.meta.tags,
             outcome: outcome(page),
             entry: page.meta.is_entry(),

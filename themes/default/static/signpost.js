@@ -26,6 +26,19 @@
   var bundle = document.documentElement.hasAttribute("data-signpost-bundle");
   var root = bundle ? "" : body.getAttribute("data-root") || "";
 
+  // The theme's texts in the site's language: `_signpost/labels.js`, loaded
+  // before this script, sets window.signpostLabels (see docs/templates.md).
+  var LABELS = window.signpostLabels || {};
+
+  // The text of label `key`, with each `{name}` replaced by `vars[name]`.
+  function label(key, vars) {
+    var text = typeof LABELS[key] === "string" ? LABELS[key] : key;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(vars[name]));
+    });
+    return text;
+  }
+
   // The href of the page at `url` (relative to the site root, percent-encoded).
   function pageHref(url) {
     return bundle ? "#p/" + url : root + url;
@@ -346,7 +359,7 @@
       if (!a.hasAttribute("data-href")) {
         a.setAttribute("data-href", a.getAttribute("href") || "");
       }
-      var when = a.getAttribute("data-when") || "Next step";
+      var when = a.getAttribute("data-when") || label("next_step");
       carry(a, a.getAttribute("data-href"), a.getAttribute("data-target"), trailTo(trail, a.getAttribute("data-target"), when));
     }
   }
@@ -423,15 +436,15 @@
       return;
     }
 
-    box.appendChild(el("p", "trail-title", "Your answers so far"));
+    box.appendChild(el("p", "trail-title", label("trail_title")));
     var list = el("ol", "trail-steps");
-    list.setAttribute("aria-label", "Your answers so far");
+    list.setAttribute("aria-label", label("trail_title"));
     trail.forEach(function (step, i) {
       var li = el("li");
       var a = el("a", null, step.title);
       a.setAttribute("data-step", String(i));
       carry(a, pageHref(step.url), step.id, trail.slice(0, i));
-      a.setAttribute("title", "Go back and change this answer");
+      a.setAttribute("title", label("trail_change"));
       li.appendChild(a);
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "trail-when", step.when));
@@ -443,7 +456,7 @@
     box.appendChild(list);
 
     var actions = el("div", "trail-actions");
-    var button = el("button", "button trail-copy", "Copy link to this path");
+    var button = el("button", "button trail-copy", label("trail_copy"));
     button.type = "button";
     var status = el("span", "trail-status");
     status.setAttribute("role", "status");
@@ -455,7 +468,7 @@
       var link = linkWithTrail(trail);
       copyText(link, function (ok) {
         if (ok) {
-          status.textContent = "Link copied.";
+          status.textContent = label("trail_copied");
           return;
         }
         // No clipboard access (older browser, or not allowed): put the link in
@@ -465,7 +478,7 @@
           field = el("input", "trail-url");
           field.type = "text";
           field.readOnly = true;
-          field.setAttribute("aria-label", "Link to this path");
+          field.setAttribute("aria-label", label("trail_link"));
           box.appendChild(field);
         }
         field.value = link;
@@ -481,7 +494,7 @@
           box.removeChild(field);
           button.focus();
         }
-        status.textContent = copied ? "Link copied." : "Press Ctrl+C (⌘C on a Mac) to copy the selected link.";
+        status.textContent = copied ? label("trail_copied") : label("trail_copy_manual");
       });
     });
 
@@ -558,30 +571,8 @@
    * the `when`s leading to the page, summary, tags, body), then page order.
    */
 
-  // Every string that search shows, in one place.
-  var SEARCH_TEXT = {
-    loading: "Loading the search index…",
-    failed: "The search index could not be loaded.",
-    none: "No pages match “{q}”.",
-    one: "1 page matches. ↑↓ to choose, Enter to open.",
-    some: "{n} pages match. ↑↓ to choose, Enter to open.",
-    many: "{n} pages match; the first {max} are shown. Add a word to narrow it down.",
-    didYouMean: "Did you mean",
-    trees: "Or start from a guide:",
-    allTrees: "All guides",
-    start: "Start of “{t}”",
-    home: "Home",
-    tags: "Tags:",
-    outcomes: { resolved: "Resolved", escalate: "Escalate", unsolved: "Unsolved" },
-  };
-
-  function fill(text, vars) {
-    return text.replace(/\{(\w+)\}/g, function (m, k) {
-      return Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : m;
-    });
-  }
-
   var MAX_RESULTS = 20;
+  var OUTCOMES = ["resolved", "escalate", "unsolved"];
   var MAX_TREES_SHOWN = 8;
   var MAX_EXPANSIONS = 12; // approximate words tried per query word
   var MAX_WORD = 40; // longer words are not indexed
@@ -1020,11 +1011,11 @@
   function placeOf(doc) {
     if (doc.r) {
       if (doc.e && !(doc.p && doc.p.length)) {
-        return fill(SEARCH_TEXT.start, { t: doc.r });
+        return label("start_of_tree", { title: doc.r });
       }
       return [doc.r].concat(doc.p || []).join(" › ");
     }
-    return doc.f || SEARCH_TEXT.home;
+    return doc.f || label("home");
   }
 
   function initSearch() {
@@ -1053,7 +1044,7 @@
     var list = el("ul", "search-results");
     list.id = "search-results";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Search results");
+    list.setAttribute("aria-label", label("search_results"));
     var help = el("div", "search-help");
     help.hidden = true;
     panel.appendChild(status);
@@ -1165,7 +1156,7 @@
     function showHelp(query, ts) {
       var suggestions = index.suggest(query, ts);
       if (suggestions.length) {
-        var p = el("p", "search-suggest", SEARCH_TEXT.didYouMean + " ");
+        var p = el("p", "search-suggest", label("search_did_you_mean") + " ");
         suggestions.forEach(function (s, i) {
           var b = el("button", "search-suggestion", s);
           b.type = "button";
@@ -1188,7 +1179,7 @@
           return;
         }
         var trees = shardStore.r || [];
-        var p = el("p", "search-trees-title", SEARCH_TEXT.trees);
+        var p = el("p", "search-trees-title", label("search_trees"));
         var ul = el("ul", "search-trees");
         trees.slice(0, MAX_TREES_SHOWN).forEach(function (t) {
           var li = el("li");
@@ -1198,7 +1189,7 @@
           ul.appendChild(li);
         });
         var li = el("li");
-        var all = el("a", null, SEARCH_TEXT.allTrees);
+        var all = el("a", null, label("search_all_trees"));
         all.href = pageHref("index.html");
         li.appendChild(all);
         ul.appendChild(li);
@@ -1223,9 +1214,9 @@
         li.setAttribute("data-url", p.u);
         var title = el("span", "search-title");
         title.appendChild(highlighted(p.t, result.marks));
-        if (p.o && SEARCH_TEXT.outcomes[p.o]) {
+        if (p.o && OUTCOMES.indexOf(p.o) !== -1) {
           title.appendChild(document.createTextNode(" "));
-          title.appendChild(el("span", "badge outcome-" + p.o, SEARCH_TEXT.outcomes[p.o]));
+          title.appendChild(el("span", "badge outcome-" + p.o, label("outcome_" + p.o)));
         }
         li.appendChild(title);
         var where = el("span", "search-place", placeOf(p));
@@ -1237,7 +1228,7 @@
         }
         if (p.g && p.g.length) {
           var tags = el("span", "search-tags");
-          tags.appendChild(el("span", "visually-hidden", SEARCH_TEXT.tags + " "));
+          tags.appendChild(el("span", "visually-hidden", label("tags") + ": "));
           p.g.forEach(function (g) {
             var tag = el("span", "search-tag");
             tag.appendChild(highlighted(g, result.marks));
@@ -1258,10 +1249,10 @@
       var n = result.total;
       status.textContent =
         n === 0
-          ? fill(SEARCH_TEXT.none, { q: query.trim() })
+          ? label("search_none", { query: query.trim() })
           : n > MAX_RESULTS
-            ? fill(SEARCH_TEXT.many, { n: n, max: MAX_RESULTS })
-            : fill(n === 1 ? SEARCH_TEXT.one : SEARCH_TEXT.some, { n: n });
+            ? label("search_more", { count: n, shown: MAX_RESULTS })
+            : (n === 1 ? label("search_one") : label("search_many", { count: n })) + " " + label("search_keys");
       if (n === 0) {
         showHelp(query, ts);
       }
@@ -1278,11 +1269,11 @@
       }
       load();
       if (failed) {
-        showStatus(SEARCH_TEXT.failed);
+        showStatus(label("search_failed"));
         return;
       }
       if (!index) {
-        showStatus(SEARCH_TEXT.loading);
+        showStatus(label("search_loading"));
         return;
       }
       index.search(query, function (result) {
@@ -1290,7 +1281,7 @@
           return;
         }
         if (!result) {
-          showStatus(SEARCH_TEXT.failed);
+          showStatus(label("search_failed"));
           return;
         }
         render(query, result);
@@ -1379,6 +1370,100 @@
 
   try {
     initSearch();
+  } catch (e) {
+    /* Never let an enhancement break the page. */
+  }
+
+  /* ======================================================================
+   * 2b. Headings and code blocks of the page body
+   * ======================================================================
+   *
+   * Each heading with an id gets a link to itself (`#` shown on hover and on
+   * focus, named by the `heading_anchor` label); each code block gets a copy
+   * button. The clipboard API may be missing or refused (file://, an old
+   * browser): then the code is selected and copied with execCommand, and if
+   * that fails too it stays selected for Ctrl+C.
+   */
+
+  function addHeadingAnchors() {
+    var headings = document.querySelectorAll(
+      ".body h1[id], .body h2[id], .body h3[id], .body h4[id], .body h5[id], .body h6[id]"
+    );
+    for (var i = 0; i < headings.length; i++) {
+      var h = headings[i];
+      if (h.querySelector("a.heading-anchor")) {
+        continue;
+      }
+      var a = el("a", "heading-anchor", "#");
+      a.href = "#" + h.id;
+      a.setAttribute("aria-label", label("heading_anchor") + ": " + h.textContent.trim());
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(a);
+    }
+  }
+
+  function selectAndCopy(node) {
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || !document.createRange) {
+      return false;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (e) {
+      copied = false;
+    }
+    if (copied) {
+      selection.removeAllRanges();
+    }
+    return copied;
+  }
+
+  function addCopyButtons() {
+    var blocks = document.querySelectorAll(".body pre");
+    for (var i = 0; i < blocks.length; i++) {
+      var pre = blocks[i];
+      if (pre.parentNode.classList.contains("code-block")) {
+        continue;
+      }
+      var wrap = el("div", "code-block");
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var button = el("button", "button code-copy", label("copy_code"));
+      button.type = "button";
+      var status = el("span", "code-status visually-hidden");
+      status.setAttribute("role", "status");
+      wrap.appendChild(button);
+      wrap.appendChild(status);
+      button.addEventListener("click", copyBlock(pre, button, status));
+    }
+  }
+
+  function copyBlock(pre, button, status) {
+    var timer = null;
+    function say(text) {
+      status.textContent = text;
+      button.textContent = text === label("code_copied") ? text : label("copy_code");
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label("copy_code");
+      }, 2000);
+    }
+    return function () {
+      var code = pre.querySelector("code") || pre;
+      copyText(code.textContent, function (ok) {
+        say(ok || selectAndCopy(code) ? label("code_copied") : label("code_copy_failed"));
+      });
+    };
+  }
+
+  try {
+    addHeadingAnchors();
+    addCopyButtons();
   } catch (e) {
     /* Never let an enhancement break the page. */
   }
