@@ -572,7 +572,11 @@
    */
 
   var MAX_RESULTS = 20;
-  var OUTCOMES = ["resolved", "escalate", "unsolved"];
+  var OUTCOME_LABELS = {
+    resolved: label("outcome_resolved"),
+    escalate: label("outcome_escalate"),
+    unsolved: label("outcome_unsolved"),
+  };
   var MAX_TREES_SHOWN = 8;
   var MAX_EXPANSIONS = 12; // approximate words tried per query word
   var MAX_WORD = 40; // longer words are not indexed
@@ -1214,9 +1218,9 @@
         li.setAttribute("data-url", p.u);
         var title = el("span", "search-title");
         title.appendChild(highlighted(p.t, result.marks));
-        if (p.o && OUTCOMES.indexOf(p.o) !== -1) {
+        if (p.o && OUTCOME_LABELS[p.o]) {
           title.appendChild(document.createTextNode(" "));
-          title.appendChild(el("span", "badge outcome-" + p.o, label("outcome_" + p.o)));
+          title.appendChild(el("span", "badge outcome-" + p.o, OUTCOME_LABELS[p.o]));
         }
         li.appendChild(title);
         var where = el("span", "search-place", placeOf(p));
