@@ -132,21 +132,22 @@ struct Doc<'a> {
     f: Option<String>,
 }
 
-/// The words of `text` as the theme's search folds them: lower case, accents
+/// Calls `f` with each word of `text` as the theme's search folds it: lower case, accents
 /// (combining marks U+0300–U+036F after NFD) removed, split at every character
 /// that is neither alphanumeric nor `_`.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let folded: String = text
-        .to_lowercase()
-        .nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .collect();
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let folded: String = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+            .nfd()
+            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+            .collect()
+    };
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
-        .map(str::to_string)
-        .collect::<Vec<_>>()
-        .into_iter()
+        .for_each(&mut f);
 }
 
 /// Appends `n` in the posting alphabet.
@@ -190,12 +191,18 @@ pub fn shard_json(script: &str) -> Option<(&str, &str)> {
 pub fn index_files(site: &Site) -> Vec<(String, String)> {
     let content = &site.content;
     let graph = &site.graph;
-    let when_text = |e: usize| {
-        graph.edges[e].when.as_deref().map_or_else(
-            || site.config.labels["next_step"].clone(),
-            markdown::inline_text,
-        )
-    };
+    // Every `when` as plain text, once per branch.
+    let when_texts: Vec<String> = graph
+        .edges
+        .par_iter()
+        .map(|e| {
+            e.when.as_deref().map_or_else(
+                || site.config.labels["next_step"].clone(),
+                markdown::inline_text,
+            )
+        })
+        .collect();
+    let when_text = |e: usize| when_texts[e].clone();
     let docs: Vec<&crate::content::Page> = content.pages.iter().collect();
     // Each document's words with their field bits, in parallel, a batch of
     // documents at a time: only one batch's word lists are held at once.
@@ -203,17 +210,20 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         let i = page.id.index();
         let mut found: BTreeMap<String, u8> = BTreeMap::new();
         let mut add = |text: &str, bit: u8| {
-            for w in words(text) {
-                *found.entry(w).or_default() |= bit;
-            }
+            for_each_word(text, |w| match found.get_mut(w) {
+                Some(bits) => *bits |= bit,
+                None => {
+                    found.insert(w.to_string(), bit);
+                }
+            });
         };
         add(page.title(), TITLE);
         if !page.section_intro {
             for &e in graph.inc[i].iter().chain(graph.path_to(page.id).iter()) {
-                add(&when_text(e), WHEN);
+                add(&when_texts[e], WHEN);
             }
             for &e in &graph.out[i] {
-                add(&when_text(e), BODY);
+                add(&when_texts[e], BODY);
             }
         }
         if let Some(s) = &page.meta.summary {
@@ -372,7 +382,10 @@ mod tests {
 
     #[test]
     fn words_are_folded_like_the_theme_folds_a_query() {
-        let w: Vec<String> = words("Réinitialiser l'MFA: 2FA_code, ÉTÉ—x").collect();
+        let mut w = Vec::new();
+        for_each_word("Réinitialiser l'MFA: 2FA_code, ÉTÉ—x", |x| {
+            w.push(x.to_string())
+        });
         assert_eq!(w, ["reinitialiser", "l", "mfa", "2fa_code", "ete", "x"]);
     }
 
