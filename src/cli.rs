@@ -85,6 +85,23 @@ pub(crate) enum Command {
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
     },
+    /// Run the path tests (tests/*.toml): do these answers lead to that page?
+    ///
+    /// Each `[[path]]` starts at a page and gives answers; each answer picks
+    /// the branch whose `when` contains it (or whose target's file name is
+    /// it). Ends with the outcome coverage of every tree.
+    Test {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format of the failures (the report goes to stdout in
+        /// `human`, to stderr in `json`; `github` adds notices)
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {
         /// Site root: the folder with site.toml

@@ -38,6 +38,7 @@ pub mod init;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod pathtest;
 pub mod pipeline;
 pub mod render;
 pub mod search;

@@ -121,11 +121,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
                 None => signpost::analyze(&opts)?,
             };
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Github => Format::Github,
-            };
+            let format = diag_format(format);
             let color = color_for(std::io::stdout().is_terminal());
             print!(
                 "{}",
@@ -138,6 +134,60 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Test {
+            root,
+            format,
+            drafts,
+        } => {
+            let mut opts = signpost::Options::new(root);
+            opts.drafts = drafts;
+            let mut analysis = signpost::analyze(&opts)?;
+            let format = diag_format(format);
+            let color = color_for(std::io::stdout().is_terminal());
+            let Some(site) = &analysis.site else {
+                print!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, format, color)
+                );
+                return Ok(ExitCode::from(1));
+            };
+            // Only the path tests' own problems: `check` reports the rest.
+            let files = site.test_files.clone();
+            let report = site.path_tests.clone();
+            analysis
+                .diagnostics
+                .retain(|d| files.contains(&d.span.file));
+            let failures = if analysis.diagnostics.is_empty() && format == Format::Human {
+                String::new()
+            } else {
+                analysis
+                    .diagnostics
+                    .render(&analysis.sources, format, color)
+            };
+            match format {
+                Format::Human => print!("{failures}{}", report.summary()),
+                Format::Json => {
+                    print!("{failures}");
+                    eprint!("{}", report.summary());
+                }
+                Format::Github => {
+                    print!("{failures}");
+                    for c in &report.coverage {
+                        println!("::notice title=path-test coverage::{}", c.line());
+                    }
+                    eprint!("{}", report.summary());
+                }
+            }
+            Ok(
+                if analysis.diagnostics.has_errors() || report.failed() > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                },
+            )
         }
         Command::Graph {
             root,
@@ -243,6 +293,14 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn diag_format(format: FormatArg) -> Format {
+    match format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
     }
 }
 

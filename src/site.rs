@@ -55,6 +55,10 @@ pub struct Site {
     /// Display names of folders without an `_index.md` title ("vpn-access" →
     /// "Vpn access").
     pub folder_titles: BTreeMap<String, String>,
+    /// The path-test files (`tests/*.toml`) in the source map, sorted by name.
+    pub test_files: Vec<crate::source::FileId>,
+    /// What the path tests found.
+    pub path_tests: crate::pathtest::TestReport,
 }
 
 /// "vpn-access" → "Vpn access": a readable name for a folder without a title.

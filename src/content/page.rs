@@ -48,7 +48,7 @@ impl Outcome {
 
     const NAMES: [&'static str; 3] = ["resolved", "escalate", "unsolved"];
 
-    pub(super) fn parse(s: &str) -> Option<Outcome> {
+    pub(crate) fn parse(s: &str) -> Option<Outcome> {
         match s {
             "resolved" => Some(Outcome::Resolved),
             "escalate" => Some(Outcome::Escalate),
