@@ -34,6 +34,7 @@ pub mod error;
 pub mod export;
 pub mod flowchart;
 pub mod graph;
+pub mod include;
 pub mod init;
 pub mod links;
 pub mod markdown;

@@ -16,6 +16,7 @@ use crate::content::{self, PageId};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::graph;
+use crate::include;
 use crate::markdown;
 use crate::output;
 use crate::pathtest;
@@ -119,7 +120,11 @@ fn analyze_with(
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
     let (files, tests) = read(&config)?;
-    let (content, scans) = content::load(files, &content_name, drafts, &mut sources, &mut diags)?;
+    let (mut content, mut scans) =
+        content::load(files, &content_name, drafts, &mut sources, &mut diags)?;
+    include::expand(&mut content, &mut scans, &sources, &mut diags);
+    // Diagnostics from here on point into expanded text: see `map_back` below.
+    let expanded_from = diags.len();
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
     let backlinks = check::links(&content, &graph, &scans, &mut diags);
@@ -129,6 +134,7 @@ fn analyze_with(
         .map(|(name, text)| sources.add(name, text))
         .collect();
     let path_tests = pathtest::run(&content, &graph, &sources, &test_files, &mut diags);
+    include::map_back(&content, &mut diags[expanded_from..]);
     let folder_titles = content
         .sections
         .iter()
@@ -170,8 +176,10 @@ pub fn reanalyze(
 ) -> Analysis {
     for &id in changed {
         let page = site.content.page(id);
-        site.scans[id.index()] = markdown::scan(&sources.get(page.file).text, page.body.clone());
+        let (text, body) = page.source(&sources);
+        site.scans[id.index()] = markdown::scan(text, body);
     }
+    let expanded_from = diags.len();
     site.graph = graph::resolve(&site.content, &mut diags);
     graph::validate(&site.content, &site.graph, &mut diags);
     site.backlinks = check::links(&site.content, &site.graph, &site.scans, &mut diags);
@@ -183,6 +191,7 @@ pub fn reanalyze(
         &site.test_files,
         &mut diags,
     );
+    include::map_back(&site.content, &mut diags[expanded_from..]);
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort(&sources);

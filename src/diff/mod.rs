@@ -476,7 +476,6 @@ impl Snap {
         let mut reachable = BTreeSet::new();
         let mut dead_ends = BTreeSet::new();
         for page in content.pages.iter().filter(|p| !p.section_intro) {
-            let text = &analysis.sources.get(page.file).text;
             let branches = page
                 .meta
                 .branches
@@ -520,7 +519,12 @@ impl Snap {
                     outcome: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
                     tags: page.meta.tags.clone(),
                     weight: page.meta.weight,
-                    body: text.get(page.body.clone()).unwrap_or_default().to_string(),
+                    // With includes expanded: a changed snippet changes
+                    // every page that includes it.
+                    body: {
+                        let (text, body) = page.source(&analysis.sources);
+                        text.get(body).unwrap_or_default().to_string()
+                    },
                     branches,
                 },
             );

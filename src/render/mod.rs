@@ -310,11 +310,8 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Processed {
         text: false,
         links: false,
     };
-    markdown::process(
-        &ctx.sources.get(page.file).text,
-        page.body.clone(),
-        &settings,
-    )
+    let (text, body) = page.source(ctx.sources);
+    markdown::process(text, body, &settings)
 }
 
 /// `when` of edge `e` as inline HTML and as plain text (made once per edge: a
