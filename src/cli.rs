@@ -65,6 +65,9 @@ pub(crate) enum Command {
         /// Fail (and write nothing) when there are warnings
         #[arg(long)]
         deny_warnings: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Report every problem in the site without writing anything
     Check {
@@ -84,6 +87,9 @@ pub(crate) enum Command {
         /// problems elsewhere that this revision did not have)
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Run the path tests (tests/*.toml): do these answers lead to that page?
     ///
@@ -101,6 +107,9 @@ pub(crate) enum Command {
         /// Include drafts
         #[arg(long)]
         drafts: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {

@@ -42,6 +42,7 @@ pub mod output;
 pub mod pathtest;
 pub mod pipeline;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod serve;
 pub mod site;

@@ -52,6 +52,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             output,
             drafts,
             deny_warnings,
+            today,
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
@@ -59,6 +60,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output,
                 drafts,
                 deny_warnings,
+                today,
             };
             let bar = progress_bar();
             let writing = std::sync::Once::new();
@@ -110,12 +112,14 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             deny_warnings,
             drafts,
             changed_since,
+            today,
         } => {
             let opts = signpost::Options {
                 root,
                 output: None,
                 drafts,
                 deny_warnings,
+                today,
             };
             let analysis = match &changed_since {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
@@ -139,9 +143,11 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             root,
             format,
             drafts,
+            today,
         } => {
             let mut opts = signpost::Options::new(root);
             opts.drafts = drafts;
+            opts.today = today;
             let mut analysis = signpost::analyze(&opts)?;
             let format = diag_format(format);
             let color = color_for(std::io::stdout().is_terminal());
@@ -257,6 +263,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
+                today: None,
             };
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;

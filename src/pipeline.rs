@@ -21,6 +21,7 @@ use crate::markdown;
 use crate::output;
 use crate::pathtest;
 use crate::render::{self, Sink};
+use crate::review;
 use crate::site::{Analysis, Options, Site, folder_title};
 use crate::source::SourceMap;
 
@@ -43,7 +44,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             });
         }
     };
-    analyze_with(root, &text, opts.drafts, |config| {
+    analyze_with(root, &text, opts.drafts, opts.today, |config| {
         Ok((
             content::read_dir(&root.join(&config.content_dir))?,
             pathtest::read_dir(root, &config.tests_dir)?,
@@ -62,7 +63,7 @@ pub fn analyze_files(
     files: Vec<(String, Vec<u8>)>,
     drafts: bool,
 ) -> Analysis {
-    analyze_with(root, site_toml, drafts, |config| {
+    analyze_with(root, site_toml, drafts, None, |config| {
         let dir = config.content_dir.trim_start_matches("./");
         let prefix = format!("{}/", dir.trim_end_matches('/'));
         let tests = pathtest::select(&config.tests_dir, &files);
@@ -96,6 +97,7 @@ fn analyze_with(
     root: &Path,
     site_toml: &str,
     drafts: bool,
+    today: Option<jiff::civil::Date>,
     read: impl FnOnce(&SiteConfig) -> Result<SiteFiles, Error>,
 ) -> Result<Analysis, Error> {
     let mut sources = SourceMap::new();
@@ -135,6 +137,8 @@ fn analyze_with(
         .collect();
     let path_tests = pathtest::run(&content, &graph, &sources, &test_files, &mut diags);
     include::map_back(&content, &mut diags[expanded_from..]);
+    let today = review::today(today);
+    review::check(&content, &config.review, today, &mut diags);
     let folder_titles = content
         .sections
         .iter()
@@ -155,6 +159,7 @@ fn analyze_with(
             folder_titles,
             test_files,
             path_tests,
+            today,
         }),
     })
 }
@@ -192,6 +197,7 @@ pub fn reanalyze(
         &mut diags,
     );
     include::map_back(&site.content, &mut diags[expanded_from..]);
+    review::check(&site.content, &site.config.review, site.today, &mut diags);
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort(&sources);
