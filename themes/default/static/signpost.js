@@ -410,6 +410,66 @@
     fallback();
   }
 
+  // Copies `text`; without the Clipboard API (file:// in some browsers, old
+  // ones) through a selected, off-screen text area and execCommand("copy").
+  function copyPlain(text, done) {
+    copyText(text, function (ok) {
+      if (ok) {
+        done(true);
+        return;
+      }
+      var area = el("textarea", "copy-buffer");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.left = "-9999px";
+      document.body.appendChild(area);
+      area.select();
+      var copied = false;
+      try {
+        copied = document.execCommand("copy");
+      } catch (e) {
+        copied = false;
+      }
+      document.body.removeChild(area);
+      done(copied);
+    });
+  }
+
+  // The walk as plain lines: each question with the answer given.
+  function trailLines(trail) {
+    return trail.map(function (step, i) {
+      return i + 1 + ". " + step.title + " → " + step.when;
+    });
+  }
+
+  // The walk as plain text for a ticket: the tree, each question with the
+  // answer given, the page reached and its outcome, and the link.
+  function ticketText(box, trail) {
+    var lines = [];
+    var tree = box.getAttribute("data-tree-title");
+    if (tree) {
+      lines.push("Procedure: " + tree);
+    }
+    lines = lines.concat(trailLines(trail));
+    var outcome = box.getAttribute("data-outcome");
+    lines.push("Reached: " + selfTitle() + (outcome ? " (outcome: " + outcome + ")" : ""));
+    lines.push("Link: " + linkWithTrail(trail));
+    return lines.join("\n") + "\n";
+  }
+
+  // Fills `{trail}` of the feedback links with the reader's answers.
+  function setUpFeedback(trail) {
+    var links = here.scope.querySelectorAll("a[data-feedback]");
+    var text = trailLines(trail).join("\n");
+    for (var i = 0; i < links.length; i++) {
+      links[i].setAttribute(
+        "href",
+        links[i].getAttribute("data-feedback").split("{trail}").join(encodeURIComponent(text))
+      );
+    }
+  }
+
   function renderTrail(box, trail) {
     var staticPath = box.parentNode ? box.parentNode.querySelector(".where-path") : null;
     while (box.firstChild) {
@@ -447,9 +507,24 @@
     button.type = "button";
     var status = el("span", "trail-status");
     status.setAttribute("role", "status");
+    var ticket = el("button", "button trail-ticket", "Copy for the ticket");
+    ticket.type = "button";
+    var print = el("button", "button trail-print", "Print my path");
+    print.type = "button";
     actions.appendChild(button);
+    actions.appendChild(ticket);
+    actions.appendChild(print);
     actions.appendChild(status);
     box.appendChild(actions);
+
+    ticket.addEventListener("click", function () {
+      copyPlain(ticketText(box, trail), function (ok) {
+        status.textContent = ok ? "Copied for the ticket." : "Copying is not allowed here.";
+      });
+    });
+    print.addEventListener("click", function () {
+      window.print();
+    });
 
     button.addEventListener("click", function () {
       var link = linkWithTrail(trail);
@@ -498,6 +573,7 @@
       rememberTrail(here.id, trail);
     }
     setUpBranches(trail);
+    setUpFeedback(trail);
     var box = here.scope.querySelector("nav.where .trail");
     if (box) {
       renderTrail(box, trail);
