@@ -315,6 +315,21 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Processed {
     markdown::process(text, body, &settings)
 }
 
+/// A short Markdown text from site.toml or front matter (an outcome text, a
+/// contact) as HTML, sanitized like a body; its links are kept as written.
+fn snippet_html(ctx: &Ctx<'_>, text: &str) -> String {
+    let keep = |_: &str| None;
+    let settings = Settings {
+        render: true,
+        highlight: None,
+        allow_raw_html: ctx.site.config.markdown.allow_raw_html,
+        rewrite: &keep,
+        text: false,
+        links: false,
+    };
+    markdown::process(text, 0..text.len(), &settings).html
+}
+
 /// `when` of edge `e` as inline HTML and as plain text (made once per edge: a
 /// page shows the `when`s of its branches, its parents and every step of its
 /// path from the entry, so the same edge appears on many pages).
@@ -460,10 +475,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
                     .contact
                     .as_deref()
                     .or_else(|| site.config.outcomes.get(kind))?;
-                Some(markdown::render_inline(
-                    text,
-                    site.config.markdown.allow_raw_html,
-                ))
+                Some(snippet_html(ctx, text))
             }),
             feedback: outcome(page)
                 .and(site.config.feedback_url.as_deref())

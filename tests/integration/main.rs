@@ -19,3 +19,4 @@ mod serve;
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod team;
