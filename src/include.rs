@@ -36,7 +36,7 @@ pub fn expand(
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for i in 0..content.pages.len() {
+    for (i, scan) in scans.iter_mut().enumerate() {
         let page = &content.pages[i];
         let text = &sources.get(page.file).text;
         if !text[page.body.clone()].contains("{{#include") {
@@ -67,7 +67,7 @@ pub fn expand(
             diags,
         );
         let body = out.body_start..out.text.len();
-        scans[i] = markdown::scan(&out.text, body);
+        *scan = markdown::scan(&out.text, body);
         content.pages[i].expanded = Some(Box::new(out));
     }
 }
@@ -356,6 +356,32 @@ fn section(text: &str, body: Range<usize>, anchor: &str) -> Result<Range<usize>,
     Ok(start..end)
 }
 
+/// Points diagnostics about expanded text back at the file each piece came
+/// from (the including page, or the included file).
+pub fn map_back(content: &Content, diags: &mut [Diagnostic]) {
+    let expanded: BTreeMap<FileId, &Expanded> = content
+        .pages
+        .iter()
+        .filter_map(|p| p.expanded.as_deref().map(|e| (p.file, e)))
+        .collect();
+    if expanded.is_empty() {
+        return;
+    }
+    let map = |span: &mut Span| {
+        if let Some(e) = expanded.get(&span.file) {
+            let len = span.range.len();
+            let (file, start) = e.origin(span.range.start);
+            *span = Span::new(file, start..start + len);
+        }
+    };
+    for d in diags {
+        map(&mut d.span);
+        for (s, _) in &mut d.related {
+            map(s);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,31 +406,5 @@ mod tests {
         let r = section(t, 0..t.len(), "a").unwrap();
         assert_eq!(&t[r], "## A\none\n### A1\ntwo\n");
         assert_eq!(section(t, 0..t.len(), "c").unwrap_err(), ["a", "a1", "b"]);
-    }
-}
-
-/// Points diagnostics about expanded text back at the file each piece came
-/// from (the including page, or the included file).
-pub fn map_back(content: &Content, diags: &mut [Diagnostic]) {
-    let expanded: BTreeMap<FileId, &Expanded> = content
-        .pages
-        .iter()
-        .filter_map(|p| p.expanded.as_deref().map(|e| (p.file, e)))
-        .collect();
-    if expanded.is_empty() {
-        return;
-    }
-    let map = |span: &mut Span| {
-        if let Some(e) = expanded.get(&span.file) {
-            let len = span.range.len();
-            let (file, start) = e.origin(span.range.start);
-            *span = Span::new(file, start..start + len);
-        }
-    };
-    for d in diags {
-        map(&mut d.span);
-        for (s, _) in &mut d.related {
-            map(s);
-        }
     }
 }
