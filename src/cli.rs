@@ -66,6 +66,9 @@ pub(crate) enum Command {
         /// Fail (and write nothing) when there are warnings
         #[arg(long)]
         deny_warnings: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Report every problem in the site without writing anything
     Check {
@@ -86,6 +89,29 @@ pub(crate) enum Command {
         /// problems elsewhere that this revision did not have)
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
+    },
+    /// Run the path tests (tests/*.toml): do these answers lead to that page?
+    ///
+    /// Each `[[path]]` starts at a page and gives answers; each answer picks
+    /// the branch whose `when` contains it (or whose target's file name is
+    /// it). Ends with the outcome coverage of every tree.
+    Test {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format of the failures (the report goes to stdout in
+        /// `human`, to stderr in `json`; `github` adds notices)
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {

@@ -77,11 +77,31 @@ pub enum Code {
     MissingImage,
     /// An attachment that would run script (with `allow_raw_html = false`).
     ActiveAttachment,
+    /// An `{{#include}}` of a file or `#heading` that does not exist.
+    IncludeMissing,
+    /// An `{{#include}}` that includes itself, directly or not.
+    IncludeLoop,
+    /// A path-test file that is not valid TOML or has an unknown key or wrong type.
+    PathTestInvalid,
+    /// A path test whose `start` (or `end`) is not a page.
+    PathTestStart,
+    /// A path-test answer that matches no branch.
+    PathTestNoMatch,
+    /// A path-test answer that matches several branches.
+    PathTestAmbiguous,
+    /// The answers of a path test lead to another page than its `end`.
+    PathTestWrongEnd,
+    /// The answers of a path test end on a page with another `outcome`.
+    PathTestWrongOutcome,
+    /// A page whose `reviewed` date is older than `[review] max_age_days`.
+    ReviewStale,
+    /// A page without `reviewed` when `[review] required = true`.
+    ReviewMissing,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 35] = [
         Code::Config,
         Code::FrontMatterMissing,
         Code::FrontMatterUnterminated,
@@ -107,6 +127,16 @@ impl Code {
         Code::Unreachable,
         Code::EntryWithoutBranches,
         Code::DraftTarget,
+        Code::IncludeMissing,
+        Code::IncludeLoop,
+        Code::PathTestInvalid,
+        Code::PathTestStart,
+        Code::PathTestNoMatch,
+        Code::PathTestAmbiguous,
+        Code::PathTestWrongEnd,
+        Code::PathTestWrongOutcome,
+        Code::ReviewStale,
+        Code::ReviewMissing,
     ];
 
     /// The stable, user-visible code.
@@ -137,6 +167,16 @@ impl Code {
             Code::Cycle => "SP303",
             Code::Unreachable => "SP304",
             Code::EntryWithoutBranches => "SP305",
+            Code::IncludeMissing => "SP210",
+            Code::IncludeLoop => "SP211",
+            Code::PathTestInvalid => "SP401",
+            Code::PathTestStart => "SP402",
+            Code::PathTestNoMatch => "SP403",
+            Code::PathTestAmbiguous => "SP404",
+            Code::PathTestWrongEnd => "SP405",
+            Code::PathTestWrongOutcome => "SP406",
+            Code::ReviewStale => "SP501",
+            Code::ReviewMissing => "SP502",
         }
     }
 
@@ -168,6 +208,16 @@ impl Code {
             Code::Cycle => "cycle",
             Code::Unreachable => "unreachable",
             Code::EntryWithoutBranches => "entry-without-branches",
+            Code::IncludeMissing => "include-missing",
+            Code::IncludeLoop => "include-loop",
+            Code::PathTestInvalid => "path-test-invalid",
+            Code::PathTestStart => "path-test-start",
+            Code::PathTestNoMatch => "path-test-no-match",
+            Code::PathTestAmbiguous => "path-test-ambiguous",
+            Code::PathTestWrongEnd => "path-test-wrong-end",
+            Code::PathTestWrongOutcome => "path-test-wrong-outcome",
+            Code::ReviewStale => "review-stale",
+            Code::ReviewMissing => "review-missing",
         }
     }
 
@@ -178,7 +228,9 @@ impl Code {
             | Code::DeadEnd
             | Code::Cycle
             | Code::Unreachable
-            | Code::EntryWithoutBranches => Severity::Warning,
+            | Code::EntryWithoutBranches
+            | Code::ReviewStale
+            | Code::ReviewMissing => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -195,6 +195,19 @@ function modeOf(kind) {
 
 // From the home page: open the first tree, then take the first branch to a page
 // not seen yet until an outcome page; the trail must list every answer.
+// The text "Copy for the ticket" copied after walking `steps`.
+function checkTicket(text, steps) {
+  const lines = text.trimEnd().split("\n");
+  assert(lines[0].startsWith("Procedure: "), `ticket starts with the tree: ${text}`);
+  steps.forEach((step, i) => {
+    assertEqual(lines[i + 1], `${i + 1}. ${step.title} → ${step.when}`, `ticket line ${i + 1}`);
+  });
+  const reached = lines[steps.length + 1] || "";
+  assert(/^Reached: .+ \(outcome: (resolved|escalate|unsolved)\)$/.test(reached), `ticket outcome line: ${reached}`);
+  const link = lines[steps.length + 2] || "";
+  assert(link.startsWith("Link: ") && link.includes("trail="), `ticket link line: ${link}`);
+}
+
 async function walkTree(page, mode) {
   const s = mode.scope;
   await mode.follow(page, page.locator(`${s} .tree h3 a`).first());
@@ -534,6 +547,19 @@ async function siteChecks(root, label, target, withAxe) {
       steps.map((x) => x.title),
       "trail after back and reload"
     );
+    // Copy for the ticket under file:// without the Clipboard API: the
+    // execCommand("copy") fallback copies the same plain text.
+    await t.page.evaluate(() => {
+      Object.defineProperty(navigator, "clipboard", { configurable: true, value: undefined });
+      window.copiedText = undefined;
+      document.addEventListener("copy", () => {
+        const area = document.querySelector("textarea.copy-buffer");
+        window.copiedText = area ? area.value : "";
+      });
+    });
+    await t.page.locator(".trail-ticket").click();
+    await t.page.waitForFunction(() => typeof window.copiedText === "string");
+    checkTicket(await t.page.evaluate(() => window.copiedText), steps);
     await t.close();
   });
 
@@ -642,6 +668,14 @@ async function singleFileChecks(file, target) {
     await t.page.waitForFunction(() => typeof window.copiedText === "string");
     const copied = await t.page.evaluate(() => window.copiedText);
     assert(copied.includes("#p/") && copied.includes("?trail="), `copied link: ${copied}`);
+    // Copy for the ticket: plain text with the tree, each answer, the page
+    // reached and its outcome, and the link with the trail.
+    await t.page.evaluate(() => {
+      window.copiedText = undefined;
+    });
+    await t.page.locator(".sp-page:not([hidden]) .trail-ticket").click();
+    await t.page.waitForFunction(() => typeof window.copiedText === "string");
+    checkTicket(await t.page.evaluate(() => window.copiedText), steps);
     const fresh = await openPage();
     await fresh.page.goto(copied);
     assertEqual(

@@ -21,3 +21,4 @@ mod serve;
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod team;
