@@ -582,6 +582,22 @@ fn node_colors(node: &FlowNode) -> (&'static str, &'static str) {
 /// `.outcome-{kind}`, `.edge`, `.edge.back`, `.edge-label`; presentation
 /// attributes keep it readable without CSS.
 pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &str) -> String {
+    let title = match layout.root.and_then(|r| nodes.get(r)) {
+        Some(root) => format!("Flowchart of {}", text::flatten(&root.title)),
+        None => "Flowchart".to_string(),
+    };
+    svg_titled(nodes, edges, layout, id_prefix, &title)
+}
+
+/// [`svg`] with `title` as the chart's accessible name (its `<title>`), for
+/// the reader's language.
+pub fn svg_titled(
+    nodes: &[FlowNode],
+    edges: &[FlowEdge],
+    layout: &Layout,
+    id_prefix: &str,
+    title: &str,
+) -> String {
     let mut s = String::with_capacity(512 + 400 * nodes.len() + 300 * edges.len());
     let mut prefix = String::new();
     text::escape_into(&mut prefix, id_prefix);
@@ -594,11 +610,8 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="width:100%;height:auto;max-width:{w}px;min-width:{min_w}px" role="group" aria-labelledby="{prefix}-title">"#
     );
-    let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
-    if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {
-        s.push_str(" of ");
-        text::escape_into(&mut s, &text::flatten(&root.title));
-    }
+    let _ = write!(s, r#"<title id="{prefix}-title">"#);
+    text::escape_into(&mut s, title);
     s.push_str("</title>\n");
     let _ = write!(
         s,

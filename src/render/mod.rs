@@ -25,6 +25,7 @@ use crate::markdown::{self, Processed, Settings};
 use crate::site::Site;
 use crate::source::SourceMap;
 pub use theme::Theme;
+use theme::escape_html;
 use view::{
     BranchView, IndexContext, LinkView, ListedPage, MapContext, OutlineNode, PageContext, PageView,
     ParentView, SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
@@ -204,7 +205,10 @@ pub fn render_parts(
             .par_iter()
             .map(|edge| match edge.when.as_deref() {
                 Some(w) => markdown::inline_html_and_text(w, allow_raw_html),
-                None => ("Next step".to_string(), "Next step".to_string()),
+                None => (
+                    escape_html(&cfg.labels["next_step"]),
+                    cfg.labels["next_step"].clone(),
+                ),
             })
             .collect(),
     };
@@ -267,6 +271,9 @@ pub fn render_parts(
         sink.write(crate::search::INDEX_PATH, script.as_bytes())
             .map_err(io_err(crate::search::INDEX_PATH))?;
     }
+    let labels = crate::labels::script(&cfg.labels);
+    sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
+        .map_err(io_err(crate::labels::SCRIPT_PATH))?;
     if !parts.skip_static {
         content
             .assets
@@ -298,15 +305,17 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
         + site.graph.entries.len()
         + content.assets.len()
         + theme.statics.len()
-        + 1
+        + 2
         + usize::from(site.config.search.enabled)
         + usize::from(!theme.statics.contains_key(theme::HIGHLIGHT_CSS))
 }
 
 /// Renders template `name` with Tera.
 fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
-    let context = tera::Context::from_serialize(value)
+    let mut context = tera::Context::from_serialize(value)
         .map_err(|e| Error::Template(theme::template_error(&e)))?;
+    // Every template sees the theme's texts as `labels.KEY`.
+    context.insert("labels", &ctx.site.config.labels);
     ctx.tera
         .render(name, &context)
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
@@ -359,7 +368,7 @@ fn section_title<'a>(ctx: &Ctx<'a>, dir: &'a str) -> &'a str {
 
 fn breadcrumbs<'a>(ctx: &Ctx<'a>, from: &str, dir: &'a str) -> Vec<LinkView<'a>> {
     let mut crumbs = vec![LinkView {
-        title: "Home",
+        title: &ctx.site.config.labels["home"],
         url: relative_url(from, "index.html"),
     }];
     let mut end = 0;
@@ -470,6 +479,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             id: &page.path,
             title: page.title(),
             summary: page.meta.summary.as_ref().map(|s| s.value.as_str()),
+            question: page.meta.question.as_ref().map(|s| s.value.as_str()),
             tags: &page.meta.tags,
             outcome: outcome(page),
             entry: page.meta.is_entry(),
@@ -656,7 +666,14 @@ fn flowchart(ctx: &Ctx<'_>, from: &str, entry: PageId, prefix: &str) -> String {
         })
         .collect();
     let layout = flowchart::layout(&nodes, &edges, 0);
-    flowchart::svg(&nodes, &edges, &layout, prefix)
+    let title = ctx.site.config.labels["flowchart_title"]
+        .replace("{title}", &text_title(content.page(entry).title()));
+    flowchart::svg_titled(&nodes, &edges, &layout, prefix, &title)
+}
+
+/// A title with its whitespace runs made single spaces (as the chart draws it).
+fn text_title(title: &str) -> String {
+    title.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The outline of the tree of entry number `i` (`e`), links relative to `from`.

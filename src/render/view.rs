@@ -82,6 +82,8 @@ pub struct PageView<'a> {
     pub title: &'a str,
     /// Summary.
     pub summary: Option<&'a str>,
+    /// `question` from the front matter: the heading over the branches.
+    pub question: Option<&'a str>,
     /// Tags.
     pub tags: &'a [String],
     /// `resolved` / `escalate` / `unsolved`, or none.
