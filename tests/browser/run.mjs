@@ -3,7 +3,7 @@
 // builds the sites and bundles first); by hand:
 //
 //   node tests/browser/run.mjs --site DIR [--single FILE] [--unzipped DIR] [--vnu DIR]...
-//                              [--charts DIR]
+//                              [--charts DIR] [--overlay FILE] [--axe FILE]
 //
 //   --site DIR       a built site (signpost build): walk a tree, search, axe-core
 //   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
@@ -12,6 +12,9 @@
 //   --charts DIR     a built site with wide trees and long `when`s: its home page
 //                    and map pages at 1280x900 and 390x844 (nothing clipped,
 //                    every title and `when` in full, labels >= 9px at 1280, axe)
+//   --overlay FILE   a page as `serve` shows it after a broken save: its error
+//                    banner in both colour schemes (axe), on a phone, closed
+//   --axe FILE       any page: axe-core in the light and the dark colour scheme
 //
 // Every page is opened from file://. Every request that is not file: or data:
 // is aborted and fails the check, and so does any console error or uncaught
@@ -41,7 +44,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function parseArgs(argv) {
-  const out = { site: null, single: null, unzipped: null, charts: null, vnu: [] };
+  const out = { site: null, single: null, unzipped: null, charts: null, overlay: null, axe: null, vnu: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -54,6 +57,8 @@ function parseArgs(argv) {
     else if (key === "--unzipped") out.unzipped = resolve(value);
     else if (key === "--vnu") out.vnu.push(resolve(value));
     else if (key === "--charts") out.charts = resolve(value);
+    else if (key === "--overlay") out.overlay = resolve(value);
+    else if (key === "--axe") out.axe = resolve(value);
     else throw new Error(`unknown option ${key}`);
   }
   return out;
@@ -641,6 +646,32 @@ async function chartChecks(root) {
   });
 }
 
+/* ---------- serve's error banner ---------- */
+
+async function overlayChecks(file) {
+  const url = pathToFileURL(file).href;
+  for (const colorScheme of ["light", "dark"]) {
+    for (const [width, height] of [
+      [1280, 900],
+      [390, 844],
+    ]) {
+      await check(`error banner, ${colorScheme} scheme, ${width}x${height}: readable, compact, closable`, async () => {
+        const context = await (await launch()).newContext({ colorScheme, viewport: { width, height } });
+        const page = await context.newPage();
+        await page.goto(url);
+        const banner = page.locator("#signpost-errors");
+        assert(await banner.isVisible(), "the banner is shown");
+        await axeCheck(page, `the error banner (${colorScheme})`);
+        const box = await banner.boundingBox();
+        assert(box.height <= height * 0.34 + 1, `the banner is ${box.height}px tall of ${height}`);
+        await banner.getByRole("button").click();
+        assert((await page.locator("#signpost-errors").count()) === 0, "Close removes the banner");
+        await context.close();
+      });
+    }
+  }
+}
+
 function vnu(paths) {
   const jar = join(here, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
   const r = spawnSync("java", ["-jar", jar, "--errors-only", "--skip-non-html", ...paths], {
@@ -674,6 +705,20 @@ async function main() {
   }
   if (args.charts) {
     await chartChecks(args.charts);
+  }
+  if (args.overlay) {
+    await overlayChecks(args.overlay);
+  }
+  if (args.axe) {
+    for (const colorScheme of ["light", "dark"]) {
+      await check(`axe-core on ${args.axe}, ${colorScheme} scheme`, async () => {
+        const context = await (await launch()).newContext({ colorScheme });
+        const page = await context.newPage();
+        await page.goto(pathToFileURL(args.axe).href);
+        await axeCheck(page, `${args.axe} (${colorScheme})`);
+        await context.close();
+      });
+    }
   }
   if (args.single) {
     if (!target) {

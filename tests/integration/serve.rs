@@ -20,12 +20,12 @@ use crate::support::{Site, copy_dir, repo};
 const SAVE_DEADLINE: Duration = Duration::from_secs(1);
 /// Bound for the steps after it (an error banner, a fix), which only need to
 /// happen.
-const STEP_DEADLINE: Duration = Duration::from_secs(5);
+pub(crate) const STEP_DEADLINE: Duration = Duration::from_secs(5);
 
 /// A running `signpost serve`, killed when dropped.
-struct Serving {
+pub(crate) struct Serving {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stderr: Receiver<String>,
 }
 
@@ -36,7 +36,7 @@ impl Drop for Serving {
     }
 }
 
-fn start(root: &Path) -> Serving {
+pub(crate) fn start(root: &Path) -> Serving {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("signpost"))
         .env("NO_COLOR", "1")
         .args(["serve", "--port", "0", "--root"])
@@ -130,7 +130,7 @@ fn wait_for_line(s: &Serving, what: &str, within: Duration) -> Vec<String> {
 }
 
 /// Polls `target` until `pred` holds on its body, at most `within`.
-fn wait_for(
+pub(crate) fn wait_for(
     addr: SocketAddr,
     target: &str,
     what: &str,
