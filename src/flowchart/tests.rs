@@ -772,6 +772,28 @@ fn every_title_and_when_is_drawn_in_full() {
 }
 
 #[test]
+fn two_thousand_pages_with_long_whens() {
+    // Every branch label 60 to 110 characters, so every label takes lines.
+    let (nodes, mut edges) = generate(2000, 31, 200, 20);
+    let mut rng = Lcg(5);
+    for e in &mut edges {
+        let mut when = rng.words(12, 20);
+        when.truncate(110);
+        e.label = Some(when.trim_end().to_string());
+    }
+    let t = Instant::now();
+    let l = layout(&nodes, &edges, 0);
+    eprintln!(
+        "flowchart: 2000 nodes, {} edges with long whens: layout {:?}, {:.0}x{:.0}px",
+        edges.len(),
+        t.elapsed(),
+        l.width,
+        l.height
+    );
+    check(&nodes, &edges, 0, &l);
+}
+
+#[test]
 fn two_thousand_page_tree() {
     let (nodes, edges) = generate(2000, 99, 0, 0);
     let t = Instant::now();
