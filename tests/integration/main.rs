@@ -14,6 +14,7 @@ mod diagnostics;
 mod diff;
 mod fuzz;
 mod graph;
+mod reliability;
 mod serve;
 #[allow(
     unreachable_pub,
