@@ -847,3 +847,30 @@ fn one_fifty_page_tree() {
     );
     check(&nodes, &edges, 0, &l);
 }
+
+#[test]
+fn a_wide_fan_out_is_laid_out_with_narrower_lines() {
+    let when =
+        "The printer shows a paper jam message although there is no paper stuck anywhere inside it";
+    let mut nodes = vec![node("The office printer does not print")];
+    let mut edges = Vec::new();
+    for i in 1..=8 {
+        nodes.push(node(
+            "Check for hidden scraps of paper behind the rear door",
+        ));
+        edges.push(edge(0, i, Some(when)));
+    }
+    let normal = super::layout_wrapped(&nodes, &edges, 0, super::NORMAL);
+    assert!(normal.width > super::WIDE, "{}", normal.width);
+    let l = layout(&nodes, &edges, 0);
+    assert!(
+        l.width < normal.width * 0.75,
+        "{} vs {}",
+        l.width,
+        normal.width
+    );
+    check(&nodes, &edges, 0, &l);
+    // Still every word.
+    let texts = chart_texts(&svg(&nodes, &edges, &l, "w"));
+    assert!(texts.iter().any(|t| t == when), "{texts:?}");
+}
