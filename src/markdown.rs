@@ -168,6 +168,7 @@ impl Slugger {
 const THEME_IDS: &[&str] = &[
     "main",
     "choices",
+    "chart",
     "choices-title",
     "search-input",
     "search-status",

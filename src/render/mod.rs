@@ -267,9 +267,10 @@ pub fn render_parts(
     if cfg.search.enabled {
         // The index holds every page's text, so any render writes it, even
         // one that re-renders a single page after a body-only save.
-        let script = crate::search::index_script(site);
-        sink.write(crate::search::INDEX_PATH, script.as_bytes())
-            .map_err(io_err(crate::search::INDEX_PATH))?;
+        for (path, script) in crate::search::index_files(site) {
+            sink.write(&path, script.as_bytes())
+                .map_err(io_err(&path))?;
+        }
     }
     let labels = crate::labels::script(&cfg.labels);
     sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
