@@ -795,12 +795,29 @@ async function chartChecks(root) {
       assert(missing.length === 0, `not in any chart in full:\n    ${missing.join("\n    ")}`);
     });
   }
-  await check("charts: axe-core finds no serious violation on the home and map pages", async () => {
+  await check("phone, 390x844: a middle page's answers are one tap away, its path one line", async () => {
+    const t = await openPage();
+    await t.page.setViewportSize({ width: 390, height: 844 });
+    await t.page.goto(pathToFileURL(join(root, "step-0.html")).href);
+    const skip = t.page.locator(".to-answers a");
+    const box = await skip.boundingBox();
+    assert(box && box.y + box.height <= 844, "the skip link is on the first screen");
+    const path = await t.page.locator(".where-path").boundingBox();
+    const line = await t.page.locator(".where-path li").last().boundingBox();
+    assert(path.height <= line.height * 1.6, `the path is one line (${path.height}px)`);
+    await skip.click();
+    const answers = await t.page.locator(".choices a.branch").first().boundingBox();
+    assert(answers.y >= 0 && answers.y + answers.height <= 844, `the answers are in view (${answers.y})`);
+    assert((await t.page.locator(".parents").count()) === 0, "no 'how you got here' repeating the path");
+    await t.close();
+  });
+
+  await check("charts: axe-core finds no serious violation on the home, map and a middle page", async () => {
     for (const [width, height] of [
       [1280, 900],
       [390, 844],
     ]) {
-      for (const file of pages) {
+      for (const file of [...pages, "step-0.html"]) {
         const t = await openPage();
         await t.page.setViewportSize({ width, height });
         await t.page.goto(pathToFileURL(join(root, file)).href);
