@@ -1,7 +1,7 @@
 //! Command-line interface (binary only): clap definitions. The `///` comments are
 //! the `--help` text.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -62,9 +62,10 @@ pub(crate) enum WikiArg {
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
     Build {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output folder (default: output_dir from site.toml, under the root)
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -74,12 +75,16 @@ pub(crate) enum Command {
         /// Fail (and write nothing) when there are warnings
         #[arg(long)]
         deny_warnings: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Report every problem in the site without writing anything
     Check {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format of the diagnostics
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
@@ -93,12 +98,36 @@ pub(crate) enum Command {
         /// problems elsewhere that this revision did not have)
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
-    /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
-    Graph {
+    /// Run the path tests (tests/*.toml): do these answers lead to that page?
+    ///
+    /// Each `[[path]]` starts at a page and gives answers; each answer picks
+    /// the branch whose `when` contains it (or whose target's file name is
+    /// it). Ends with the outcome coverage of every tree.
+    Test {
         /// Site root: the folder with site.toml
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Output format of the failures (the report goes to stdout in
+        /// `human`, to stderr in `json`; `github` adds notices)
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
+    },
+    /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
+    Graph {
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value_t)]
         format: GraphFormatArg,
@@ -115,9 +144,10 @@ pub(crate) enum Command {
         base: String,
         /// Head revision (default: the working tree, read from disk)
         head: Option<String>,
-        /// Site root: the folder with site.toml, inside a git repository
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml, inside a git repository (default:
+        /// the nearest folder upward from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value_t)]
         format: DiffFormatArg,
@@ -132,9 +162,10 @@ pub(crate) enum Command {
     /// stylesheet, script and the search index, one page shown at a time.
     #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["zip", "single_file"])))]
     Bundle {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Write the built site as a zip file (open index.html after unzipping)
         #[arg(long, value_name = "FILE")]
         zip: Option<PathBuf>,
@@ -150,9 +181,10 @@ pub(crate) enum Command {
     },
     /// Build the site into memory, serve it, and rebuild and reload on save
     Serve {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Address to listen on (loopback by default: the site is not shared)
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
@@ -162,6 +194,9 @@ pub(crate) enum Command {
         /// Include pages marked `draft = true`
         #[arg(long)]
         drafts: bool,
+        /// Open the site in the default browser (`$BROWSER` if set)
+        #[arg(long)]
+        open: bool,
     },
     /// Check the site and write it into a wiki engine's format (MediaWiki or DokuWiki)
     ///
@@ -170,9 +205,10 @@ pub(crate) enum Command {
     /// writes DIR/pages/<namespace>/ and DIR/media/<namespace>/. See
     /// docs/wiki.md for the import commands.
     Export {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// The wiki engine
         #[arg(long, value_enum)]
         format: WikiArg,
@@ -197,4 +233,18 @@ pub(crate) enum Command {
         /// Folder to create the site in (created if missing)
         dir: PathBuf,
     },
+}
+
+/// The site root: `--root` as given; else the nearest folder upward from the
+/// current one that holds site.toml, as git and cargo find theirs (`.` when it
+/// is the current folder, or when none does: the error then names `.`).
+pub(crate) fn site_root(root: Option<PathBuf>) -> PathBuf {
+    if let Some(root) = root {
+        return root;
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    match here.ancestors().find(|d| d.join("site.toml").is_file()) {
+        Some(found) if found != here => found.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    }
 }

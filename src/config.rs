@@ -6,7 +6,8 @@
 
 use toml::de::DeTable;
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::labels::{self, Labels};
 use crate::source::{FileId, Span};
 use crate::tomlx::TableReader;
 
@@ -32,6 +33,53 @@ pub struct SiteConfig {
     pub markdown: MarkdownConfig,
     /// `[search]` options.
     pub search: SearchConfig,
+    /// The theme's texts: the built-in table of `language` with `[labels]`
+    /// over it (see [`crate::labels`]).
+    pub labels: Labels,
+    /// Folder of the path tests (`tests/*.toml`), relative to the site root.
+    pub tests_dir: String,
+    /// `[review]` options.
+    pub review: ReviewConfig,
+    /// `edit_url`: a URL template with `{path}` (the page's path under the
+    /// content folder) for an "Edit this page" link.
+    pub edit_url: Option<String>,
+    /// `feedback_url`: a URL template with `{title}`, `{path}` and `{trail}` for
+    /// the "Did this solve it?" links of outcome pages.
+    pub feedback_url: Option<String>,
+    /// `[outcomes]`: the Markdown text shown on outcome pages, per kind.
+    pub outcomes: OutcomeTexts,
+}
+
+/// `[review]` options.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewConfig {
+    /// Warn about pages whose `reviewed` date is older than this many days.
+    pub max_age_days: Option<i64>,
+    /// Warn about pages with no `reviewed` date.
+    pub required: bool,
+}
+
+/// `[outcomes]`: Markdown texts shown on every page of an outcome kind.
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeTexts {
+    /// On `outcome = "resolved"` pages.
+    pub resolved: Option<String>,
+    /// On `outcome = "escalate"` pages.
+    pub escalate: Option<String>,
+    /// On `outcome = "unsolved"` pages.
+    pub unsolved: Option<String>,
+}
+
+impl OutcomeTexts {
+    /// The text for an outcome named `kind` ("resolved", "escalate", "unsolved").
+    pub fn get(&self, kind: &str) -> Option<&str> {
+        match kind {
+            "resolved" => self.resolved.as_deref(),
+            "escalate" => self.escalate.as_deref(),
+            "unsolved" => self.unsolved.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// `[markdown]` options.
@@ -86,7 +134,15 @@ const TOP_KEYS: &[&str] = &[
     "language",
     "markdown",
     "search",
+    "labels",
+    "tests_dir",
+    "review",
+    "edit_url",
+    "feedback_url",
+    "outcomes",
 ];
+const REVIEW_KEYS: &[&str] = &["max_age_days", "required"];
+const OUTCOME_KEYS: &[&str] = &["resolved", "escalate", "unsolved"];
 const MARKDOWN_KEYS: &[&str] = &["allow_raw_html", "highlight"];
 const SEARCH_KEYS: &[&str] = &["enabled"];
 
@@ -156,6 +212,27 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             search.enabled = b.value;
         }
     }
+    let labels = read_labels(&mut r, &language);
+    let tests_dir = r
+        .string("tests_dir")
+        .map_or_else(|| "tests".into(), |l| l.value);
+    let edit_url = r.string("edit_url").map(|l| l.value);
+    let feedback_url = r.string("feedback_url").map(|l| l.value);
+    let mut review = ReviewConfig::default();
+    if let Some(t) = r.table("review") {
+        let mut s = r.nested(t, "[review]");
+        s.deny_unknown(REVIEW_KEYS);
+        review.max_age_days = s.integer("max_age_days").map(|l| l.value);
+        review.required = s.boolean("required").is_some_and(|b| b.value);
+    }
+    let mut outcomes = OutcomeTexts::default();
+    if let Some(t) = r.table("outcomes") {
+        let mut s = r.nested(t, "[outcomes]");
+        s.deny_unknown(OUTCOME_KEYS);
+        outcomes.resolved = s.string("resolved").map(|l| l.value);
+        outcomes.escalate = s.string("escalate").map(|l| l.value);
+        outcomes.unsolved = s.string("unsolved").map(|l| l.value);
+    }
     if title.is_none() && !r.diags.iter().any(|d| d.message.contains("`title`")) {
         r.diags.push(
             Diagnostic::new(
@@ -167,7 +244,11 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             .help("every site needs a title, e.g. `title = \"Support knowledge base\"`"),
         );
     }
-    for (key, value) in [("content_dir", &content_dir), ("output_dir", &output_dir)] {
+    for (key, value) in [
+        ("content_dir", &content_dir),
+        ("output_dir", &output_dir),
+        ("tests_dir", &tests_dir),
+    ] {
         if value.trim().is_empty() {
             let span = r.get(key).map_or(0..0, |(_, v)| v.span());
             r.diags.push(
@@ -177,6 +258,27 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
                     format!("`{key}` must not be empty"),
                 )
                 .label("empty path"),
+            );
+        }
+    }
+    // The folders signpost reads and replaces stay inside the site: a site.toml
+    // from elsewhere must not publish /etc or overwrite a folder outside it.
+    for (key, path) in [
+        ("content_dir", content_dir.clone()),
+        ("output_dir", output_dir.clone()),
+        ("theme", format!("themes/{theme}")),
+    ] {
+        // `themes/` joined with an absolute theme is that absolute path.
+        if escapes_root(&path) || (key == "theme" && is_absolute(&theme)) {
+            let span = r.get(key).map_or(0..0, |(_, v)| v.span());
+            r.diags.push(
+                Diagnostic::new(
+                    Code::Config,
+                    Span::new(file, span),
+                    format!("`{key}` must be a folder inside the site"),
+                )
+                .label("leaves the site folder")
+                .help("use a relative path without `..` above the folder of site.toml"),
             );
         }
     }
@@ -193,7 +295,88 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         language,
         markdown,
         search,
+        labels,
+        tests_dir,
+        review,
+        edit_url,
+        feedback_url,
+        outcomes,
     })
+}
+
+/// The built-in labels of `language` with `[labels]` over them. An unknown
+/// label key is an error with the closest key; a language that is not built
+/// in is an error too, unless `[labels]` gives every label.
+fn read_labels(r: &mut TableReader<'_, '_, '_>, language: &str) -> Labels {
+    let english = labels::english();
+    let mut overrides = Labels::new();
+    if let Some(t) = r.table("labels") {
+        let keys: Vec<&str> = english.keys().map(String::as_str).collect();
+        let mut l = r.nested(t, "[labels]");
+        l.deny_unknown(&keys);
+        for key in &keys {
+            if let Some(text) = l.string(key) {
+                overrides.insert((*key).to_string(), text.value);
+            }
+        }
+    }
+    let code = labels::builtin_language(language);
+    if code.is_none() && overrides.len() < english.len() {
+        let span = r.get("language").map_or(0..0, |(_, v)| v.span());
+        let codes = labels::LANGUAGES.iter().map(|(c, _)| *c);
+        let help = did_you_mean(language, codes.clone()).map_or_else(
+            || {
+                let list: Vec<&str> = codes.collect();
+                format!(
+                    "the built-in languages are {}; for another one, give every label in `[labels]`",
+                    list.join(", ")
+                )
+            },
+            |c| format!("did you mean `{c}`?"),
+        );
+        r.diags.push(
+            Diagnostic::new(
+                Code::Config,
+                Span::new(r.file, span),
+                format!("no built-in labels for language `{language}`"),
+            )
+            .label("unknown language")
+            .help(help),
+        );
+    }
+    let mut table = code.map_or(english, labels::builtin);
+    table.extend(overrides);
+    table
+}
+
+/// True when `path` is absolute here or on Windows (a site.toml written there
+/// means the same everywhere): `/x`, `\\x`, `C:x`.
+fn is_absolute(path: &str) -> bool {
+    path.starts_with(['/', '\\'])
+        || path.as_bytes().get(1) == Some(&b':')
+        || std::path::Path::new(path).is_absolute()
+}
+
+/// True when `path` (relative to the site root, as written in site.toml) is
+/// absolute or climbs above the root with `..`.
+fn escapes_root(path: &str) -> bool {
+    use std::path::Component;
+    if is_absolute(path) {
+        return true;
+    }
+    let mut depth = 0usize;
+    for part in std::path::Path::new(&path.replace('\\', "/")).components() {
+        match part {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -206,6 +389,37 @@ mod tests {
         assert_eq!(c.content_dir, "content");
         assert_eq!(c.output_dir, "public");
         assert!(c.markdown.highlight && !c.markdown.allow_raw_html && c.search.enabled);
+    }
+
+    #[test]
+    fn language_picks_the_labels_and_labels_override_them() {
+        let c = parse(FileId(0), "title = \"KB\"\nlanguage = \"de-AT\"\n").unwrap();
+        assert_eq!(c.labels["choices_many"], "Was trifft auf Sie zu?");
+        let text = "title = \"KB\"\nlanguage = \"fr\"\n[labels]\nchoices_one = \"Et ensuite ?\"\n";
+        let c = parse(FileId(0), text).unwrap();
+        assert_eq!(c.labels["choices_one"], "Et ensuite ?");
+        assert_eq!(c.labels["choices_many"], "Quelle est votre situation ?");
+        assert_eq!(c.language, "fr");
+    }
+
+    #[test]
+    fn unknown_label_keys_and_languages_are_errors() {
+        let text = "title = \"KB\"\nlanguage = \"dee\"\n[labels]\nchoices_mny = \"x\"\n";
+        let errs = parse(FileId(0), text).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].message, "unknown key `choices_mny` in [labels]");
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `choices_many`?")
+        );
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean `de`?"));
+        // Every label given: any language.
+        let all: String = crate::labels::english()
+            .keys()
+            .map(|k| format!("{k} = \"x\"\n"))
+            .collect();
+        let text = format!("title = \"KB\"\nlanguage = \"ja\"\n[labels]\n{all}");
+        assert_eq!(parse(FileId(0), &text).unwrap().labels["home"], "x");
     }
 
     #[test]

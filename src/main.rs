@@ -52,13 +52,15 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             output,
             drafts,
             deny_warnings,
+            today,
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output,
                 drafts,
                 deny_warnings,
+                today,
             };
             let bar = progress_bar();
             let writing = std::sync::Once::new();
@@ -110,22 +112,20 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             deny_warnings,
             drafts,
             changed_since,
+            today,
         } => {
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
+                today,
             };
             let analysis = match &changed_since {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
                 None => signpost::analyze(&opts)?,
             };
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Github => Format::Github,
-            };
+            let format = diag_format(format);
             let color = color_for(std::io::stdout().is_terminal());
             print!(
                 "{}",
@@ -139,13 +139,69 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Test {
+            root,
+            format,
+            drafts,
+            today,
+        } => {
+            let mut opts = signpost::Options::new(root);
+            opts.drafts = drafts;
+            opts.today = today;
+            let mut analysis = signpost::analyze(&opts)?;
+            let format = diag_format(format);
+            let color = color_for(std::io::stdout().is_terminal());
+            let Some(site) = &analysis.site else {
+                print!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, format, color)
+                );
+                return Ok(ExitCode::from(1));
+            };
+            // Only the path tests' own problems: `check` reports the rest.
+            let files = site.test_files.clone();
+            let report = site.path_tests.clone();
+            analysis
+                .diagnostics
+                .retain(|d| files.contains(&d.span.file));
+            let failures = if analysis.diagnostics.is_empty() && format == Format::Human {
+                String::new()
+            } else {
+                analysis
+                    .diagnostics
+                    .render(&analysis.sources, format, color)
+            };
+            match format {
+                Format::Human => print!("{failures}{}", report.summary()),
+                Format::Json => {
+                    print!("{failures}");
+                    eprint!("{}", report.summary());
+                }
+                Format::Github => {
+                    print!("{failures}");
+                    for c in &report.coverage {
+                        println!("::notice title=path-test coverage::{}", c.line());
+                    }
+                    eprint!("{}", report.summary());
+                }
+            }
+            Ok(
+                if analysis.diagnostics.has_errors() || report.failed() > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                },
+            )
+        }
         Command::Graph {
             root,
             format,
             entry,
             drafts,
         } => {
-            let mut opts = signpost::Options::new(root);
+            let mut opts = signpost::Options::new(cli::site_root(root));
             opts.drafts = drafts;
             let analysis = signpost::analyze(&opts)?;
             if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
@@ -181,7 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
         } => {
             let diff = signpost::diff::run(&signpost::diff::DiffOptions {
-                root,
+                root: cli::site_root(root),
                 base,
                 head,
                 drafts,
@@ -203,10 +259,11 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
+                today: None,
             };
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;
@@ -233,7 +290,8 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             bind,
             port,
             drafts,
-        } => serve(root, &bind, port, drafts),
+            open,
+        } => serve(cli::site_root(root), &bind, port, drafts, open),
         Command::Export {
             root,
             format,
@@ -249,10 +307,11 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             };
             let opts = signpost::wiki::ExportOptions {
                 site: signpost::Options {
-                    root,
+                    root: cli::site_root(root),
                     output: None,
                     drafts,
                     deny_warnings,
+                    today: None,
                 },
                 engine,
                 output,
@@ -291,6 +350,14 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
     }
 }
 
+fn diag_format(format: FormatArg) -> Format {
+    match format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
+    }
+}
+
 /// A progress bar on stderr when it is a terminal (none in CI and pipes).
 fn progress_bar() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
@@ -309,11 +376,13 @@ fn serve(
     bind: &str,
     port: u16,
     drafts: bool,
+    open: bool,
 ) -> Result<ExitCode, signpost::Error> {
     use signpost::serve::{Event, Server};
     let mut opts = signpost::Options::new(root);
     opts.drafts = drafts;
     let color = color_for(std::io::stderr().is_terminal());
+    let mut built = false;
     let mut print = move |event: Event| match event {
         Event::Changed(paths) => {
             if let Some(p) = paths.first() {
@@ -338,6 +407,7 @@ fn serve(
                 eprintln!("error: {e}");
             }
             let ms = r.elapsed.as_secs_f64() * 1000.0;
+            built |= r.ok;
             if r.ok {
                 let how = if r.incremental {
                     format!("incremental, {} files rendered", r.rendered)
@@ -345,13 +415,19 @@ fn serve(
                     "full".to_string()
                 };
                 eprintln!("Built {} pages in {ms:.0} ms ({how})", r.pages);
-            } else {
+            } else if built {
                 eprintln!("Build failed: still serving the last good site.");
+            } else {
+                eprintln!("Build failed: no good build yet; pages show the errors.");
             }
         }
     };
     let server = Server::start(opts, bind, port, &mut print)?;
-    eprintln!("Serving on http://{} (Ctrl-C to stop)", server.addr());
+    let url = format!("http://{}", server.addr());
+    eprintln!("Serving on {url} (Ctrl-C to stop)");
+    if open && let Err(e) = opener::open_browser(&url) {
+        eprintln!("warning: could not open a browser: {e}");
+    }
     let stopper = server.stopper();
     if let Err(e) = ctrlc::set_handler(move || stopper.stop()) {
         eprintln!("warning: Ctrl-C handler: {e}");

@@ -48,7 +48,7 @@ impl Outcome {
 
     const NAMES: [&'static str; 3] = ["resolved", "escalate", "unsolved"];
 
-    pub(super) fn parse(s: &str) -> Option<Outcome> {
+    pub(crate) fn parse(s: &str) -> Option<Outcome> {
         match s {
             "resolved" => Some(Outcome::Resolved),
             "escalate" => Some(Outcome::Escalate),
@@ -76,6 +76,9 @@ pub struct FrontMatter {
     pub title: Option<Located<String>>,
     /// `summary`.
     pub summary: Option<Located<String>>,
+    /// `question`: the heading over the page's branches, instead of the
+    /// theme's label.
+    pub question: Option<Located<String>>,
     /// `entry = true`: the root of a decision tree.
     pub entry: Option<Located<bool>>,
     /// `tags`.
@@ -88,6 +91,13 @@ pub struct FrontMatter {
     pub outcome: Option<Located<Outcome>>,
     /// `[[branch]]` tables, in order.
     pub branches: Vec<BranchSrc>,
+    /// `owner`: who keeps the page up to date.
+    pub owner: Option<String>,
+    /// `reviewed`: the day of the last review.
+    pub reviewed: Option<Located<jiff::civil::Date>>,
+    /// `contact`: Markdown shown on an outcome page instead of the site's
+    /// `[outcomes]` text.
+    pub contact: Option<String>,
 }
 
 impl FrontMatter {
@@ -113,7 +123,8 @@ pub struct ParsedPage {
 }
 
 const PAGE_KEYS: &[&str] = &[
-    "title", "summary", "entry", "tags", "draft", "weight", "outcome", "branch",
+    "title", "summary", "question", "entry", "tags", "draft", "weight", "outcome", "branch",
+    "owner", "reviewed", "contact",
 ];
 const BRANCH_KEYS: &[&str] = &["when", "to"];
 
@@ -163,6 +174,7 @@ pub fn parse(
             };
         }
     };
+    let reported_before = diags.len();
     let base = split.front_matter.start;
     let fm_text = &text[split.front_matter.clone()];
     let (table, errors) = DeTable::parse_recoverable(fm_text);
@@ -191,6 +203,7 @@ pub fn parse(
     let mut meta = FrontMatter {
         title: r.string("title"),
         summary: r.string("summary"),
+        question: r.string("question"),
         entry: r.boolean("entry"),
         tags: r
             .strings("tags")
@@ -202,6 +215,9 @@ pub fn parse(
         weight: r.integer("weight").map(|w| w.value),
         outcome: None,
         branches: Vec::new(),
+        owner: r.string("owner").map(|l| l.value),
+        reviewed: r.date("reviewed"),
+        contact: r.string("contact").map(|l| l.value),
     };
     if let Some(o) = r.string("outcome") {
         match Outcome::parse(&o.value) {
@@ -268,6 +284,9 @@ pub fn parse(
             .help("add `title = \"…\"` to the front matter"),
         );
     }
+    // Any problem in the front matter (a misspelt outcome, `entry = "yes"`)
+    // leaves the page's shape unknown: graph checks would only repeat it.
+    let broken = broken || r.diags.len() > reported_before;
     ParsedPage {
         meta,
         body: split.body,

@@ -6,6 +6,7 @@
 mod browser;
 mod build;
 mod bundle;
+mod charts;
 mod cli;
 mod corpus;
 mod determinism;
@@ -13,10 +14,12 @@ mod diagnostics;
 mod diff;
 mod fuzz;
 mod graph;
+mod reliability;
 mod serve;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod team;
 mod wiki;

@@ -20,12 +20,12 @@ use crate::support::{Site, copy_dir, repo};
 const SAVE_DEADLINE: Duration = Duration::from_secs(1);
 /// Bound for the steps after it (an error banner, a fix), which only need to
 /// happen.
-const STEP_DEADLINE: Duration = Duration::from_secs(5);
+pub(crate) const STEP_DEADLINE: Duration = Duration::from_secs(5);
 
 /// A running `signpost serve`, killed when dropped.
-struct Serving {
+pub(crate) struct Serving {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stderr: Receiver<String>,
 }
 
@@ -36,10 +36,18 @@ impl Drop for Serving {
     }
 }
 
-fn start(root: &Path) -> Serving {
+pub(crate) fn start(root: &Path) -> Serving {
+    start_with(root, &[], &[])
+}
+
+/// [`start`] with more arguments and environment variables.
+fn start_with(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> Serving {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("signpost"))
         .env("NO_COLOR", "1")
-        .args(["serve", "--port", "0", "--root"])
+        .envs(env.iter().copied())
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .arg("--root")
         .arg(root)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -130,7 +138,7 @@ fn wait_for_line(s: &Serving, what: &str, within: Duration) -> Vec<String> {
 }
 
 /// Polls `target` until `pred` holds on its body, at most `within`.
-fn wait_for(
+pub(crate) fn wait_for(
     addr: SocketAddr,
     target: &str,
     what: &str,
@@ -280,6 +288,43 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_site() {
         "diagnostics in the terminal too:\n{terminal}"
     );
     assert!(terminal.contains("Build failed: still serving the last good site."));
+}
+
+#[test]
+fn a_first_build_that_fails_says_there_is_no_good_build_yet() {
+    let site = Site::copy("ok/branching");
+    let page = site.root().join("content/start.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, "+++\ntitle = \"Is the device on?\"\n\nLook <here>\n").unwrap();
+    let s = start(site.root());
+    let (status, body) = get(s.addr, "/start.html");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("<h1>No good build yet</h1>"), "{body}");
+    assert!(
+        !body.contains("last good"),
+        "no good build to speak of: {body}"
+    );
+    // The diagnostics, escaped, on a styled page for both colour schemes.
+    assert!(
+        body.contains("SP102") && !body.contains("Look <here>"),
+        "{body}"
+    );
+    assert!(body.contains("<style>") && body.contains("prefers-color-scheme:dark"));
+    assert!(body.contains(r#"<meta name="viewport""#));
+
+    // Fixed: the site is served, then a broken save shows the overlay, which
+    // has a button to close it and stays within a third of the screen.
+    std::fs::write(&page, &original).unwrap();
+    wait_for(s.addr, "/start.html", "the fix", STEP_DEADLINE, |b| {
+        b.contains("Is the device on?") && !b.contains("No good build yet")
+    });
+    std::fs::write(&page, "+++\ntitle = \"Is the device on?\"\n").unwrap();
+    let body = wait_for(s.addr, "/start.html", "the overlay", STEP_DEADLINE, |b| {
+        b.contains("signpost-errors")
+    });
+    assert!(body.contains(">Close</button>"), "{body}");
+    assert!(body.contains("max-height:33vh"), "{body}");
+    assert!(body.contains("this page is from the last good build"));
 }
 
 #[test]
@@ -588,4 +633,33 @@ fn the_content_folder_can_go_away_and_come_back() {
         STEP_DEADLINE,
         |b| b.contains("BACK-2"),
     );
+}
+
+#[test]
+fn serve_open_opens_the_site_in_the_browser() {
+    let site = Site::copy("ok/branching");
+    // $BROWSER is a script that notes the address it is given.
+    let noted = site.root().join("opened.txt");
+    let browser = site.root().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", noted.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let s = start_with(site.root(), &["--open"], &[("BROWSER", &browser)]);
+    let deadline = Instant::now() + STEP_DEADLINE;
+    let want = format!("http://{}", s.addr);
+    loop {
+        let got = std::fs::read_to_string(&noted).unwrap_or_default();
+        if got.trim() == want {
+            break;
+        }
+        assert!(Instant::now() < deadline, "opened {got:?}, expected {want}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
