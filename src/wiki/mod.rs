@@ -191,27 +191,10 @@ fn write(export: &Export, opts: &ExportOptions) -> Result<Exported, Error> {
     }
 }
 
-/// The English texts of the parts every page ends with (the HTML theme's).
-const QUESTION: &str = "What is your situation?";
-const NEXT: &str = "Next";
-const NEXT_STEP: &str = "Next step";
-const GOT_HERE: &str = "How you got here";
-
-fn outcome_text(outcome: &str) -> (&'static str, &'static str) {
-    match outcome {
-        "resolved" => (
-            "Resolved.",
-            "This ends the procedure: the problem is fixed.",
-        ),
-        "escalate" => (
-            "Escalate.",
-            "This ends the procedure here: hand over to the person or team named above.",
-        ),
-        _ => (
-            "Unsolved.",
-            "This is a known dead end: there is no fix yet.",
-        ),
-    }
+/// A text of the theme's label table (the site's language, `[labels]` over
+/// it), as the HTML pages show it.
+fn label<'a>(site: &'a Site, key: &str) -> &'a str {
+    site.config.labels.get(key).map_or("", String::as_str)
 }
 
 /// The names every page, section, asset and flowchart gets in the wiki.
@@ -376,7 +359,7 @@ type AnchorMap = BTreeMap<String, String>;
 fn anchors(
     syntax: &dyn Syntax,
     engine: Engine,
-    src: &str,
+    sources: &crate::source::SourceMap,
     page: &Page,
     title: Option<&str>,
 ) -> AnchorMap {
@@ -395,7 +378,8 @@ fn anchors(
     // Where the converter writes a heading as bold text, the wiki makes no
     // anchor; links to it then go to the top of the page (with a warning).
     let (mut lists, mut quotes, mut footnote) = (0, 0, false);
-    for event in Parser::new_ext(&src[page.body.clone()], markdown::options()) {
+    let (text, body) = page.source(sources);
+    for event in Parser::new_ext(&text[body], markdown::options()) {
         match event {
             Event::Start(Tag::List(_)) => lists += 1,
             Event::End(TagEnd::List(_)) => lists -= 1,
@@ -460,7 +444,7 @@ pub fn build(
             } else {
                 own_title(site, p)
             };
-            anchors(syntax, engine, &sources.get(p.file).text, p, title)
+            anchors(syntax, engine, sources, p, title)
         })
         .collect();
     let ex = Exporter {
@@ -501,6 +485,7 @@ pub fn build(
             .files
             .insert(name.clone(), FileSource::Made(ex.chart(entry).into_bytes()));
     }
+    crate::include::map_back(&site.content, &mut diags);
     (export, diags)
 }
 
@@ -602,9 +587,11 @@ impl Exporter<'_> {
     }
 
     fn body(&self, page: &Page, diags: &mut Vec<Diagnostic>) -> String {
-        let src = &self.sources.get(page.file).text;
+        // With its includes expanded; the notes' spans point into the
+        // expanded text until `include::map_back` (in `build`).
+        let (text, body) = page.source(self.sources);
         let resolve = |dest: &str| self.resolve(page, dest);
-        let converted = convert::convert(src, page.body.clone(), self.syntax, &resolve);
+        let converted = convert::convert(text, body, self.syntax, &resolve);
         for note in converted.notes {
             diags.push(
                 Diagnostic::new(
@@ -646,7 +633,7 @@ impl Exporter<'_> {
                     convert::inline(w, self.syntax)
                 }
             }
-            None => self.link_text(NEXT_STEP),
+            None => self.link_text(label(self.site, "next_step")),
         }
     }
 
@@ -669,13 +656,30 @@ impl Exporter<'_> {
             out.push('\n');
         }
         if let Some(o) = &page.meta.outcome {
-            let (name, text) = outcome_text(o.value.as_str());
+            let kind = o.value.as_str();
+            let name = label(site, &format!("outcome_{kind}"));
+            let text = label(site, &format!("outcome_{kind}_text"));
             let (b, e) = s.marks(convert::Mark::Strong);
-            out.push_str(&format!("{b}{}{e} {}\n\n", s.text(name), s.text(text)));
+            out.push_str(&format!("{b}{}.{e} {}\n\n", s.text(name), s.text(text)));
+            // The site's text for this outcome, or the page's own contact.
+            let told = page
+                .meta
+                .contact
+                .as_deref()
+                .or_else(|| site.config.outcomes.get(kind));
+            if let Some(md) = told {
+                let external = |dest: &str| (Dest::External(dest.to_string()), None);
+                out.push_str(&convert::convert(md, 0..md.len(), s, &external).markup);
+                out.push('\n');
+            }
         }
         let out_edges = &graph.out[page.id.index()];
         if !out_edges.is_empty() {
-            let q = if out_edges.len() > 1 { QUESTION } else { NEXT };
+            let q = match &page.meta.question {
+                Some(q) => q.value.as_str(),
+                None if out_edges.len() > 1 => label(site, "choices_many"),
+                None => label(site, "choices_one"),
+            };
             out.push_str(&s.heading(2, &s.text(q), q));
             out.push('\n');
             for &e in out_edges {
@@ -706,7 +710,8 @@ impl Exporter<'_> {
         }
         let parents = &graph.inc[page.id.index()];
         if !parents.is_empty() {
-            out.push_str(&s.heading(2, &s.text(GOT_HERE), GOT_HERE));
+            let got_here = label(site, "how_you_got_here");
+            out.push_str(&s.heading(2, &s.text(got_here), got_here));
             out.push('\n');
             for &e in parents {
                 let edge = &graph.edges[e];
@@ -716,7 +721,7 @@ impl Exporter<'_> {
                 out.push_str(": ");
                 let when = match &edge.when {
                     Some(w) => convert::inline(w, s),
-                    None => s.text(NEXT_STEP),
+                    None => s.text(label(site, "next_step")),
                 };
                 out.push_str(&when);
                 out.push('\n');
@@ -824,7 +829,8 @@ impl Exporter<'_> {
             .filter(|p| !p.section_intro && !graph.is_reachable(p.id))
             .collect();
         if !reference.is_empty() {
-            out.push_str(&s.heading(2, "Reference", "Reference"));
+            let heading = label(site, "reference");
+            out.push_str(&s.heading(2, &s.text(heading), heading));
             out.push_str("\n\n");
             for p in reference {
                 out.push_str(&s.item_prefix(&[false]));
@@ -862,10 +868,8 @@ impl Exporter<'_> {
         } else if repeat {
             out.push_str(&s.text(" (shown above)"));
         } else if let Some(o) = &page.meta.outcome {
-            out.push_str(&s.text(&format!(
-                " ({})",
-                outcome_text(o.value.as_str()).0.trim_end_matches('.')
-            )));
+            let name = label(self.site, &format!("outcome_{}", o.value.as_str()));
+            out.push_str(&s.text(&format!(" ({name})")));
         }
         out.push('\n');
         if other_tree || repeat {
