@@ -597,15 +597,13 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: Option<&Shown>) -> Cs
         .with_code(d.code.as_str())
         .with_message(&d.message)
         .with_labels(
-            std::iter::once(
-                Label::primary(d.span.file, range(&d.span)).with_message(&d.label),
-            )
-            .chain(
-                d.related
-                    .iter()
-                    .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
-            )
-            .collect(),
+            std::iter::once(Label::primary(d.span.file, range(&d.span)).with_message(&d.label))
+                .chain(
+                    d.related
+                        .iter()
+                        .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
+                )
+                .collect(),
         )
         .with_notes(notes)
 }

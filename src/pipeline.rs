@@ -113,6 +113,9 @@ fn analyze_with(
     graph::validate(&content, &graph, &mut diags);
     let backlinks = check::links(&content, &graph, &scans, &mut diags);
     check::collisions(&content, &mut sources, &mut diags);
+    if !config.markdown.allow_raw_html {
+        check::attachments(&content, &content_name, &mut sources, &mut diags);
+    }
     let folder_titles = content
         .sections
         .iter()
@@ -152,7 +155,9 @@ pub fn reanalyze(
 ) -> Analysis {
     for &id in changed {
         let page = site.content.page(id);
-        site.scans[id.index()] = markdown::scan(&sources.get(page.file).text, page.body.clone());
+        let scan = markdown::scan(&sources.get(page.file).text, page.body.clone());
+        diags.extend(content::too_deep(page.file, &scan));
+        site.scans[id.index()] = scan;
     }
     site.graph = graph::resolve(&site.content, &mut diags);
     graph::validate(&site.content, &site.graph, &mut diags);

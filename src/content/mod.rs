@@ -282,20 +282,7 @@ pub fn load(
                 return Ok((Loaded::Draft(f.path, SourceFile::new(name, text)), d));
             }
             let scan = markdown::scan(&text, parsed.body.clone());
-            if let Some(r) = scan.too_deep.clone() {
-                d.push(
-                    Diagnostic::new(
-                        Code::TooDeep,
-                        Span::new(file, r),
-                        format!(
-                            "Markdown blocks and HTML elements nest more than {} deep here",
-                            markdown::MAX_NESTING
-                        ),
-                    )
-                    .label("too deep")
-                    .help("flatten the nesting: browsers show no more than this anyway"),
-                );
-            }
+            d.extend(too_deep(file, &scan));
             let page = Page {
                 id: PageId(0),
                 file,
@@ -355,6 +342,24 @@ pub fn load(
         sections,
     };
     Ok((content, scans))
+}
+
+/// SP109 for a page whose body nests deeper than [`markdown::MAX_NESTING`],
+/// from its scan.
+pub fn too_deep(file: FileId, scan: &Processed) -> Option<Diagnostic> {
+    let r = scan.too_deep.clone()?;
+    Some(
+        Diagnostic::new(
+            Code::TooDeep,
+            Span::new(file, r),
+            format!(
+                "Markdown blocks and HTML elements nest more than {} deep here",
+                markdown::MAX_NESTING
+            ),
+        )
+        .label("too deep")
+        .help("flatten the nesting: browsers show no more than this anyway"),
+    )
 }
 
 /// Every folder that holds one of the pages at `paths` (directly or below),
