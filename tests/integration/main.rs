@@ -12,6 +12,7 @@ mod determinism;
 mod diagnostics;
 mod diff;
 mod fuzz;
+mod fuzz_deep;
 mod graph;
 mod reliability;
 mod serve;
