@@ -1,7 +1,7 @@
 //! content::read_dir: the site's `content/` folder → a list of [`ContentFile`]s
 //! (relative path and bytes). content::load: such a list, from disk or from memory
 //! (a git revision) → [`Content`] (pages with parsed front matter, assets,
-//! folders) plus diagnostics SP101–SP108.
+//! folders) plus diagnostics SP101–SP109.
 //!
 //! Each body is scanned while it loads (links, anchors, search text); it is
 //! rendered later, once the graph is resolved (see `render`).
