@@ -35,6 +35,7 @@ pub mod export;
 pub mod flowchart;
 pub mod graph;
 pub mod init;
+pub mod labels;
 pub mod links;
 pub mod markdown;
 pub mod output;

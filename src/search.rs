@@ -103,10 +103,10 @@ pub fn index_script(site: &Site) -> String {
         .edges
         .iter()
         .map(|e| {
-            let text = e
-                .when
-                .as_deref()
-                .map_or_else(|| "Next step".to_string(), markdown::inline_text);
+            let text = e.when.as_deref().map_or_else(
+                || site.config.labels["next_step"].clone(),
+                markdown::inline_text,
+            );
             *when_ids.entry(text).or_insert_with_key(|text| {
                 whens.push(text.clone());
                 whens.len() - 1

@@ -76,6 +76,9 @@ pub struct FrontMatter {
     pub title: Option<Located<String>>,
     /// `summary`.
     pub summary: Option<Located<String>>,
+    /// `question`: the heading over the page's branches, instead of the
+    /// theme's label.
+    pub question: Option<Located<String>>,
     /// `entry = true`: the root of a decision tree.
     pub entry: Option<Located<bool>>,
     /// `tags`.
@@ -113,7 +116,7 @@ pub struct ParsedPage {
 }
 
 const PAGE_KEYS: &[&str] = &[
-    "title", "summary", "entry", "tags", "draft", "weight", "outcome", "branch",
+    "title", "summary", "question", "entry", "tags", "draft", "weight", "outcome", "branch",
 ];
 const BRANCH_KEYS: &[&str] = &["when", "to"];
 
@@ -192,6 +195,7 @@ pub fn parse(
     let mut meta = FrontMatter {
         title: r.string("title"),
         summary: r.string("summary"),
+        question: r.string("question"),
         entry: r.boolean("entry"),
         tags: r
             .strings("tags")

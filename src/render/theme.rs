@@ -29,6 +29,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "index.html",
         include_str!("../../themes/default/templates/index.html"),
     ),
+    (
+        "map.html",
+        include_str!("../../themes/default/templates/map.html"),
+    ),
 ];
 
 /// Built-in static files, by path under `_signpost/`.

@@ -8,6 +8,8 @@
  *   1. The guided walk: the reader's trail of answers.
  *   2. Search: the box in the header, over an index loaded as a script.
  *   3. The single-file bundle: one page shown at a time, by `#p/<url>`.
+ *   4. Charts and the folded path: a "Full screen" button on map pages, and
+ *      scrolled rows that start where the reader is.
  *
  * The same script runs on the site (one HTML file per page) and in the
  * single-file bundle (`signpost bundle --single-file`), where every page is a
@@ -25,6 +27,19 @@
 
   var bundle = document.documentElement.hasAttribute("data-signpost-bundle");
   var root = bundle ? "" : body.getAttribute("data-root") || "";
+
+  // The theme's texts in the site's language: `_signpost/labels.js`, loaded
+  // before this script, sets window.signpostLabels (see docs/templates.md).
+  var LABELS = window.signpostLabels || {};
+
+  // The text of label `key`, with each `{name}` replaced by `vars[name]`.
+  function label(key, vars) {
+    var text = typeof LABELS[key] === "string" ? LABELS[key] : key;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(vars[name]));
+    });
+    return text;
+  }
 
   // The href of the page at `url` (relative to the site root, percent-encoded).
   function pageHref(url) {
@@ -346,7 +361,7 @@
       if (!a.hasAttribute("data-href")) {
         a.setAttribute("data-href", a.getAttribute("href") || "");
       }
-      var when = a.getAttribute("data-when") || "Next step";
+      var when = a.getAttribute("data-when") || label("next_step");
       carry(a, a.getAttribute("data-href"), a.getAttribute("data-target"), trailTo(trail, a.getAttribute("data-target"), when));
     }
   }
@@ -423,15 +438,15 @@
       return;
     }
 
-    box.appendChild(el("p", "trail-title", "Your answers so far"));
+    box.appendChild(el("p", "trail-title", label("trail_title")));
     var list = el("ol", "trail-steps");
-    list.setAttribute("aria-label", "Your answers so far");
+    list.setAttribute("aria-label", label("trail_title"));
     trail.forEach(function (step, i) {
       var li = el("li");
       var a = el("a", null, step.title);
       a.setAttribute("data-step", String(i));
       carry(a, pageHref(step.url), step.id, trail.slice(0, i));
-      a.setAttribute("title", "Go back and change this answer");
+      a.setAttribute("title", label("trail_change"));
       li.appendChild(a);
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "trail-when", step.when));
@@ -443,7 +458,7 @@
     box.appendChild(list);
 
     var actions = el("div", "trail-actions");
-    var button = el("button", "button trail-copy", "Copy link to this path");
+    var button = el("button", "button trail-copy", label("trail_copy"));
     button.type = "button";
     var status = el("span", "trail-status");
     status.setAttribute("role", "status");
@@ -455,7 +470,7 @@
       var link = linkWithTrail(trail);
       copyText(link, function (ok) {
         if (ok) {
-          status.textContent = "Link copied.";
+          status.textContent = label("trail_copied");
           return;
         }
         // No clipboard access (older browser, or not allowed): put the link in
@@ -465,7 +480,7 @@
           field = el("input", "trail-url");
           field.type = "text";
           field.readOnly = true;
-          field.setAttribute("aria-label", "Link to this path");
+          field.setAttribute("aria-label", label("trail_link"));
           box.appendChild(field);
         }
         field.value = link;
@@ -481,7 +496,7 @@
           box.removeChild(field);
           button.focus();
         }
-        status.textContent = copied ? "Link copied." : "Press Ctrl+C (⌘C on a Mac) to copy the selected link.";
+        status.textContent = copied ? label("trail_copied") : label("trail_copy_manual");
       });
     });
 
@@ -775,7 +790,7 @@
     if (typeof page.r === "number" && data.trees && data.trees[page.r]) {
       var tree = data.trees[page.r].t;
       if (page.e && !(page.p && page.p.length)) {
-        return { short: "Start of “" + tree + "”", full: "" };
+        return { short: label("start_of_tree", { title: tree }), full: "" };
       }
       var path = (page.p || []).map(function (i) {
         return whens[i] || "";
@@ -787,10 +802,14 @@
       return { short: [tree].concat(path).join(" › "), full: full };
     }
     var section = data.sections ? data.sections[page.f] : "";
-    return { short: section || "Home", full: "" };
+    return { short: section || label("home"), full: "" };
   }
 
-  var OUTCOME_LABELS = { resolved: "Resolved", escalate: "Escalate", unsolved: "Unsolved" };
+  var OUTCOME_LABELS = {
+    resolved: label("outcome_resolved"),
+    escalate: label("outcome_escalate"),
+    unsolved: label("outcome_unsolved")
+  };
 
   function initSearch() {
     var form = document.querySelector("form.search");
@@ -818,7 +837,7 @@
     var list = el("ul", "search-results");
     list.id = "search-results";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Search results");
+    list.setAttribute("aria-label", label("search_results"));
     panel.appendChild(status);
     panel.appendChild(list);
     form.appendChild(panel);
@@ -924,13 +943,13 @@
       }
       if (failed) {
         hits = [];
-        status.textContent = "The search index could not be loaded.";
+        status.textContent = label("search_failed");
         open(true);
         return;
       }
       if (!records) {
         hits = [];
-        status.textContent = "Loading the search index…";
+        status.textContent = label("search_loading");
         open(true);
         return;
       }
@@ -973,10 +992,10 @@
       var n = all.length;
       status.textContent =
         n === 0
-          ? "No pages match “" + query.trim() + "”."
+          ? label("search_none", { query: query.trim() })
           : n > MAX_RESULTS
-            ? n + " pages match; the first " + MAX_RESULTS + " are shown. Add a word to narrow it down."
-            : n + (n === 1 ? " page matches." : " pages match.") + " ↑↓ to choose, Enter to open.";
+            ? label("search_more", { count: n, shown: MAX_RESULTS })
+            : (n === 1 ? label("search_one") : label("search_many", { count: n })) + " " + label("search_keys");
       hits = shown;
       open(true);
     }
@@ -1066,6 +1085,100 @@
 
   try {
     initSearch();
+  } catch (e) {
+    /* Never let an enhancement break the page. */
+  }
+
+  /* ======================================================================
+   * 2b. Headings and code blocks of the page body
+   * ======================================================================
+   *
+   * Each heading with an id gets a link to itself (`#` shown on hover and on
+   * focus, named by the `heading_anchor` label); each code block gets a copy
+   * button. The clipboard API may be missing or refused (file://, an old
+   * browser): then the code is selected and copied with execCommand, and if
+   * that fails too it stays selected for Ctrl+C.
+   */
+
+  function addHeadingAnchors() {
+    var headings = document.querySelectorAll(
+      ".body h1[id], .body h2[id], .body h3[id], .body h4[id], .body h5[id], .body h6[id]"
+    );
+    for (var i = 0; i < headings.length; i++) {
+      var h = headings[i];
+      if (h.querySelector("a.heading-anchor")) {
+        continue;
+      }
+      var a = el("a", "heading-anchor", "#");
+      a.href = "#" + h.id;
+      a.setAttribute("aria-label", label("heading_anchor") + ": " + h.textContent.trim());
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(a);
+    }
+  }
+
+  function selectAndCopy(node) {
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || !document.createRange) {
+      return false;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (e) {
+      copied = false;
+    }
+    if (copied) {
+      selection.removeAllRanges();
+    }
+    return copied;
+  }
+
+  function addCopyButtons() {
+    var blocks = document.querySelectorAll(".body pre");
+    for (var i = 0; i < blocks.length; i++) {
+      var pre = blocks[i];
+      if (pre.parentNode.classList.contains("code-block")) {
+        continue;
+      }
+      var wrap = el("div", "code-block");
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var button = el("button", "button code-copy", label("copy_code"));
+      button.type = "button";
+      var status = el("span", "code-status visually-hidden");
+      status.setAttribute("role", "status");
+      wrap.appendChild(button);
+      wrap.appendChild(status);
+      button.addEventListener("click", copyBlock(pre, button, status));
+    }
+  }
+
+  function copyBlock(pre, button, status) {
+    var timer = null;
+    function say(text) {
+      status.textContent = text;
+      button.textContent = text === label("code_copied") ? text : label("copy_code");
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label("copy_code");
+      }, 2000);
+    }
+    return function () {
+      var code = pre.querySelector("code") || pre;
+      copyText(code.textContent, function (ok) {
+        say(ok || selectAndCopy(code) ? label("code_copied") : label("code_copy_failed"));
+      });
+    };
+  }
+
+  try {
+    addHeadingAnchors();
+    addCopyButtons();
   } catch (e) {
     /* Never let an enhancement break the page. */
   }
@@ -1215,6 +1328,58 @@
     document.addEventListener("click", onClick);
     window.addEventListener("hashchange", route);
     route();
+  }
+
+  /* ======================================================================
+   * 4. Charts and the folded path
+   * ======================================================================
+   *
+   * Without this script a map page is the larger view (a plain page). With it,
+   * the chart's "Full screen" button shows the figure on the whole screen.
+   * A path folded to one scrolling line (narrow screens) starts at its end,
+   * this page; a chart wider than its box starts with its entry in view.
+   */
+  function initCharts() {
+    var buttons = document.querySelectorAll(".chart-fullscreen");
+    for (var i = 0; i < buttons.length; i++) {
+      var button = buttons[i];
+      var figure = button.closest("figure");
+      if (!figure || !figure.requestFullscreen) {
+        continue;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function (event) {
+        var fig = event.currentTarget.closest("figure");
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else {
+          fig.requestFullscreen().catch(function () {});
+        }
+      });
+    }
+    var rows = document.querySelectorAll(".where-path, .breadcrumbs ol");
+    for (var j = 0; j < rows.length; j++) {
+      if (rows[j].scrollWidth > rows[j].clientWidth) {
+        rows[j].scrollLeft = rows[j].scrollWidth;
+      }
+    }
+    var charts = document.querySelectorAll(".flowchart");
+    for (var k = 0; k < charts.length; k++) {
+      var chart = charts[k];
+      var entry = chart.querySelector("rect.entry");
+      if (!entry || chart.scrollWidth <= chart.clientWidth) {
+        continue;
+      }
+      var box = entry.getBoundingClientRect();
+      var frame = chart.getBoundingClientRect();
+      chart.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
+    }
+  }
+
+  try {
+    initCharts();
+  } catch (e) {
+    /* The charts and paths stay as they are. */
   }
 
   if (bundle) {
