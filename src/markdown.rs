@@ -1347,6 +1347,7 @@ mod tests {
             include_str!("../themes/default/templates/section.html"),
             include_str!("../themes/default/templates/index.html"),
             include_str!("../themes/default/templates/macros.html"),
+            include_str!("../themes/default/templates/map.html"),
             include_str!("../themes/default/static/signpost.js"),
         ];
         for text in theme {

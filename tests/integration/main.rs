@@ -13,6 +13,7 @@ mod determinism;
 mod diagnostics;
 mod diff;
 mod fuzz;
+mod fuzz_deep;
 mod graph;
 mod reliability;
 mod serve;
