@@ -6,7 +6,8 @@
 
 use toml::de::DeTable;
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::labels::{self, Labels};
 use crate::source::{FileId, Span};
 use crate::tomlx::TableReader;
 
@@ -44,6 +45,9 @@ pub struct SiteConfig {
     pub feedback_url: Option<String>,
     /// `[outcomes]`: the Markdown text shown on outcome pages, per kind.
     pub outcomes: OutcomeTexts,
+    /// The theme's texts: the built-in table of `language` with `[labels]`
+    /// over it (see [`crate::labels`]).
+    pub labels: Labels,
 }
 
 /// `[review]` options.
@@ -135,6 +139,7 @@ const TOP_KEYS: &[&str] = &[
     "edit_url",
     "feedback_url",
     "outcomes",
+    "labels",
 ];
 const REVIEW_KEYS: &[&str] = &["max_age_days", "required"];
 const OUTCOME_KEYS: &[&str] = &["resolved", "escalate", "unsolved"];
@@ -227,6 +232,7 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         outcomes.escalate = s.string("escalate").map(|l| l.value);
         outcomes.unsolved = s.string("unsolved").map(|l| l.value);
     }
+    let labels = read_labels(&mut r, &language);
     if title.is_none() && !r.diags.iter().any(|d| d.message.contains("`title`")) {
         r.diags.push(
             Diagnostic::new(
@@ -255,6 +261,27 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             );
         }
     }
+    // The folders signpost reads and replaces stay inside the site: a site.toml
+    // from elsewhere must not publish /etc or overwrite a folder outside it.
+    for (key, path) in [
+        ("content_dir", content_dir.clone()),
+        ("output_dir", output_dir.clone()),
+        ("theme", format!("themes/{theme}")),
+    ] {
+        // `themes/` joined with an absolute theme is that absolute path.
+        if escapes_root(&path) || (key == "theme" && is_absolute(&theme)) {
+            let span = r.get(key).map_or(0..0, |(_, v)| v.span());
+            r.diags.push(
+                Diagnostic::new(
+                    Code::Config,
+                    Span::new(file, span),
+                    format!("`{key}` must be a folder inside the site"),
+                )
+                .label("leaves the site folder")
+                .help("use a relative path without `..` above the folder of site.toml"),
+            );
+        }
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -273,7 +300,83 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         edit_url,
         feedback_url,
         outcomes,
+        labels,
     })
+}
+
+/// The built-in labels of `language` with `[labels]` over them. An unknown
+/// label key is an error with the closest key; a language that is not built
+/// in is an error too, unless `[labels]` gives every label.
+fn read_labels(r: &mut TableReader<'_, '_, '_>, language: &str) -> Labels {
+    let english = labels::english();
+    let mut overrides = Labels::new();
+    if let Some(t) = r.table("labels") {
+        let keys: Vec<&str> = english.keys().map(String::as_str).collect();
+        let mut l = r.nested(t, "[labels]");
+        l.deny_unknown(&keys);
+        for key in &keys {
+            if let Some(text) = l.string(key) {
+                overrides.insert((*key).to_string(), text.value);
+            }
+        }
+    }
+    let code = labels::builtin_language(language);
+    if code.is_none() && overrides.len() < english.len() {
+        let span = r.get("language").map_or(0..0, |(_, v)| v.span());
+        let codes = labels::LANGUAGES.iter().map(|(c, _)| *c);
+        let help = did_you_mean(language, codes.clone()).map_or_else(
+            || {
+                let list: Vec<&str> = codes.collect();
+                format!(
+                    "the built-in languages are {}; for another one, give every label in `[labels]`",
+                    list.join(", ")
+                )
+            },
+            |c| format!("did you mean `{c}`?"),
+        );
+        r.diags.push(
+            Diagnostic::new(
+                Code::Config,
+                Span::new(r.file, span),
+                format!("no built-in labels for language `{language}`"),
+            )
+            .label("unknown language")
+            .help(help),
+        );
+    }
+    let mut table = code.map_or(english, labels::builtin);
+    table.extend(overrides);
+    table
+}
+
+/// True when `path` is absolute here or on Windows (a site.toml written there
+/// means the same everywhere): `/x`, `\\x`, `C:x`.
+fn is_absolute(path: &str) -> bool {
+    path.starts_with(['/', '\\'])
+        || path.as_bytes().get(1) == Some(&b':')
+        || std::path::Path::new(path).is_absolute()
+}
+
+/// True when `path` (relative to the site root, as written in site.toml) is
+/// absolute or climbs above the root with `..`.
+fn escapes_root(path: &str) -> bool {
+    use std::path::Component;
+    if is_absolute(path) {
+        return true;
+    }
+    let mut depth = 0usize;
+    for part in std::path::Path::new(&path.replace('\\', "/")).components() {
+        match part {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -286,6 +389,37 @@ mod tests {
         assert_eq!(c.content_dir, "content");
         assert_eq!(c.output_dir, "public");
         assert!(c.markdown.highlight && !c.markdown.allow_raw_html && c.search.enabled);
+    }
+
+    #[test]
+    fn language_picks_the_labels_and_labels_override_them() {
+        let c = parse(FileId(0), "title = \"KB\"\nlanguage = \"de-AT\"\n").unwrap();
+        assert_eq!(c.labels["choices_many"], "Was trifft auf Sie zu?");
+        let text = "title = \"KB\"\nlanguage = \"fr\"\n[labels]\nchoices_one = \"Et ensuite ?\"\n";
+        let c = parse(FileId(0), text).unwrap();
+        assert_eq!(c.labels["choices_one"], "Et ensuite ?");
+        assert_eq!(c.labels["choices_many"], "Quelle est votre situation ?");
+        assert_eq!(c.language, "fr");
+    }
+
+    #[test]
+    fn unknown_label_keys_and_languages_are_errors() {
+        let text = "title = \"KB\"\nlanguage = \"dee\"\n[labels]\nchoices_mny = \"x\"\n";
+        let errs = parse(FileId(0), text).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].message, "unknown key `choices_mny` in [labels]");
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `choices_many`?")
+        );
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean `de`?"));
+        // Every label given: any language.
+        let all: String = crate::labels::english()
+            .keys()
+            .map(|k| format!("{k} = \"x\"\n"))
+            .collect();
+        let text = format!("title = \"KB\"\nlanguage = \"ja\"\n[labels]\n{all}");
+        assert_eq!(parse(FileId(0), &text).unwrap().labels["home"], "x");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //!
 //! Input: the loaded [`Content`] (pages, and the unpublished `_` files it may
 //! include) and the source map. Output: each including page's expanded text
-//! ([`Expanded`], kept on the page and scanned again), and diagnostics SP209
-//! (missing file or heading) and SP210 (include loop) at the include line.
+//! ([`Expanded`], kept on the page and scanned again), and diagnostics SP210
+//! (missing file or heading) and SP211 (include loop) at the include line.
 //!
 //! Relative links and images in an included file are written relative to that
 //! file; they are rewritten relative to the including page, so that the later

@@ -36,6 +36,7 @@ pub mod flowchart;
 pub mod graph;
 pub mod include;
 pub mod init;
+pub mod labels;
 pub mod links;
 pub mod markdown;
 pub mod output;

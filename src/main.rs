@@ -56,7 +56,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output,
                 drafts,
                 deny_warnings,
@@ -115,7 +115,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             today,
         } => {
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -201,7 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             entry,
             drafts,
         } => {
-            let mut opts = signpost::Options::new(root);
+            let mut opts = signpost::Options::new(cli::site_root(root));
             opts.drafts = drafts;
             let analysis = signpost::analyze(&opts)?;
             if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
@@ -237,7 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
         } => {
             let diff = signpost::diff::run(&signpost::diff::DiffOptions {
-                root,
+                root: cli::site_root(root),
                 base,
                 head,
                 drafts,
@@ -259,7 +259,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -290,7 +290,8 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             bind,
             port,
             drafts,
-        } => serve(root, &bind, port, drafts),
+            open,
+        } => serve(cli::site_root(root), &bind, port, drafts, open),
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(
@@ -329,11 +330,13 @@ fn serve(
     bind: &str,
     port: u16,
     drafts: bool,
+    open: bool,
 ) -> Result<ExitCode, signpost::Error> {
     use signpost::serve::{Event, Server};
     let mut opts = signpost::Options::new(root);
     opts.drafts = drafts;
     let color = color_for(std::io::stderr().is_terminal());
+    let mut built = false;
     let mut print = move |event: Event| match event {
         Event::Changed(paths) => {
             if let Some(p) = paths.first() {
@@ -358,6 +361,7 @@ fn serve(
                 eprintln!("error: {e}");
             }
             let ms = r.elapsed.as_secs_f64() * 1000.0;
+            built |= r.ok;
             if r.ok {
                 let how = if r.incremental {
                     format!("incremental, {} files rendered", r.rendered)
@@ -365,13 +369,19 @@ fn serve(
                     "full".to_string()
                 };
                 eprintln!("Built {} pages in {ms:.0} ms ({how})", r.pages);
-            } else {
+            } else if built {
                 eprintln!("Build failed: still serving the last good site.");
+            } else {
+                eprintln!("Build failed: no good build yet; pages show the errors.");
             }
         }
     };
     let server = Server::start(opts, bind, port, &mut print)?;
-    eprintln!("Serving on http://{} (Ctrl-C to stop)", server.addr());
+    let url = format!("http://{}", server.addr());
+    eprintln!("Serving on {url} (Ctrl-C to stop)");
+    if open && let Err(e) = opener::open_browser(&url) {
+        eprintln!("warning: could not open a browser: {e}");
+    }
     let stopper = server.stopper();
     if let Err(e) = ctrlc::set_handler(move || stopper.stop()) {
         eprintln!("warning: Ctrl-C handler: {e}");

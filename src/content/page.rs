@@ -76,6 +76,9 @@ pub struct FrontMatter {
     pub title: Option<Located<String>>,
     /// `summary`.
     pub summary: Option<Located<String>>,
+    /// `question`: the heading over the page's branches, instead of the
+    /// theme's label.
+    pub question: Option<Located<String>>,
     /// `entry = true`: the root of a decision tree.
     pub entry: Option<Located<bool>>,
     /// `tags`.
@@ -120,8 +123,8 @@ pub struct ParsedPage {
 }
 
 const PAGE_KEYS: &[&str] = &[
-    "title", "summary", "entry", "tags", "draft", "weight", "outcome", "branch", "owner",
-    "reviewed", "contact",
+    "title", "summary", "question", "entry", "tags", "draft", "weight", "outcome", "branch",
+    "owner", "reviewed", "contact",
 ];
 const BRANCH_KEYS: &[&str] = &["when", "to"];
 
@@ -171,6 +174,7 @@ pub fn parse(
             };
         }
     };
+    let reported_before = diags.len();
     let base = split.front_matter.start;
     let fm_text = &text[split.front_matter.clone()];
     let (table, errors) = DeTable::parse_recoverable(fm_text);
@@ -199,6 +203,7 @@ pub fn parse(
     let mut meta = FrontMatter {
         title: r.string("title"),
         summary: r.string("summary"),
+        question: r.string("question"),
         entry: r.boolean("entry"),
         tags: r
             .strings("tags")
@@ -279,6 +284,9 @@ pub fn parse(
             .help("add `title = \"…\"` to the front matter"),
         );
     }
+    // Any problem in the front matter (a misspelt outcome, `entry = "yes"`)
+    // leaves the page's shape unknown: graph checks would only repeat it.
+    let broken = broken || r.diags.len() > reported_before;
     ParsedPage {
         meta,
         body: split.body,

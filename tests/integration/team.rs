@@ -217,11 +217,11 @@ fn missing_includes_missing_headings_and_loops_are_errors_at_their_line() {
     assert_eq!(
         places(&json(&out)),
         [
-            ("SP210".into(), "content/_snippets/b.md".into(), 1, 1),
+            ("SP211".into(), "content/_snippets/b.md".into(), 1, 1),
             // a broken link in included text points into the snippet
             ("SP202".into(), "content/_snippets/restart.md".into(), 3, 15),
-            ("SP209".into(), "content/phone/reset.md".into(), 6, 1),
-            ("SP209".into(), "content/phone/reset.md".into(), 8, 1),
+            ("SP210".into(), "content/phone/reset.md".into(), 6, 1),
+            ("SP210".into(), "content/phone/reset.md".into(), 8, 1),
             // the page's own text after the includes keeps its positions
             ("SP202".into(), "content/phone/reset.md".into(), 12, 10),
         ]

@@ -8,6 +8,8 @@
  *   1. The guided walk: the reader's trail of answers.
  *   2. Search: the box in the header, over an index loaded as a script.
  *   3. The single-file bundle: one page shown at a time, by `#p/<url>`.
+ *   4. Charts and the folded path: a "Full screen" button on map pages, and
+ *      scrolled rows that start where the reader is.
  *
  * The same script runs on the site (one HTML file per page) and in the
  * single-file bundle (`signpost bundle --single-file`), where every page is a
@@ -25,6 +27,19 @@
 
   var bundle = document.documentElement.hasAttribute("data-signpost-bundle");
   var root = bundle ? "" : body.getAttribute("data-root") || "";
+
+  // The theme's texts in the site's language: `_signpost/labels.js`, loaded
+  // before this script, sets window.signpostLabels (see docs/templates.md).
+  var LABELS = window.signpostLabels || {};
+
+  // The text of label `key`, with each `{name}` replaced by `vars[name]`.
+  function label(key, vars) {
+    var text = typeof LABELS[key] === "string" ? LABELS[key] : key;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(vars[name]));
+    });
+    return text;
+  }
 
   // The href of the page at `url` (relative to the site root, percent-encoded).
   function pageHref(url) {
@@ -346,7 +361,7 @@
       if (!a.hasAttribute("data-href")) {
         a.setAttribute("data-href", a.getAttribute("href") || "");
       }
-      var when = a.getAttribute("data-when") || "Next step";
+      var when = a.getAttribute("data-when") || label("next_step");
       carry(a, a.getAttribute("data-href"), a.getAttribute("data-target"), trailTo(trail, a.getAttribute("data-target"), when));
     }
   }
@@ -449,12 +464,12 @@
     var lines = [];
     var tree = box.getAttribute("data-tree-title");
     if (tree) {
-      lines.push("Procedure: " + tree);
+      lines.push(label("ticket_procedure") + ": " + tree);
     }
     lines = lines.concat(trailLines(trail));
     var outcome = box.getAttribute("data-outcome");
-    lines.push("Reached: " + selfTitle() + (outcome ? " (outcome: " + outcome + ")" : ""));
-    lines.push("Link: " + linkWithTrail(trail));
+    lines.push(label("ticket_reached") + ": " + selfTitle() + (outcome ? " (" + label("ticket_outcome") + ": " + outcome + ")" : ""));
+    lines.push(label("ticket_link") + ": " + linkWithTrail(trail));
     return lines.join("\n") + "\n";
   }
 
@@ -483,15 +498,15 @@
       return;
     }
 
-    box.appendChild(el("p", "trail-title", "Your answers so far"));
+    box.appendChild(el("p", "trail-title", label("trail_title")));
     var list = el("ol", "trail-steps");
-    list.setAttribute("aria-label", "Your answers so far");
+    list.setAttribute("aria-label", label("trail_title"));
     trail.forEach(function (step, i) {
       var li = el("li");
       var a = el("a", null, step.title);
       a.setAttribute("data-step", String(i));
       carry(a, pageHref(step.url), step.id, trail.slice(0, i));
-      a.setAttribute("title", "Go back and change this answer");
+      a.setAttribute("title", label("trail_change"));
       li.appendChild(a);
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "trail-when", step.when));
@@ -503,13 +518,13 @@
     box.appendChild(list);
 
     var actions = el("div", "trail-actions");
-    var button = el("button", "button trail-copy", "Copy link to this path");
+    var button = el("button", "button trail-copy", label("trail_copy"));
     button.type = "button";
     var status = el("span", "trail-status");
     status.setAttribute("role", "status");
-    var ticket = el("button", "button trail-ticket", "Copy for the ticket");
+    var ticket = el("button", "button trail-ticket", label("ticket_copy"));
     ticket.type = "button";
-    var print = el("button", "button trail-print", "Print my path");
+    var print = el("button", "button trail-print", label("print_path"));
     print.type = "button";
     actions.appendChild(button);
     actions.appendChild(ticket);
@@ -519,7 +534,7 @@
 
     ticket.addEventListener("click", function () {
       copyPlain(ticketText(box, trail), function (ok) {
-        status.textContent = ok ? "Copied for the ticket." : "Copying is not allowed here.";
+        status.textContent = ok ? label("ticket_copied") : label("ticket_copy_failed");
       });
     });
     print.addEventListener("click", function () {
@@ -530,7 +545,7 @@
       var link = linkWithTrail(trail);
       copyText(link, function (ok) {
         if (ok) {
-          status.textContent = "Link copied.";
+          status.textContent = label("trail_copied");
           return;
         }
         // No clipboard access (older browser, or not allowed): put the link in
@@ -540,7 +555,7 @@
           field = el("input", "trail-url");
           field.type = "text";
           field.readOnly = true;
-          field.setAttribute("aria-label", "Link to this path");
+          field.setAttribute("aria-label", label("trail_link"));
           box.appendChild(field);
         }
         field.value = link;
@@ -556,7 +571,7 @@
           box.removeChild(field);
           button.focus();
         }
-        status.textContent = copied ? "Link copied." : "Press Ctrl+C (⌘C on a Mac) to copy the selected link.";
+        status.textContent = copied ? label("trail_copied") : label("trail_copy_manual");
       });
     });
 
@@ -611,27 +626,62 @@
    * ======================================================================
    *
    * base.html renders a hidden `form.search` (so there is no box without
-   * JavaScript) whose `data-index` names the index script,
-   * `_signpost/search-index.js` (generated by src/search.rs; its format is
-   * documented there). The index is loaded by adding a `<script>` element the
-   * first time the reader uses the box: no fetch/XHR, so it works under
-   * file://, and pages of a large site do not load it on every view. The
-   * single-file bundle defines `window.signpostSearch` inline instead.
+   * JavaScript) whose `data-index` names the root of the index,
+   * `_signpost/search-index.js`; the shards sit beside it in
+   * `_signpost/search/` (both generated by src/search.rs, which documents the
+   * format). Everything is loaded by adding `<script>` elements: no fetch/XHR,
+   * so it works under file://. The root (the sorted word list) is loaded the
+   * first time the reader uses the box; then each query loads only the term
+   * shards of its words and the document shards of the results it shows. The
+   * single-file bundle defines `window.signpostSearch` inline and holds the
+   * shards as `<script type="application/json" id="sp-search-<name>">`
+   * elements, decoded when first needed.
    *
    * The box is an ARIA combobox: typing lists matches, ↓/↑ move through them,
    * Enter opens one, Escape closes the list (then clears the box), and `/`
-   * anywhere on the page focuses the box.
+   * anywhere on the page focuses the box. `?q=words` in the page's URL opens
+   * it with that search.
    *
-   * Ranking: every word of the query must occur in the page (as a prefix of a
-   * word scores more than inside one); a match in the title counts most, then
-   * the answers (`when`) that lead to the page, its summary, its own branches,
-   * and its text. Ties go to the shorter title, then to the index order.
+   * Matching: each query word matches a page exactly (the same word), or
+   * approximately (a word it begins, or one typo away: edit distance 1 for
+   * words of 4+ letters, 2 for 8+). Ranking: more words matched exactly
+   * first, then more matched approximately, then where they match (title,
+   * the `when`s leading to the page, summary, tags, body), then page order.
    */
 
   var MAX_RESULTS = 20;
+  var OUTCOME_LABELS = {
+    resolved: label("outcome_resolved"),
+    escalate: label("outcome_escalate"),
+    unsolved: label("outcome_unsolved"),
+  };
+  var MAX_TREES_SHOWN = 8;
+  var MAX_EXPANSIONS = 12; // approximate words tried per query word
+  var MAX_WORD = 40; // longer words are not indexed
   var GLOBAL = "signpostSearch";
-
-  var FIELD_WEIGHTS = { t: [100, 70], w: [50, 35], s: [40, 28], c: [25, 18], x: [15, 10] };
+  var SHARD_FN = "signpostSearchShard";
+  // Field bits of a posting, in rank order: title, when, summary, tags, body.
+  var FIELD_WEIGHTS = [16, 8, 4, 2, 1];
+  var BITS_WEIGHT = [];
+  for (var bits = 0; bits < 32; bits++) {
+    var sum = 0;
+    for (var f = 0; f < 5; f++) {
+      if (bits & (1 << f)) {
+        sum += FIELD_WEIGHTS[f];
+      }
+    }
+    BITS_WEIGHT.push(sum);
+  }
+  // Posting digits (see src/search.rs): value + 1, negative for a last digit.
+  var DIGIT = [];
+  (function () {
+    var lead = "0123456789abcdefghijklmnopqrstuv";
+    var last = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+    for (var i = 0; i < 32; i++) {
+      DIGIT[lead.charCodeAt(i)] = i + 1;
+      DIGIT[last.charCodeAt(i)] = -(i + 1);
+    }
+  })();
 
   function fold(s) {
     s = String(s || "").toLowerCase();
@@ -641,17 +691,12 @@
     return s;
   }
 
+  // Split as src/search.rs does: at what is neither alphanumeric nor `_`.
   var wordSplit;
   try {
-    wordSplit = new RegExp("[^\\p{L}\\p{N}_]+", "u");
+    wordSplit = new RegExp("[^\\p{Alphabetic}\\p{N}_]+", "u");
   } catch (e) {
     wordSplit = /[\s!-\/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f]+/;
-  }
-  var wordChar;
-  try {
-    wordChar = new RegExp("[\\p{L}\\p{N}_]", "u");
-  } catch (e) {
-    wordChar = /[A-Za-z0-9_\u00c0-\uffff]/;
   }
 
   function terms(query) {
@@ -659,7 +704,7 @@
     return fold(query)
       .split(wordSplit)
       .filter(function (t) {
-        if (!t || seen[t]) {
+        if (!t || t.length > MAX_WORD || seen[t]) {
           return false;
         }
         seen[t] = true;
@@ -667,113 +712,339 @@
       });
   }
 
-  // 2 when `term` starts a word of `text`, 1 when it occurs inside one, else 0.
-  function matchKind(text, term) {
-    var i = text.indexOf(term);
-    var tries = 0;
-    while (i !== -1) {
-      if (i === 0 || !wordChar.test(text.charAt(i - 1))) {
-        return 2;
+  // Calls fn(document, field bits) for each posting of `s`.
+  function eachPosting(s, fn) {
+    var n = 0;
+    var doc = 0;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s.charCodeAt(i)];
+      if (d > 0) {
+        n = n * 32 + d - 1;
+      } else {
+        n = n * 32 - d - 1;
+        doc += Math.floor(n / 32);
+        fn(doc, n % 32);
+        n = 0;
       }
-      if (++tries > 20) {
-        break;
-      }
-      i = text.indexOf(term, i + 1);
     }
-    return text.indexOf(term) === -1 ? 0 : 1;
   }
 
-  // The loaded index, prepared for searching: one record per page.
-  function prepare(data) {
-    var whens = data.whens || [];
-    var foldedWhens = whens.map(fold);
-    function joinWhens(list, texts) {
-      return (list || []).map(function (i) {
-        return texts[i] || "";
-      }).join(" \u2022 ");
+  // Edit distance of `a` and `b` (a swap of neighbours counts as one), or
+  // max + 1 when it is more than `max`.
+  function distance(a, b, max) {
+    var la = a.length;
+    var lb = b.length;
+    if (Math.abs(la - lb) > max) {
+      return max + 1;
     }
-    return (data.pages || []).map(function (p, n) {
-      return {
-        n: n,
-        page: p,
-        t: fold(p.t),
-        s: fold(p.s),
-        w: joinWhens(p.w, foldedWhens) + " \u2022 " + joinWhens(p.p, foldedWhens),
-        c: joinWhens(p.c, foldedWhens),
-        x: null, // folded lazily: most queries are decided by the other fields
+    var before = null;
+    var prev = [];
+    for (var j = 0; j <= lb; j++) {
+      prev.push(j);
+    }
+    for (var i = 1; i <= la; i++) {
+      var cur = [i];
+      var low = i;
+      for (j = 1; j <= lb; j++) {
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+        if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+          v = Math.min(v, before[j - 2] + 1);
+        }
+        cur.push(v);
+        if (v < low) {
+          low = v;
+        }
+      }
+      if (low > max) {
+        return max + 1;
+      }
+      before = prev;
+      prev = cur;
+    }
+    return prev[lb];
+  }
+
+  /* ---------- The index: root, shards loaded on demand ---------- */
+
+  var shardStore = {};
+  var shardWaiting = {};
+
+  function shardArrived(name, data) {
+    shardStore[name] = data;
+    var waiting = shardWaiting[name] || [];
+    delete shardWaiting[name];
+    waiting.forEach(function (cb) {
+      cb(true);
+    });
+  }
+
+  window[SHARD_FN] = shardArrived;
+
+  function Index(root, dir) {
+    this.root = root;
+    this.dir = dir;
+    this.words = root.w ? root.w.split(" ") : [];
+    this.at = Object.create(null);
+    for (var i = 0; i < this.words.length; i++) {
+      this.at[this.words[i]] = i;
+    }
+    this.expansions = Object.create(null);
+    this.failed = false;
+  }
+
+  // Term shard of word number i.
+  Index.prototype.shardOf = function (i) {
+    var b = this.root.b || [];
+    var lo = 0;
+    var hi = b.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (b[mid] <= i) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  };
+
+  Index.prototype.postings = function (i) {
+    var s = this.shardOf(i);
+    var data = shardStore["t" + s];
+    return data ? data[i - this.root.b[s]] || "" : "";
+  };
+
+  Index.prototype.doc = function (n) {
+    var data = shardStore["p" + Math.floor(n / this.root.k)];
+    return data ? data[n % this.root.k] : null;
+  };
+
+  // Loads the shards `names`, then calls done(ok).
+  Index.prototype.load = function (names, done) {
+    var self = this;
+    var left = 1;
+    var ok = true;
+    function one(success) {
+      ok = ok && success;
+      if (--left === 0) {
+        done(ok && !self.failed);
+      }
+    }
+    names.forEach(function (name) {
+      if (shardStore[name]) {
+        return;
+      }
+      left++;
+      if (shardWaiting[name]) {
+        shardWaiting[name].push(one);
+        return;
+      }
+      shardWaiting[name] = [one];
+      var inline = bundle ? document.getElementById("sp-search-" + name) : null;
+      if (inline) {
+        var data = null;
+        try {
+          data = JSON.parse(inline.textContent);
+        } catch (e) {
+          data = null;
+        }
+        if (data) {
+          shardArrived(name, data);
+        } else {
+          self.failShard(name);
+        }
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = self.dir + name + ".js";
+      script.async = true;
+      script.onerror = function () {
+        self.failShard(name);
       };
+      document.head.appendChild(script);
     });
-  }
+    one(true);
+  };
 
-  function foldedText(rec) {
-    if (rec.x === null) {
-      rec.x = fold(rec.page.x);
+  Index.prototype.failShard = function (name) {
+    this.failed = true;
+    var waiting = shardWaiting[name] || [];
+    delete shardWaiting[name];
+    waiting.forEach(function (cb) {
+      cb(false);
+    });
+  };
+
+  // The words of the index a query word matches: `exact` (a word number or
+  // -1) and `approx` (word numbers: words it begins, words one typo away).
+  Index.prototype.expand = function (q) {
+    if (this.expansions[q]) {
+      return this.expansions[q];
     }
-    return rec.x;
-  }
+    var words = this.words;
+    var exact = q in this.at ? this.at[q] : -1;
+    var found = [];
+    if (q.length >= 2) {
+      var lo = 0;
+      var hi = words.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (words[mid] < q) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      for (var i = lo; i < words.length && words[i].lastIndexOf(q, 0) === 0 && found.length < 200; i++) {
+        if (i !== exact) {
+          found.push({ i: i, d: 1 });
+        }
+      }
+    }
+    var max = q.length >= 8 ? 2 : q.length >= 4 ? 1 : 0;
+    if (max) {
+      for (i = 0; i < words.length; i++) {
+        var w = words[i];
+        if (i === exact || Math.abs(w.length - q.length) > max || w.lastIndexOf(q, 0) === 0) {
+          continue;
+        }
+        var d = distance(q, w, max);
+        if (d <= max) {
+          found.push({ i: i, d: d });
+        }
+      }
+    }
+    found.sort(function (a, b) {
+      return a.d - b.d || words[a.i].length - words[b.i].length || a.i - b.i;
+    });
+    var result = {
+      exact: exact,
+      approx: found.slice(0, MAX_EXPANSIONS).map(function (x) {
+        return x.i;
+      }),
+    };
+    this.expansions[q] = result;
+    return result;
+  };
 
-  function search(records, query) {
+  // The indexed words closest to the query words that match nothing exactly,
+  // each with the query it suggests (at most 3).
+  Index.prototype.suggest = function (query, ts) {
+    var words = this.words;
+    var out = [];
+    ts.forEach(function (t) {
+      if (t in this.at || t.length < 3) {
+        return;
+      }
+      var max = t.length >= 8 ? 3 : 2;
+      for (var i = 0; i < words.length; i++) {
+        var d = distance(t, words[i], max);
+        if (d <= max) {
+          out.push({ term: t, word: words[i], d: d });
+        }
+      }
+    }, this);
+    out.sort(function (a, b) {
+      return a.d - b.d || a.word.length - b.word.length || (a.word < b.word ? -1 : 1);
+    });
+    var folded = fold(query);
+    return out.slice(0, 3).map(function (s) {
+      return folded.split(s.term).join(s.word).trim();
+    });
+  };
+
+  // Runs `query`; calls done(null) when the index failed, else done({ ts,
+  // marks, hits: [{ n, doc }], total }).
+  Index.prototype.search = function (query, done) {
+    var self = this;
     var ts = terms(query);
-    if (!ts.length) {
-      return [];
-    }
-    var whole = fold(query).trim();
-    var hits = [];
-    for (var r = 0; r < records.length; r++) {
-      var rec = records[r];
-      var score = 0;
-      var inTitle = 0;
-      for (var k = 0; k < ts.length; k++) {
-        var term = ts[k];
-        var best = 0;
-        var fields = ["t", "w", "s", "c", "x"];
-        for (var f = 0; f < fields.length; f++) {
-          var name = fields[f];
-          var text = name === "x" ? foldedText(rec) : rec[name];
-          if (!text) {
-            continue;
-          }
-          var kind = matchKind(text, term);
-          if (kind) {
-            var w = FIELD_WEIGHTS[name][kind === 2 ? 0 : 1];
-            if (w > best) {
-              best = w;
-            }
-            if (name === "t") {
-              inTitle++;
-              break; // nothing scores more than the title
-            }
-          }
-        }
-        if (!best) {
-          score = 0;
-          break;
-        }
-        score += best;
-      }
-      if (!score) {
-        continue;
-      }
-      if (rec.t === whole) {
-        score += 200;
-      } else if (rec.t.indexOf(whole) === 0) {
-        score += 60;
-      } else if (ts.length > 1 && rec.t.indexOf(whole) !== -1) {
-        score += 40;
-      }
-      if (inTitle === ts.length) {
-        score += 30;
-      }
-      if (rec.page.e) {
-        score += 5;
-      }
-      hits.push({ rec: rec, score: score });
-    }
-    hits.sort(function (a, b) {
-      return b.score - a.score || a.rec.t.length - b.rec.t.length || a.rec.n - b.rec.n;
+    var ex = ts.map(function (t) {
+      return self.expand(t);
     });
-    return hits;
-  }
+    var need = {};
+    ex.forEach(function (e) {
+      if (e.exact >= 0) {
+        need["t" + self.shardOf(e.exact)] = true;
+      }
+      e.approx.forEach(function (i) {
+        need["t" + self.shardOf(i)] = true;
+      });
+    });
+    self.load(Object.keys(need), function (ok) {
+      if (!ok) {
+        done(null);
+        return;
+      }
+      var n = self.root.n;
+      var exactCount = new Uint8Array(n);
+      var approxCount = new Uint8Array(n);
+      var score = new Float64Array(n);
+      var exactBits = new Uint8Array(n);
+      var approxBits = new Uint8Array(n);
+      var touched = [];
+      var all = [];
+      var marks = ts.slice();
+      function mark(doc) {
+        if (!exactBits[doc] && !approxBits[doc]) {
+          touched.push(doc);
+        }
+      }
+      ex.forEach(function (e) {
+        if (e.exact >= 0) {
+          eachPosting(self.postings(e.exact), function (doc, bits) {
+            mark(doc);
+            exactBits[doc] |= bits | 32;
+          });
+        }
+        e.approx.forEach(function (i) {
+          marks.push(self.words[i]);
+          eachPosting(self.postings(i), function (doc, bits) {
+            mark(doc);
+            approxBits[doc] |= bits | 32;
+          });
+        });
+        touched.forEach(function (doc) {
+          if (!exactCount[doc] && !approxCount[doc] && !score[doc]) {
+            all.push(doc);
+          }
+          if (exactBits[doc]) {
+            exactCount[doc]++;
+            score[doc] += 2 * BITS_WEIGHT[exactBits[doc] & 31];
+          } else {
+            approxCount[doc]++;
+            score[doc] += BITS_WEIGHT[approxBits[doc] & 31];
+          }
+          exactBits[doc] = 0;
+          approxBits[doc] = 0;
+        });
+        touched = [];
+      });
+      all.sort(function (a, b) {
+        return exactCount[b] - exactCount[a] || approxCount[b] - approxCount[a] || score[b] - score[a] || a - b;
+      });
+      var top = all.slice(0, MAX_RESULTS);
+      var docShards = {};
+      top.forEach(function (d) {
+        docShards["p" + Math.floor(d / self.root.k)] = true;
+      });
+      self.load(Object.keys(docShards), function (ok2) {
+        if (!ok2) {
+          done(null);
+          return;
+        }
+        done({
+          ts: ts,
+          marks: marks,
+          total: all.length,
+          hits: top.map(function (d) {
+            return { n: d, doc: self.doc(d) };
+          }),
+        });
+      });
+    });
+  };
+
+  /* ---------- Showing results ---------- */
 
   // `text` with the occurrences of `ts` wrapped in <mark>, as DOM nodes.
   function highlighted(text, ts) {
@@ -817,56 +1088,17 @@
     return frag;
   }
 
-  // About 160 characters of the page text around the first match.
-  function snippet(rec, ts) {
-    var text = rec.page.x || "";
-    if (!text) {
-      return "";
-    }
-    var folded = foldedText(rec);
-    var at = -1;
-    for (var i = 0; i < ts.length && at === -1; i++) {
-      at = folded.indexOf(ts[i]);
-    }
-    if (at === -1 || folded.length !== text.length) {
-      at = 0;
-    }
-    var start = Math.max(0, at - 60);
-    if (start > 0) {
-      var space = text.indexOf(" ", start);
-      start = space !== -1 && space < at ? space + 1 : start;
-    }
-    var end = Math.min(text.length, start + 160);
-    if (end < text.length) {
-      var cut = text.lastIndexOf(" ", end);
-      end = cut > at ? cut : end;
-    }
-    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
-  }
-
-  // Where a page sits: its tree and the answers that lead there (the middle of
-  // a long path elided; all of it in `full`), else its folder.
-  function placeOf(data, page) {
-    var whens = data.whens || [];
-    if (typeof page.r === "number" && data.trees && data.trees[page.r]) {
-      var tree = data.trees[page.r].t;
-      if (page.e && !(page.p && page.p.length)) {
-        return { short: "Start of “" + tree + "”", full: "" };
+  // Where a page sits: its tree and the answers that lead there, else its
+  // folder.
+  function placeOf(doc) {
+    if (doc.r) {
+      if (doc.e && !(doc.p && doc.p.length)) {
+        return label("start_of_tree", { title: doc.r });
       }
-      var path = (page.p || []).map(function (i) {
-        return whens[i] || "";
-      });
-      var full = [tree].concat(path).join(" › ");
-      if (path.length > 3) {
-        path = [path[0], "…", path[path.length - 2], path[path.length - 1]];
-      }
-      return { short: [tree].concat(path).join(" › "), full: full };
+      return [doc.r].concat(doc.p || []).join(" › ");
     }
-    var section = data.sections ? data.sections[page.f] : "";
-    return { short: section || "Home", full: "" };
+    return doc.f || label("home");
   }
-
-  var OUTCOME_LABELS = { resolved: "Resolved", escalate: "Escalate", unsolved: "Unsolved" };
 
   function initSearch() {
     var form = document.querySelector("form.search");
@@ -877,13 +1109,13 @@
     if (!input) {
       return;
     }
-    var data = null;
-    var records = null;
+    var src = form.getAttribute("data-index") || "";
+    var index = null;
     var loading = false;
     var failed = false;
     var hits = [];
     var active = -1;
-    var timer = null;
+    var asked = 0; // number of the latest query: older answers are dropped
 
     var panel = el("div", "search-panel");
     panel.hidden = true;
@@ -894,9 +1126,12 @@
     var list = el("ul", "search-results");
     list.id = "search-results";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Search results");
+    list.setAttribute("aria-label", label("search_results"));
+    var help = el("div", "search-help");
+    help.hidden = true;
     panel.appendChild(status);
     panel.appendChild(list);
+    panel.appendChild(help);
     form.appendChild(panel);
 
     input.setAttribute("role", "combobox");
@@ -906,24 +1141,22 @@
     input.setAttribute("aria-describedby", status.id);
     input.setAttribute("autocomplete", "off");
 
-    function ready(d) {
-      if (!d || !Array.isArray(d.pages)) {
+    function ready(root) {
+      if (!root || typeof root.w !== "string" || !root.k) {
         failed = true;
         return;
       }
-      data = d;
-      records = prepare(d);
+      index = new Index(root, src.replace(/[^/]*$/, "") + "search/");
     }
 
     function load() {
-      if (data || loading || failed) {
+      if (index || loading || failed) {
         return;
       }
       if (window[GLOBAL]) {
         ready(window[GLOBAL]);
         return;
       }
-      var src = form.getAttribute("data-index");
       if (!src) {
         failed = true;
         return;
@@ -974,7 +1207,7 @@
       if (!hit) {
         return;
       }
-      var href = pageHref(hit.rec.page.u);
+      var href = pageHref(hit.doc.u);
       if (bundle) {
         bundlePending = { to: null, trail: [] };
         open(false);
@@ -984,59 +1217,107 @@
       location.href = href;
     }
 
-    function render() {
-      while (list.firstChild) {
-        list.removeChild(list.firstChild);
+    function clear(node) {
+      while (node.firstChild) {
+        node.removeChild(node.firstChild);
       }
+    }
+
+    function showStatus(text) {
+      clear(list);
+      clear(help);
+      help.hidden = true;
+      hits = [];
       active = -1;
       input.removeAttribute("aria-activedescendant");
-      var query = input.value;
-      var ts = terms(query);
-      if (!ts.length) {
-        hits = [];
-        status.textContent = "";
-        open(false);
-        return;
+      status.textContent = text;
+      open(true);
+    }
+
+    // "Did you mean" and the trees, when nothing matches.
+    function showHelp(query, ts) {
+      var suggestions = index.suggest(query, ts);
+      if (suggestions.length) {
+        var p = el("p", "search-suggest", label("search_did_you_mean") + " ");
+        suggestions.forEach(function (s, i) {
+          var b = el("button", "search-suggestion", s);
+          b.type = "button";
+          b.addEventListener("click", function () {
+            input.value = s;
+            input.focus();
+            update();
+          });
+          if (i) {
+            p.appendChild(document.createTextNode(", "));
+          }
+          p.appendChild(b);
+        });
+        p.appendChild(document.createTextNode("?"));
+        help.appendChild(p);
       }
-      if (failed) {
-        hits = [];
-        status.textContent = "The search index could not be loaded.";
-        open(true);
-        return;
-      }
-      if (!records) {
-        hits = [];
-        status.textContent = "Loading the search index…";
-        open(true);
-        return;
-      }
-      var all = search(records, query);
-      var shown = all.slice(0, MAX_RESULTS);
-      shown.forEach(function (hit, i) {
-        var p = hit.rec.page;
+      var asking = asked;
+      index.load(["r"], function (ok) {
+        if (!ok || asking !== asked) {
+          return;
+        }
+        var trees = shardStore.r || [];
+        var p = el("p", "search-trees-title", label("search_trees"));
+        var ul = el("ul", "search-trees");
+        trees.slice(0, MAX_TREES_SHOWN).forEach(function (t) {
+          var li = el("li");
+          var a = el("a", null, t.t);
+          a.href = pageHref(t.u);
+          li.appendChild(a);
+          ul.appendChild(li);
+        });
+        var li = el("li");
+        var all = el("a", null, label("search_all_trees"));
+        all.href = pageHref("index.html");
+        li.appendChild(all);
+        ul.appendChild(li);
+        help.appendChild(p);
+        help.appendChild(ul);
+      });
+      help.hidden = false;
+    }
+
+    function render(query, result) {
+      showStatus("");
+      var ts = result.ts;
+      result.hits.forEach(function (hit, i) {
+        var p = hit.doc;
+        if (!p) {
+          return;
+        }
         var li = el("li", "search-result");
         li.id = "search-result-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         li.setAttribute("data-url", p.u);
         var title = el("span", "search-title");
-        title.appendChild(highlighted(p.t, ts));
+        title.appendChild(highlighted(p.t, result.marks));
         if (p.o && OUTCOME_LABELS[p.o]) {
           title.appendChild(document.createTextNode(" "));
           title.appendChild(el("span", "badge outcome-" + p.o, OUTCOME_LABELS[p.o]));
         }
         li.appendChild(title);
-        var place = placeOf(data, p);
-        var where = el("span", "search-place", place.short);
-        if (place.full && place.full !== place.short) {
-          where.title = place.full;
-        }
+        var where = el("span", "search-place", placeOf(p));
         li.appendChild(where);
-        var snip = snippet(hit.rec, ts);
-        if (snip) {
+        if (p.s) {
           var s = el("span", "search-snippet");
-          s.appendChild(highlighted(snip, ts));
+          s.appendChild(highlighted(p.s, result.marks));
           li.appendChild(s);
+        }
+        if (p.g && p.g.length) {
+          var tags = el("span", "search-tags");
+          tags.appendChild(el("span", "visually-hidden", label("tags") + ": "));
+          p.g.forEach(function (g) {
+            var tag = el("span", "search-tag");
+            tag.appendChild(highlighted(g, result.marks));
+            tags.appendChild(tag);
+            tags.appendChild(document.createTextNode(" "));
+          });
+          li.appendChild(tags);
         }
         li.addEventListener("mousedown", function (event) {
           event.preventDefault(); // keep focus in the box until we navigate
@@ -1045,43 +1326,63 @@
           go(i);
         });
         list.appendChild(li);
+        hits.push(hit);
       });
-      var n = all.length;
+      var n = result.total;
       status.textContent =
         n === 0
-          ? "No pages match “" + query.trim() + "”."
+          ? label("search_none", { query: query.trim() })
           : n > MAX_RESULTS
-            ? n + " pages match; the first " + MAX_RESULTS + " are shown. Add a word to narrow it down."
-            : n + (n === 1 ? " page matches." : " pages match.") + " ↑↓ to choose, Enter to open.";
-      hits = shown;
+            ? label("search_more", { count: n, shown: MAX_RESULTS })
+            : (n === 1 ? label("search_one") : label("search_many", { count: n })) + " " + label("search_keys");
+      if (n === 0) {
+        showHelp(query, ts);
+      }
       open(true);
     }
 
     function update() {
-      if (!data && !failed) {
-        load();
+      var query = input.value;
+      var mine = ++asked;
+      if (!terms(query).length) {
+        showStatus("");
+        open(false);
+        return;
       }
-      render();
+      load();
+      if (failed) {
+        showStatus(label("search_failed"));
+        return;
+      }
+      if (!index) {
+        showStatus(label("search_loading"));
+        return;
+      }
+      index.search(query, function (result) {
+        if (mine !== asked) {
+          return;
+        }
+        if (!result) {
+          showStatus(label("search_failed"));
+          return;
+        }
+        render(query, result);
+      });
     }
 
     input.addEventListener("focus", function () {
       load();
-      if (input.value.trim()) {
-        render();
+      if (input.value.trim() && panel.hidden) {
+        update();
       }
     });
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      // Immediate for small sites; a short pause on large ones.
-      var delay = records && records.length > 2000 ? 120 : 0;
-      timer = setTimeout(update, delay);
-    });
+    input.addEventListener("input", update);
     input.addEventListener("keydown", function (event) {
       var key = event.key;
       if (key === "ArrowDown" || key === "Down") {
         event.preventDefault();
         if (panel.hidden && input.value.trim()) {
-          render();
+          open(true);
         }
         if (hits.length) {
           setActive(active + 1 >= hits.length ? 0 : active + 1);
@@ -1093,10 +1394,6 @@
         }
       } else if (key === "Enter") {
         event.preventDefault();
-        clearTimeout(timer);
-        if (panel.hidden || !hits.length) {
-          update();
-        }
         go(active >= 0 ? active : 0);
       } else if (key === "Escape" || key === "Esc") {
         if (!panel.hidden) {
@@ -1106,6 +1403,7 @@
         } else if (input.value) {
           event.preventDefault();
           input.value = "";
+          update();
         } else {
           input.blur();
         }
@@ -1138,10 +1436,116 @@
       input.select();
     });
     form.hidden = false;
+    // `?q=words` in the URL: open with that search.
+    var q = /[?&]q=([^&#]*)/.exec(location.search);
+    if (q) {
+      try {
+        input.value = decodeURIComponent(q[1].replace(/\+/g, " "));
+      } catch (e) {
+        input.value = "";
+      }
+      if (input.value.trim()) {
+        update();
+      }
+    }
   }
 
   try {
     initSearch();
+  } catch (e) {
+    /* Never let an enhancement break the page. */
+  }
+
+  /* ======================================================================
+   * 2b. Headings and code blocks of the page body
+   * ======================================================================
+   *
+   * Each heading with an id gets a link to itself (`#` shown on hover and on
+   * focus, named by the `heading_anchor` label); each code block gets a copy
+   * button. The clipboard API may be missing or refused (file://, an old
+   * browser): then the code is selected and copied with execCommand, and if
+   * that fails too it stays selected for Ctrl+C.
+   */
+
+  function addHeadingAnchors() {
+    var headings = document.querySelectorAll(
+      ".body h1[id], .body h2[id], .body h3[id], .body h4[id], .body h5[id], .body h6[id]"
+    );
+    for (var i = 0; i < headings.length; i++) {
+      var h = headings[i];
+      if (h.querySelector("a.heading-anchor")) {
+        continue;
+      }
+      var a = el("a", "heading-anchor", "#");
+      a.href = "#" + h.id;
+      a.setAttribute("aria-label", label("heading_anchor") + ": " + h.textContent.trim());
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(a);
+    }
+  }
+
+  function selectAndCopy(node) {
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || !document.createRange) {
+      return false;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (e) {
+      copied = false;
+    }
+    if (copied) {
+      selection.removeAllRanges();
+    }
+    return copied;
+  }
+
+  function addCopyButtons() {
+    var blocks = document.querySelectorAll(".body pre");
+    for (var i = 0; i < blocks.length; i++) {
+      var pre = blocks[i];
+      if (pre.parentNode.classList.contains("code-block")) {
+        continue;
+      }
+      var wrap = el("div", "code-block");
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var button = el("button", "button code-copy", label("copy_code"));
+      button.type = "button";
+      var status = el("span", "code-status visually-hidden");
+      status.setAttribute("role", "status");
+      wrap.appendChild(button);
+      wrap.appendChild(status);
+      button.addEventListener("click", copyBlock(pre, button, status));
+    }
+  }
+
+  function copyBlock(pre, button, status) {
+    var timer = null;
+    function say(text) {
+      status.textContent = text;
+      button.textContent = text === label("code_copied") ? text : label("copy_code");
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label("copy_code");
+      }, 2000);
+    }
+    return function () {
+      var code = pre.querySelector("code") || pre;
+      copyText(code.textContent, function (ok) {
+        say(ok || selectAndCopy(code) ? label("code_copied") : label("code_copy_failed"));
+      });
+    };
+  }
+
+  try {
+    addHeadingAnchors();
+    addCopyButtons();
   } catch (e) {
     /* Never let an enhancement break the page. */
   }
@@ -1291,6 +1695,58 @@
     document.addEventListener("click", onClick);
     window.addEventListener("hashchange", route);
     route();
+  }
+
+  /* ======================================================================
+   * 4. Charts and the folded path
+   * ======================================================================
+   *
+   * Without this script a map page is the larger view (a plain page). With it,
+   * the chart's "Full screen" button shows the figure on the whole screen.
+   * A path folded to one scrolling line (narrow screens) starts at its end,
+   * this page; a chart wider than its box starts with its entry in view.
+   */
+  function initCharts() {
+    var buttons = document.querySelectorAll(".chart-fullscreen");
+    for (var i = 0; i < buttons.length; i++) {
+      var button = buttons[i];
+      var figure = button.closest("figure");
+      if (!figure || !figure.requestFullscreen) {
+        continue;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function (event) {
+        var fig = event.currentTarget.closest("figure");
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else {
+          fig.requestFullscreen().catch(function () {});
+        }
+      });
+    }
+    var rows = document.querySelectorAll(".where-path, .breadcrumbs ol");
+    for (var j = 0; j < rows.length; j++) {
+      if (rows[j].scrollWidth > rows[j].clientWidth) {
+        rows[j].scrollLeft = rows[j].scrollWidth;
+      }
+    }
+    var charts = document.querySelectorAll(".flowchart");
+    for (var k = 0; k < charts.length; k++) {
+      var chart = charts[k];
+      var entry = chart.querySelector("rect.entry");
+      if (!entry || chart.scrollWidth <= chart.clientWidth) {
+        continue;
+      }
+      var box = entry.getBoundingClientRect();
+      var frame = chart.getBoundingClientRect();
+      chart.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
+    }
+  }
+
+  try {
+    initCharts();
+  } catch (e) {
+    /* The charts and paths stay as they are. */
   }
 
   if (bundle) {
