@@ -33,6 +33,9 @@ pub struct SiteConfig {
     pub markdown: MarkdownConfig,
     /// `[search]` options.
     pub search: SearchConfig,
+    /// The theme's texts: the built-in table of `language` with `[labels]`
+    /// over it (see [`crate::labels`]).
+    pub labels: Labels,
     /// Folder of the path tests (`tests/*.toml`), relative to the site root.
     pub tests_dir: String,
     /// `[review]` options.
@@ -45,9 +48,6 @@ pub struct SiteConfig {
     pub feedback_url: Option<String>,
     /// `[outcomes]`: the Markdown text shown on outcome pages, per kind.
     pub outcomes: OutcomeTexts,
-    /// The theme's texts: the built-in table of `language` with `[labels]`
-    /// over it (see [`crate::labels`]).
-    pub labels: Labels,
 }
 
 /// `[review]` options.
@@ -134,12 +134,12 @@ const TOP_KEYS: &[&str] = &[
     "language",
     "markdown",
     "search",
+    "labels",
     "tests_dir",
     "review",
     "edit_url",
     "feedback_url",
     "outcomes",
-    "labels",
 ];
 const REVIEW_KEYS: &[&str] = &["max_age_days", "required"];
 const OUTCOME_KEYS: &[&str] = &["resolved", "escalate", "unsolved"];
@@ -212,6 +212,7 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             search.enabled = b.value;
         }
     }
+    let labels = read_labels(&mut r, &language);
     let tests_dir = r
         .string("tests_dir")
         .map_or_else(|| "tests".into(), |l| l.value);
@@ -232,7 +233,6 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         outcomes.escalate = s.string("escalate").map(|l| l.value);
         outcomes.unsolved = s.string("unsolved").map(|l| l.value);
     }
-    let labels = read_labels(&mut r, &language);
     if title.is_none() && !r.diags.iter().any(|d| d.message.contains("`title`")) {
         r.diags.push(
             Diagnostic::new(
@@ -295,12 +295,12 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         language,
         markdown,
         search,
+        labels,
         tests_dir,
         review,
         edit_url,
         feedback_url,
         outcomes,
-        labels,
     })
 }
 

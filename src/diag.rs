@@ -71,6 +71,12 @@ pub enum Code {
     EntryWithoutBranches,
     /// A branch that points at a draft (only when drafts are not built).
     DraftTarget,
+    /// Markdown blocks or raw HTML nested deeper than the limit.
+    TooDeep,
+    /// An image that is not a file of the site.
+    MissingImage,
+    /// An attachment that would run script (with `allow_raw_html = false`).
+    ActiveAttachment,
     /// An `{{#include}}` of a file or `#heading` that does not exist.
     IncludeMissing,
     /// An `{{#include}}` that includes itself, directly or not.
@@ -91,12 +97,6 @@ pub enum Code {
     ReviewStale,
     /// A page without `reviewed` when `[review] required = true`.
     ReviewMissing,
-    /// Markdown blocks or raw HTML nested deeper than the limit.
-    TooDeep,
-    /// An image that is not a file of the site.
-    MissingImage,
-    /// An attachment that would run script (with `allow_raw_html = false`).
-    ActiveAttachment,
 }
 
 impl Code {
@@ -649,13 +649,15 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: Option<&Shown>) -> Cs
         .with_code(d.code.as_str())
         .with_message(&d.message)
         .with_labels(
-            std::iter::once(Label::primary(d.span.file, range(&d.span)).with_message(&d.label))
-                .chain(
-                    d.related
-                        .iter()
-                        .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
-                )
-                .collect(),
+            std::iter::once(
+                Label::primary(d.span.file, range(&d.span)).with_message(&d.label),
+            )
+            .chain(
+                d.related
+                    .iter()
+                    .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
+            )
+            .collect(),
         )
         .with_notes(notes)
 }

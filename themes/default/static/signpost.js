@@ -464,12 +464,15 @@
     var lines = [];
     var tree = box.getAttribute("data-tree-title");
     if (tree) {
-      lines.push(label("ticket_procedure") + ": " + tree);
+      lines.push(label("ticket_procedure", { title: tree }));
     }
     lines = lines.concat(trailLines(trail));
     var outcome = box.getAttribute("data-outcome");
-    lines.push(label("ticket_reached") + ": " + selfTitle() + (outcome ? " (" + label("ticket_outcome") + ": " + outcome + ")" : ""));
-    lines.push(label("ticket_link") + ": " + linkWithTrail(trail));
+    lines.push(
+      label("ticket_reached", { title: selfTitle() }) +
+        (outcome ? label("ticket_outcome", { outcome: outcome }) : "")
+    );
+    lines.push(label("ticket_link", { url: linkWithTrail(trail) }));
     return lines.join("\n") + "\n";
   }
 
@@ -524,7 +527,7 @@
     status.setAttribute("role", "status");
     var ticket = el("button", "button trail-ticket", label("ticket_copy"));
     ticket.type = "button";
-    var print = el("button", "button trail-print", label("print_path"));
+    var print = el("button", "button trail-print", label("ticket_print"));
     print.type = "button";
     actions.appendChild(button);
     actions.appendChild(ticket);
