@@ -49,6 +49,15 @@ pub(crate) enum DiffFormatArg {
     Json,
 }
 
+/// Wiki engines of `signpost export`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum WikiArg {
+    /// one XML dump for importDump.php, and a folder of files for importImages.php
+    Mediawiki,
+    /// pages/ and media/ folders to copy into DokuWiki's data/
+    Dokuwiki,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
@@ -188,6 +197,36 @@ pub(crate) enum Command {
         /// Open the site in the default browser (`$BROWSER` if set)
         #[arg(long)]
         open: bool,
+    },
+    /// Check the site and write it into a wiki engine's format (MediaWiki or DokuWiki)
+    ///
+    /// MediaWiki: --output kb.xml writes the XML dump and, beside it, the folder
+    /// kb-files/ of images, attachments and flowcharts. DokuWiki: --output DIR
+    /// writes DIR/pages/<namespace>/ and DIR/media/<namespace>/. See
+    /// docs/wiki.md for the import commands.
+    Export {
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The wiki engine
+        #[arg(long, value_enum)]
+        format: WikiArg,
+        /// MediaWiki: the XML file to write; DokuWiki: the folder
+        #[arg(long, short)]
+        output: PathBuf,
+        /// MediaWiki: the page that holds the knowledge base (default KB)
+        #[arg(long, conflicts_with = "namespace")]
+        prefix: Option<String>,
+        /// DokuWiki: the namespace of the pages and media (default kb)
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Fail (and write nothing) when there are warnings
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Create a new site with a small example tree
     Init {

@@ -97,11 +97,13 @@ pub enum Code {
     ReviewStale,
     /// A page without `reviewed` when `[review] required = true`.
     ReviewMissing,
+    /// Markdown that `signpost export` cannot carry into the wiki as written.
+    WikiExport,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 36] = [
         Code::Config,
         Code::FrontMatterMissing,
         Code::FrontMatterUnterminated,
@@ -137,6 +139,7 @@ impl Code {
         Code::PathTestWrongOutcome,
         Code::ReviewStale,
         Code::ReviewMissing,
+        Code::WikiExport,
     ];
 
     /// The stable, user-visible code.
@@ -162,6 +165,7 @@ impl Code {
             Code::DuplicateWhen => "SP207",
             Code::DraftTarget => "SP208",
             Code::MissingImage => "SP209",
+            Code::WikiExport => "SP601",
             Code::MissingFile => "SP301",
             Code::DeadEnd => "SP302",
             Code::Cycle => "SP303",
@@ -203,6 +207,7 @@ impl Code {
             Code::MissingWhen => "missing-when",
             Code::DuplicateWhen => "duplicate-when",
             Code::DraftTarget => "draft-target",
+            Code::WikiExport => "wiki-export",
             Code::MissingFile => "missing-file",
             Code::DeadEnd => "dead-end",
             Code::Cycle => "cycle",
@@ -230,7 +235,8 @@ impl Code {
             | Code::Unreachable
             | Code::EntryWithoutBranches
             | Code::ReviewStale
-            | Code::ReviewMissing => Severity::Warning,
+            | Code::ReviewMissing
+            | Code::WikiExport => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -649,15 +655,13 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: Option<&Shown>) -> Cs
         .with_code(d.code.as_str())
         .with_message(&d.message)
         .with_labels(
-            std::iter::once(
-                Label::primary(d.span.file, range(&d.span)).with_message(&d.label),
-            )
-            .chain(
-                d.related
-                    .iter()
-                    .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
-            )
-            .collect(),
+            std::iter::once(Label::primary(d.span.file, range(&d.span)).with_message(&d.label))
+                .chain(
+                    d.related
+                        .iter()
+                        .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
+                )
+                .collect(),
         )
         .with_notes(notes)
 }

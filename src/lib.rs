@@ -13,7 +13,8 @@
 //! Site (frozen) ─ render (Tera) ─▶ Sink ─ output::write_atomic ─▶ public/
 //! ```
 //!
-//! `serve`, `bundle`, `diff` and the binary sit on top of the pipeline.
+//! `serve`, `bundle`, `diff`, `wiki` (`signpost export`) and the binary sit on
+//! top of the pipeline.
 //!
 //! ```no_run
 //! let opts = signpost::Options::new(".");
@@ -49,6 +50,7 @@ pub mod serve;
 pub mod site;
 pub mod source;
 mod tomlx;
+pub mod wiki;
 
 pub use error::Error;
 pub use pipeline::{

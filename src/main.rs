@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Parser;
 use signpost::diag::Format;
 
-use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg};
+use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg, WikiArg};
 
 /// Prints diagnostics on stderr in the human format (coloured on a terminal).
 fn eprint_diagnostics(analysis: &signpost::Analysis) {
@@ -292,6 +292,52 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
             open,
         } => serve(cli::site_root(root), &bind, port, drafts, open),
+        Command::Export {
+            root,
+            format,
+            output,
+            prefix,
+            namespace,
+            drafts,
+            deny_warnings,
+        } => {
+            let engine = match format {
+                WikiArg::Mediawiki => signpost::wiki::Engine::MediaWiki,
+                WikiArg::Dokuwiki => signpost::wiki::Engine::DokuWiki,
+            };
+            let opts = signpost::wiki::ExportOptions {
+                site: signpost::Options {
+                    root: cli::site_root(root),
+                    output: None,
+                    drafts,
+                    deny_warnings,
+                    today: None,
+                },
+                engine,
+                output,
+                prefix: prefix.or(namespace),
+            };
+            let (analysis, exported) = signpost::wiki::export(&opts)?;
+            if !analysis.diagnostics.is_empty() {
+                eprint_diagnostics(&analysis);
+            }
+            let Some(exported) = exported else {
+                eprintln!("Export failed: nothing was written.");
+                return Ok(ExitCode::from(1));
+            };
+            let paths: Vec<String> = exported
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            eprintln!(
+                "Exported {} pages and {} files into {}",
+                exported.pages,
+                exported.files,
+                paths.join(" and ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(

@@ -729,7 +729,14 @@ fn flowchart(ctx: &Ctx<'_>, from: &str, entry: PageId, prefix: &str) -> String {
         })
         .collect();
     let layout = flowchart::layout(&nodes, &edges, 0);
-    flowchart::svg(&nodes, &edges, &layout, prefix)
+    let title = ctx.site.config.labels["flowchart_title"]
+        .replace("{title}", &text_title(content.page(entry).title()));
+    flowchart::svg_titled(&nodes, &edges, &layout, prefix, &title)
+}
+
+/// A title with its whitespace runs made single spaces (as the chart draws it).
+fn text_title(title: &str) -> String {
+    title.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The outline of the tree of entry number `i` (`e`), links relative to `from`.

@@ -16,6 +16,7 @@ mod fuzz;
 mod graph;
 mod reliability;
 mod serve;
+mod wiki;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
