@@ -356,6 +356,18 @@ fn section(text: &str, body: Range<usize>, anchor: &str) -> Result<Range<usize>,
     Ok(start..end)
 }
 
+/// The span in the file it came from of `range` of a page's text as
+/// [`crate::content::Page::source`] gives it (expanded or not).
+pub fn span_in(page: &crate::content::Page, range: Range<usize>) -> Span {
+    match &page.expanded {
+        Some(e) => {
+            let (file, start) = e.origin(range.start);
+            Span::new(file, start..start + range.len())
+        }
+        None => Span::new(page.file, range),
+    }
+}
+
 /// Points diagnostics about expanded text back at the file each piece came
 /// from (the including page, or the included file).
 pub fn map_back(content: &Content, diags: &mut [Diagnostic]) {

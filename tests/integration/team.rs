@@ -384,3 +384,23 @@ fn serve_rebuilds_every_page_that_includes_a_saved_snippet() {
     let html = String::from_utf8_lossy(&live.files().unwrap()["phone/on.html"]).into_owned();
     assert!(html.contains("twenty seconds") && html.contains("One more line."));
 }
+
+#[test]
+fn wiki_export_carries_included_steps_into_every_including_page() {
+    let site = team();
+    let out = site.root().join("kb.xml");
+    let (code, _) = site.run(&[
+        "export",
+        "--format",
+        "mediawiki",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        xml.matches("Hold the power button for ten seconds").count(),
+        2
+    );
+    assert!(!xml.contains("{{#include"));
+}
