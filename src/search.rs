@@ -50,7 +50,7 @@
 //! can also be inlined in a `<script>` element (the single-file bundle, which
 //! holds the shards as JSON and decodes them when a search needs them).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -208,7 +208,10 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
     // documents at a time: only one batch's word lists are held at once.
     let doc_words = |page: &&crate::content::Page| {
         let i = page.id.index();
-        let mut found: BTreeMap<String, u8> = BTreeMap::new();
+        // Hashed, not sorted: each word's postings are appended in document
+        // order whatever the order of the words, and the words are sorted once
+        // at the end.
+        let mut found: HashMap<String, u8> = HashMap::new();
         let mut add = |text: &str, bit: u8| {
             for_each_word(text, |w| match found.get_mut(w) {
                 Some(bits) => *bits |= bit,
@@ -235,9 +238,9 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         add(&site.scans[i].text, BODY);
         found
     };
-    let mut postings: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut postings: HashMap<String, (String, usize)> = HashMap::new();
     for (b, batch) in docs.chunks(BATCH).enumerate() {
-        let found: Vec<BTreeMap<String, u8>> = batch.par_iter().map(doc_words).collect();
+        let found: Vec<HashMap<String, u8>> = batch.par_iter().map(doc_words).collect();
         for (i, found) in found.into_iter().enumerate() {
             let d = b * BATCH + i;
             for (w, bits) in found {
@@ -261,8 +264,11 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         ));
         shard.clear();
     };
+    let mut postings: Vec<(String, String)> =
+        postings.into_iter().map(|(w, (p, _))| (w, p)).collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut term_files = Vec::new();
-    for (i, (p, _)) in postings.values().enumerate() {
+    for (i, (_, p)) in postings.iter().enumerate() {
         if shard.is_empty() {
             starts.push(i);
         }
@@ -276,7 +282,7 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
     if !shard.is_empty() {
         flush(&mut shard, &mut term_files);
     }
-    let terms: Vec<&str> = postings.keys().map(String::as_str).collect();
+    let terms: Vec<&str> = postings.iter().map(|(w, _)| w.as_str()).collect();
     let root = Root {
         v: 2,
         n: docs.len(),
