@@ -268,10 +268,9 @@ pub fn render_parts(
     if cfg.search.enabled {
         // The index holds every page's text, so any render writes it, even
         // one that re-renders a single page after a body-only save.
-        for (path, script) in crate::search::index_files(site) {
-            sink.write(&path, script.as_bytes())
-                .map_err(io_err(&path))?;
-        }
+        crate::search::index_files(site, |path, script| {
+            sink.write(path, script.as_bytes()).map_err(io_err(path))
+        })?;
     }
     let labels = crate::labels::script(&cfg.labels);
     sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
