@@ -556,7 +556,13 @@ fn node_colors(node: &FlowNode) -> (&'static str, &'static str) {
 /// rounded to one decimal. Styling hooks: `.node`, `.entry`,
 /// `.outcome-{kind}`, `.edge`, `.edge.back`, `.edge-label`; presentation
 /// attributes keep it readable without CSS.
-pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &str) -> String {
+pub fn svg(
+    nodes: &[FlowNode],
+    edges: &[FlowEdge],
+    layout: &Layout,
+    id_prefix: &str,
+    title: &str,
+) -> String {
     let mut s = String::with_capacity(512 + 400 * nodes.len() + 300 * edges.len());
     let mut prefix = String::new();
     text::escape_into(&mut prefix, id_prefix);
@@ -566,11 +572,8 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-labelledby="{prefix}-title">"#
     );
-    let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
-    if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {
-        s.push_str(" of ");
-        text::escape_into(&mut s, &text::flatten(&root.title));
-    }
+    let _ = write!(s, r#"<title id="{prefix}-title">"#);
+    text::escape_into(&mut s, title);
     s.push_str("</title>\n");
     let _ = write!(
         s,

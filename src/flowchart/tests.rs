@@ -470,9 +470,10 @@ fn dump(name: &str, svg: &str) {
 fn run(name: &str, nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> (Layout, String) {
     let l = layout(nodes, edges, root);
     check(nodes, edges, root, &l);
-    let s = svg(nodes, edges, &l, name);
+    let title = format!("Flowchart of {}", text::flatten(&nodes[root].title));
+    let s = svg(nodes, edges, &l, name, &title);
     assert_eq!(layout(nodes, edges, root), l, "layout is not deterministic");
-    assert_eq!(svg(nodes, edges, &l, name), s);
+    assert_eq!(svg(nodes, edges, &l, name, &title), s);
     dump(name, &s);
     (l, s)
 }
@@ -500,7 +501,13 @@ fn svg_escapes_and_classes() {
     let mut long = nodes.clone();
     long[1].title =
         "Check the cable and the power and the little LED next to the switch at the back".into();
-    let t = svg(&long, &edges, &layout(&long, &edges, 0), "long");
+    let t = svg(
+        &long,
+        &edges,
+        &layout(&long, &edges, 0),
+        "long",
+        "Flowchart",
+    );
     assert!(t.contains("<title>Check the cable and the power and the little LED next to the switch at the back</title>"));
     assert!(t.contains(">little LED next to…</tspan>"), "{t}");
     assert!(
@@ -666,7 +673,7 @@ fn odd_inputs() {
     // Nothing at all.
     let l = layout(&[], &[], 0);
     assert!(l.nodes.is_empty() && l.root.is_none());
-    assert!(svg(&[], &[], &l, "x").starts_with("<svg"));
+    assert!(svg(&[], &[], &l, "x", "Flowchart").starts_with("<svg"));
     // One page.
     let one = [FlowNode {
         entry: true,
@@ -704,7 +711,7 @@ fn two_thousand_pages() {
     let l = layout(&nodes, &edges, 0);
     let lt = t.elapsed();
     let t = Instant::now();
-    let s = svg(&nodes, &edges, &l, "big");
+    let s = svg(&nodes, &edges, &l, "big", "Flowchart");
     let st = t.elapsed();
     eprintln!(
         "flowchart: 2000 nodes, {} edges: layout {lt:?}, svg {st:?} ({} KiB), {:.0}x{:.0}px",
@@ -735,7 +742,7 @@ fn two_hundred_trees_of_fifty_pages() {
     let t = Instant::now();
     let mut bytes = 0;
     for (i, ((nodes, edges), l)) in trees.iter().zip(&layouts).enumerate() {
-        bytes += svg(nodes, edges, l, &format!("t{i}")).len();
+        bytes += svg(nodes, edges, l, &format!("t{i}"), "Flowchart").len();
     }
     let st = t.elapsed();
     eprintln!(
@@ -760,9 +767,9 @@ fn one_fifty_page_tree() {
     let l = layout(&nodes, &edges, 0);
     let t = Instant::now();
     for _ in 0..100 {
-        std::hint::black_box(svg(&nodes, &edges, &l, "t"));
+        std::hint::black_box(svg(&nodes, &edges, &l, "t", "Flowchart"));
     }
-    let s = svg(&nodes, &edges, &l, "t");
+    let s = svg(&nodes, &edges, &l, "t", "Flowchart");
     eprintln!(
         "flowchart: one 50-page tree ({} edges): layout {lt:?}, svg {:?} ({} KiB), mean of 100",
         edges.len(),

@@ -29,6 +29,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "index.html",
         include_str!("../../themes/default/templates/index.html"),
     ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../../themes/default/templates/tags.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
 ];
 
 /// Built-in static files, by path under `_signpost/`.
@@ -40,6 +52,10 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     (
         "signpost.js",
         include_bytes!("../../themes/default/static/signpost.js"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
     ),
 ];
 

@@ -11,6 +11,7 @@ mod corpus;
 mod determinism;
 mod diagnostics;
 mod diff;
+mod furniture;
 mod fuzz;
 mod graph;
 mod serve;
