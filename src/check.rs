@@ -182,15 +182,17 @@ pub fn links(
                     if norm.ends_with(".md") {
                         continue;
                     }
-                    diags.push(
+                    // A missing image is a visible hole in the page: an error.
+                    let d = if link.image {
+                        Diagnostic::new(Code::MissingImage, span, format!("image `{}` is not a file of the site", link.dest))
+                    } else {
                         Diagnostic::new(
                             Code::MissingFile,
                             span,
                             format!("{what} `{}` is not a file of the site; kept as written", link.dest),
                         )
-                        .label("not under content/")
-                        .help("put the file under content/, or use a full URL"),
-                    );
+                    };
+                    diags.push(d.label("not under content/").help("put the file under content/, or use a full URL"));
                 }
             }
         }

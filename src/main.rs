@@ -55,7 +55,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output,
                 drafts,
                 deny_warnings,
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             changed_since,
         } => {
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -145,7 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             entry,
             drafts,
         } => {
-            let mut opts = signpost::Options::new(root);
+            let mut opts = signpost::Options::new(cli::site_root(root));
             opts.drafts = drafts;
             let analysis = signpost::analyze(&opts)?;
             if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
@@ -181,7 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
         } => {
             let diff = signpost::diff::run(&signpost::diff::DiffOptions {
-                root,
+                root: cli::site_root(root),
                 base,
                 head,
                 drafts,
@@ -203,7 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -233,7 +233,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             bind,
             port,
             drafts,
-        } => serve(root, &bind, port, drafts),
+        } => serve(cli::site_root(root), &bind, port, drafts),
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(

@@ -14,6 +14,7 @@ mod diff;
 mod furniture;
 mod fuzz;
 mod graph;
+mod reliability;
 mod serve;
 #[allow(
     unreachable_pub,
