@@ -19,7 +19,9 @@
 //!   `#p/<url>:<heading>`), a link to a file of the site (an image, an
 //!   attachment) becomes a `data:` URI, anything else is kept as written;
 //! - stylesheets and scripts are inlined, with the search index
-//!   (`window.signpostSearch`) before the theme's script.
+//!   (`window.signpostSearch`) before the theme's script, and its shards as
+//!   `<script type="application/json" id="sp-search-<name>">` elements that
+//!   the theme decodes only when a search needs them.
 //!
 //! `<html>` gets `data-signpost-bundle`, which makes `signpost.js` show one page
 //! at a time (by the fragment), move the trail of answers from page to page and
@@ -277,9 +279,21 @@ pub fn single_file(
     };
     // The shell keeps its ids (`#main`); its links are rewritten like a page's.
     let shell = Rewriter::new(files, pages, "index.html", None);
-    let index_js = files
-        .get(crate::search::INDEX_PATH)
-        .map(|b| inline_script(&String::from_utf8_lossy(b)));
+    let index_js = files.get(crate::search::INDEX_PATH).map(|b| {
+        let mut js = inline_script(&String::from_utf8_lossy(b));
+        let shards = files
+            .iter()
+            .filter(|(path, _)| path.starts_with(crate::search::SHARD_DIR));
+        for (_, bytes) in shards {
+            // The shards' JSON has `<` escaped: it cannot end the element.
+            if let Some((name, data)) = crate::search::shard_json(&String::from_utf8_lossy(bytes)) {
+                js.push_str(&format!(
+                    "\n<script type=\"application/json\" id=\"sp-search-{name}\">{data}</script>"
+                ));
+            }
+        }
+        js
+    });
     shell.shell(&text("index.html"), container, &sections, index_js)
 }
 

@@ -252,6 +252,16 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
         );
         own(links::section_out(dir), owner);
     }
+    for page in content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro && p.meta.is_entry())
+    {
+        own(
+            links::map_out(&page.out),
+            format!("the map page of `{}`", page.path),
+        );
+    }
     // Who writes `out` already, as a phrase; `None` when no one does.
     let prior = |owners: &BTreeMap<String, (String, String)>, out: &str| {
         if in_asset_dir(&out.to_lowercase()) {

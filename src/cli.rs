@@ -159,6 +159,9 @@ pub(crate) enum Command {
         /// Include pages marked `draft = true`
         #[arg(long)]
         drafts: bool,
+        /// Open the site in the default browser (`$BROWSER` if set)
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new site with a small example tree
     Init {

@@ -52,6 +52,10 @@ pub const SCRIPT_KEYS: &[&str] = &[
     "search_many",
     "search_more",
     "search_keys",
+    "search_did_you_mean",
+    "search_trees",
+    "search_all_trees",
+    "tags",
 ];
 
 /// Where `labels.js` is written, under the output root.

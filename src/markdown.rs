@@ -167,6 +167,8 @@ impl Slugger {
 /// (`main-1`), so `aria-labelledby="choices-title"` and the script find theirs.
 const THEME_IDS: &[&str] = &[
     "main",
+    "choices",
+    "chart",
     "choices-title",
     "search-input",
     "search-status",

@@ -1,65 +1,109 @@
-//! search::index_script: the frozen [`Site`] → `_signpost/search-index.js`,
-//! the offline search index the default theme's `signpost.js` searches. Page
-//! texts come from the scans made while loading.
+//! search::index_files: the frozen [`Site`] → the offline search index the
+//! default theme's `signpost.js` searches: a small root script,
+//! `_signpost/search-index.js`, and shard scripts under `_signpost/search/`
+//! that the theme loads on demand. Page texts come from the scans made while
+//! loading.
 //!
-//! The index is a *script* that sets a global (`window.signpostSearch = {…};`)
-//! rather than a JSON file, because a page opened from disk (`file://`) may not
-//! `fetch` a sibling file, but it may always load a `<script src>`. The theme
-//! loads it lazily, the first time the reader uses the search box, so pages of
-//! a large site do not pay for it on every view.
+//! Every file is a *script*, not a JSON file, because a page opened from disk
+//! (`file://`) may not `fetch` a sibling file, but it may always load a
+//! `<script src>`. The root sets `window.signpostSearch`; each shard calls
+//! `window.signpostSearchShard(name, data)`. The theme loads the root the
+//! first time the reader uses the search box, then only the shards a query
+//! needs, so the first search of a 10,000-page site loads a few hundred
+//! kilobytes rather than the whole index (see docs/search.md).
 //!
-//! What it holds, per published page (section intros and the generated section
-//! pages are not indexed): URL, title, summary, outcome, entry flag, the folder
-//! breadcrumb, the tree the page belongs to and the path of `when` answers that
-//! leads there from the tree's entry, the `when`s of the branches that lead to
-//! it and of its own branches, and its body as plain text. Every distinct
-//! `when` text is stored once and referred to by index, since the same answers
-//! recur on the paths of many pages.
-//!
-//! Size. The body text is cut to [`markdown::SEARCH_TEXT_CAP`] bytes at a word
-//! boundary, which keeps the index linear in the number of pages instead of
-//! growing with long bodies.
+//! What is indexed, per published page and per section intro (`_index.md`):
+//! its title, the `when`s of the branches that lead to it and of the path from
+//! its tree's entry, its summary, its tags, and its body text (cut to
+//! [`markdown::SEARCH_TEXT_CAP`] bytes, which keeps the index linear in the
+//! number of pages) with the `when`s of its own branches. Words are folded
+//! as the theme folds a query: lower case, accents removed, split at every
+//! character that is neither a letter, a digit nor `_`.
 //!
 //! Format (one-letter keys keep it small; absent values are left out):
 //!
 //! ```text
-//! { "v": 1,
-//!   "whens":    [ "Yes: the app still works", … ],   // distinct `when` texts
-//!   "trees":    [ { "t": title, "u": url }, … ],     // entries, in graph order
-//!   "sections": [ "Sign-in › Personal account", … ], // folder breadcrumbs ("" = top)
-//!   "pages": [ { "u": url (relative to the output root), "t": title,
-//!                "s": summary?, "o": outcome?, "e": 1 if entry?,
-//!                "f": section index, "r": tree index?, "p": [when index…] (path from
-//!                the entry), "w": [when index…] (branches leading here),
-//!                "c": [when index…] (this page's branches), "x": body text } ] }
+//! root  window.signpostSearch = { "v": 2,
+//!         "n": number of documents, "k": documents per page shard,
+//!         "w": "every distinct word, sorted, separated by spaces",
+//!         "b": [index in "w" of the first word of each term shard, …] };
+//! t<i>  signpostSearchShard("t<i>", [postings of each word of shard i, …])
+//! p<j>  signpostSearchShard("p<j>", [document j*k, document j*k+1, …])
+//! r     signpostSearchShard("r", [{ "t": title, "u": url } of each tree entry])
 //! ```
 //!
-//! The output is deterministic: pages in path order, `when`s in first-use order
-//! (page order, then branch order), and `<` escaped as `\u003c` so that the
-//! index can also be inlined in a `<script>` element (the single-file bundle).
+//! A document is `{ "u": url (relative to the output root), "t": title,
+//! "s": summary?, "o": outcome?, "e": 1 if entry?, "g": [tag…]?,
+//! "r": its tree's title?, "p": [when…] the path from the tree's entry (a
+//! long one elided to its first and last two answers, "…" between)?,
+//! "f": folder breadcrumb, for pages in no tree? }`.
+//!
+//! Postings are a string of variable-length base-32 numbers, one per
+//! document holding the word, in document order: `delta * 32 + fields`, where
+//! `delta` is the document number minus the previous one (the first counts
+//! from 0) and `fields` has a bit per field holding the word ([`TITLE`],
+//! [`WHEN`], [`SUMMARY`], [`TAGS`], [`BODY`]). A number's leading digits come
+//! from [`DIGITS`], its last digit from [`LAST_DIGITS`].
+//!
+//! The output is deterministic: documents in path order, words sorted, shards
+//! cut by size in that order, and `<` escaped as `\u003c` so that every file
+//! can also be inlined in a `<script>` element (the single-file bundle, which
+//! holds the shards as JSON and decodes them when a search needs them).
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
-use crate::content::PageId;
 use crate::links::escape_path;
 use crate::markdown;
 use crate::site::Site;
 
-/// Output path of the index, relative to the output root.
+/// Output path of the root script, relative to the output root.
 pub const INDEX_PATH: &str = "_signpost/search-index.js";
 
-/// Name of the global the index script sets.
+/// Folder of the shard scripts, relative to the output root.
+pub const SHARD_DIR: &str = "_signpost/search/";
+
+/// Name of the global the root script sets.
 pub const GLOBAL: &str = "signpostSearch";
 
+/// Name of the global function each shard script calls.
+pub const SHARD_FN: &str = "signpostSearchShard";
+
+/// Field bits of a posting.
+pub const TITLE: u8 = 1;
+pub const WHEN: u8 = 2;
+pub const SUMMARY: u8 = 4;
+pub const TAGS: u8 = 8;
+pub const BODY: u8 = 16;
+
+/// Leading digits of a posting number (base 32).
+pub const DIGITS: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+/// Last digit of a posting number (base 32).
+pub const LAST_DIGITS: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+
+/// Documents per page shard: a page of results loads at most this many
+/// shards' worth of neighbours per result.
+const DOCS_PER_SHARD: usize = 16;
+
+/// A term shard is closed once its postings reach this many bytes.
+const TERM_SHARD_BYTES: usize = 12 * 1024;
+
+/// Documents whose words are gathered at once (in parallel).
+const BATCH: usize = 1024;
+
+/// Longer words are not indexed (hashes, long identifiers).
+const MAX_WORD_CHARS: usize = 40;
+
 #[derive(Serialize)]
-struct Index<'a> {
+struct Root {
     v: u8,
-    whens: Vec<String>,
-    trees: Vec<TreeEntry<'a>>,
-    sections: Vec<String>,
-    pages: Vec<PageEntry<'a>>,
+    n: usize,
+    k: usize,
+    w: String,
+    b: Vec<usize>,
 }
 
 #[derive(Serialize)]
@@ -69,7 +113,7 @@ struct TreeEntry<'a> {
 }
 
 #[derive(Serialize)]
-struct PageEntry<'a> {
+struct Doc<'a> {
     u: String,
     t: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,48 +122,226 @@ struct PageEntry<'a> {
     o: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     e: Option<u8>,
-    f: usize,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    g: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    r: Option<usize>,
+    r: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    p: Vec<usize>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    w: Vec<usize>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    c: Vec<usize>,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    x: &'a str,
+    p: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    f: Option<String>,
 }
 
-/// `_signpost/search-index.js`: a script that sets `window.signpostSearch`.
-pub fn index_script(site: &Site) -> String {
+/// Calls `f` with each word of `text` as the theme's search folds it: lower case, accents
+/// (combining marks U+0300–U+036F after NFD) removed, split at every character
+/// that is neither alphanumeric nor `_`.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let folded: String = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+            .nfd()
+            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+            .collect()
+    };
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+        .for_each(&mut f);
+}
+
+/// Appends `n` in the posting alphabet.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 13];
+    let mut len = 0;
+    loop {
+        digits[len] = (n % 32) as u8;
+        len += 1;
+        n /= 32;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in (1..len).rev() {
+        out.push(DIGITS[usize::from(digits[i])] as char);
+    }
+    out.push(LAST_DIGITS[usize::from(digits[0])] as char);
+}
+
+/// JSON with `<` escaped, so that it may sit inside a `<script>` element.
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .expect("plain data serializes")
+        .replace('<', "\\u003c")
+}
+
+fn shard_script(name: &str, json: &str) -> String {
+    format!("{SHARD_FN}(\"{name}\",{json});\n")
+}
+
+/// The name and JSON data of a shard script written by [`index_files`].
+pub fn shard_json(script: &str) -> Option<(&str, &str)> {
+    let rest = script.strip_prefix(SHARD_FN)?.strip_prefix("(\"")?;
+    let (name, rest) = rest.split_once("\",")?;
+    Some((name, rest.strip_suffix(");\n")?))
+}
+
+/// The search index: (path relative to the output root, script), the root
+/// [`INDEX_PATH`] first, then the shards under [`SHARD_DIR`].
+pub fn index_files(site: &Site) -> Vec<(String, String)> {
     let content = &site.content;
     let graph = &site.graph;
-    // Every `when` numbered in edge order, so indexes do not depend on which
-    // page happens to mention an answer first.
-    let mut whens: Vec<String> = Vec::new();
-    let mut when_ids: BTreeMap<String, usize> = BTreeMap::new();
-    let edge_when: Vec<usize> = graph
+    // Every `when` as plain text, once per branch.
+    let when_texts: Vec<String> = graph
         .edges
-        .iter()
+        .par_iter()
         .map(|e| {
-            let text = e.when.as_deref().map_or_else(
+            e.when.as_deref().map_or_else(
                 || site.config.labels["next_step"].clone(),
                 markdown::inline_text,
-            );
-            *when_ids.entry(text).or_insert_with_key(|text| {
-                whens.push(text.clone());
-                whens.len() - 1
-            })
+            )
         })
         .collect();
-    let tree_of: BTreeMap<PageId, usize> = graph
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| (e, i))
-        .collect();
-    let trees = graph
+    let when_text = |e: usize| when_texts[e].clone();
+    let docs: Vec<&crate::content::Page> = content.pages.iter().collect();
+    // Each document's words with their field bits, in parallel, a batch of
+    // documents at a time: only one batch's word lists are held at once.
+    let doc_words = |page: &&crate::content::Page| {
+        let i = page.id.index();
+        let mut found: BTreeMap<String, u8> = BTreeMap::new();
+        let mut add = |text: &str, bit: u8| {
+            for_each_word(text, |w| match found.get_mut(w) {
+                Some(bits) => *bits |= bit,
+                None => {
+                    found.insert(w.to_string(), bit);
+                }
+            });
+        };
+        add(page.title(), TITLE);
+        if !page.section_intro {
+            for &e in graph.inc[i].iter().chain(graph.path_to(page.id).iter()) {
+                add(&when_texts[e], WHEN);
+            }
+            for &e in &graph.out[i] {
+                add(&when_texts[e], BODY);
+            }
+        }
+        if let Some(s) = &page.meta.summary {
+            add(&s.value, SUMMARY);
+        }
+        for tag in &page.meta.tags {
+            add(tag, TAGS);
+        }
+        add(&site.scans[i].text, BODY);
+        found
+    };
+    let mut postings: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for (b, batch) in docs.chunks(BATCH).enumerate() {
+        let found: Vec<BTreeMap<String, u8>> = batch.par_iter().map(doc_words).collect();
+        for (i, found) in found.into_iter().enumerate() {
+            let d = b * BATCH + i;
+            for (w, bits) in found {
+                let (out, last) = postings.entry(w).or_default();
+                push_number(out, ((d - *last) as u64) * 32 + u64::from(bits));
+                *last = d;
+            }
+        }
+    }
+
+    let mut files = Vec::new();
+    // Term shards, cut by size in word order.
+    let mut starts = Vec::new();
+    let mut shard: Vec<&str> = Vec::new();
+    let mut bytes = 0;
+    let flush = |shard: &mut Vec<&str>, files: &mut Vec<(String, String)>| {
+        let name = format!("t{}", files.len());
+        files.push((
+            format!("{SHARD_DIR}{name}.js"),
+            shard_script(&name, &json(shard)),
+        ));
+        shard.clear();
+    };
+    let mut term_files = Vec::new();
+    for (i, (p, _)) in postings.values().enumerate() {
+        if shard.is_empty() {
+            starts.push(i);
+        }
+        shard.push(p);
+        bytes += p.len();
+        if bytes >= TERM_SHARD_BYTES {
+            flush(&mut shard, &mut term_files);
+            bytes = 0;
+        }
+    }
+    if !shard.is_empty() {
+        flush(&mut shard, &mut term_files);
+    }
+    let terms: Vec<&str> = postings.keys().map(String::as_str).collect();
+    let root = Root {
+        v: 2,
+        n: docs.len(),
+        k: DOCS_PER_SHARD,
+        w: terms.join(" "),
+        b: starts,
+    };
+    files.push((
+        INDEX_PATH.to_string(),
+        format!("window.{GLOBAL} = {};\n", json(&root)),
+    ));
+    files.extend(term_files);
+
+    // Document shards.
+    let tree_title = |page: &crate::content::Page| {
+        graph.entry_of[page.id.index()].map(|e| content.page(e).title())
+    };
+    for (j, chunk) in docs.chunks(DOCS_PER_SHARD).enumerate() {
+        let shard: Vec<Doc> = chunk
+            .iter()
+            .map(|page| {
+                let tree = if page.section_intro {
+                    None
+                } else {
+                    tree_title(page)
+                };
+                let mut path: Vec<String> = match tree {
+                    Some(_) => graph.path_to(page.id).into_iter().map(when_text).collect(),
+                    None => Vec::new(),
+                };
+                if path.len() > 3 {
+                    let n = path.len();
+                    path = vec![
+                        path[0].clone(),
+                        "…".to_string(),
+                        path[n - 2].clone(),
+                        path[n - 1].clone(),
+                    ];
+                }
+                let folder = if page.section_intro {
+                    crate::content::parent_dir(page.dir())
+                } else {
+                    page.dir()
+                };
+                Doc {
+                    u: escape_path(&page.out),
+                    t: page.title(),
+                    s: page.meta.summary.as_ref().map(|s| s.value.as_str()),
+                    o: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
+                    e: page.meta.is_entry().then_some(1),
+                    g: &page.meta.tags,
+                    r: tree,
+                    p: path,
+                    f: tree.is_none().then(|| folder_trail(site, folder)),
+                }
+            })
+            .collect();
+        let name = format!("p{j}");
+        files.push((
+            format!("{SHARD_DIR}{name}.js"),
+            shard_script(&name, &json(&shard)),
+        ));
+    }
+
+    let trees: Vec<TreeEntry> = graph
         .entries
         .iter()
         .map(|&e| {
@@ -130,50 +352,8 @@ pub fn index_script(site: &Site) -> String {
             }
         })
         .collect();
-    // Folders numbered in first-use order, in page order.
-    let mut sections: Vec<String> = Vec::new();
-    let mut section_ids: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut pages = Vec::new();
-    for page in content.pages.iter().filter(|p| !p.section_intro) {
-        let i = page.id.index();
-        let f = *section_ids.entry(page.dir()).or_insert_with(|| {
-            sections.push(folder_trail(site, page.dir()));
-            sections.len() - 1
-        });
-        let numbered = |edges: &[usize]| {
-            let mut v: Vec<usize> = edges.iter().map(|&e| edge_when[e]).collect();
-            dedup_in_order(&mut v);
-            v
-        };
-        pages.push(PageEntry {
-            u: escape_path(&page.out),
-            t: page.title(),
-            s: page.meta.summary.as_ref().map(|s| s.value.as_str()),
-            o: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
-            e: page.meta.is_entry().then_some(1),
-            f,
-            r: graph.entry_of[i].and_then(|e| tree_of.get(&e).copied()),
-            p: graph
-                .path_to(page.id)
-                .into_iter()
-                .map(|e| edge_when[e])
-                .collect(),
-            w: numbered(&graph.inc[i]),
-            c: numbered(&graph.out[i]),
-            x: &site.scans[i].text,
-        });
-    }
-    let index = Index {
-        v: 1,
-        whens,
-        trees,
-        sections,
-        pages,
-    };
-    let json = serde_json::to_string(&index).expect("plain data serializes");
-    // `<` only occurs inside JSON strings, where `\u003c` means the same: the
-    // index can then be inlined in a `<script>` element (the single-file bundle).
-    format!("window.{GLOBAL} = {};\n", json.replace('<', "\\u003c"))
+    files.push((format!("{SHARD_DIR}r.js"), shard_script("r", &json(&trees))));
+    files
 }
 
 /// "Section › Sub-section" for folder `dir` ("" for the top folder).
@@ -196,43 +376,101 @@ fn folder_trail(site: &Site, dir: &str) -> String {
     titles.join(" › ")
 }
 
-/// Drops repeated numbers, keeping each first use in place.
-fn dedup_in_order(v: &mut Vec<usize>) {
-    let mut seen = std::collections::BTreeSet::new();
-    v.retain(|x| seen.insert(*x));
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn duplicates_are_dropped_keeping_first_uses() {
-        let mut v = vec![3, 1, 3, 2, 1, 4];
-        super::dedup_in_order(&mut v);
-        assert_eq!(v, [3, 1, 2, 4]);
+    fn words_are_folded_like_the_theme_folds_a_query() {
+        let mut w = Vec::new();
+        for_each_word("Réinitialiser l'MFA: 2FA_code, ÉTÉ—x", |x| {
+            w.push(x.to_string())
+        });
+        assert_eq!(w, ["reinitialiser", "l", "mfa", "2fa_code", "ete", "x"]);
     }
 
-    /// The index is a script that cannot end its `<script>` element early,
-    /// whatever a title says.
+    /// Decodes a postings string: (document, field bits) pairs.
+    fn decode(p: &str) -> Vec<(u64, u8)> {
+        let mut out = Vec::new();
+        let (mut n, mut doc) = (0u64, 0u64);
+        for c in p.bytes() {
+            if let Some(d) = DIGITS.iter().position(|&x| x == c) {
+                n = n * 32 + d as u64;
+            } else {
+                let d = LAST_DIGITS.iter().position(|&x| x == c).unwrap() as u64;
+                n = n * 32 + d;
+                doc += n / 32;
+                out.push((doc, (n % 32) as u8));
+                n = 0;
+            }
+        }
+        out
+    }
+
     #[test]
-    fn the_index_escapes_lt_and_parses_as_json() {
-        let files = vec![(
-            "content/a.md".to_string(),
-            b"+++\ntitle = \"</script><b>\"\n+++\nBody 1 < 2 text.\n".to_vec(),
-        )];
+    fn numbers_round_trip_through_the_posting_alphabet() {
+        let mut s = String::new();
+        for n in [0u64, 31, 32, 1000, 123_456_789] {
+            push_number(&mut s, n * 32 + 5);
+        }
+        let docs: Vec<u64> = decode(&s).iter().map(|d| d.0).collect();
+        assert_eq!(docs, [0, 31, 63, 1063, 123_457_852]);
+    }
+
+    /// Every file can sit in a `<script>` element, whatever a title says, and
+    /// the shards hold each word's documents and fields.
+    #[test]
+    fn the_index_escapes_lt_and_holds_fields_per_word() {
+        let files = vec![
+            (
+                "content/a.md".to_string(),
+                b"+++\ntitle = \"</script><b> Alpha\"\ntags = [\"2fa\"]\n+++\nBody 1 < 2 text.\n"
+                    .to_vec(),
+            ),
+            (
+                "content/b.md".to_string(),
+                b"+++\ntitle = \"Beta\"\nsummary = \"About alpha\"\n+++\nText.\n".to_vec(),
+            ),
+        ];
         let analysis = crate::pipeline::analyze_files(
             std::path::Path::new("."),
             "title = \"T\"\n",
             files,
             false,
         );
-        let script = super::index_script(analysis.site.as_ref().unwrap());
-        assert!(!script.contains('<'), "{script}");
-        let json = script
-            .strip_prefix("window.signpostSearch = ")
-            .and_then(|s| s.strip_suffix(";\n"))
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        assert_eq!(v["pages"][0]["t"], "</script><b>");
-        assert_eq!(v["pages"][0]["x"], "Body 1 < 2 text.");
+        let files = index_files(analysis.site.as_ref().unwrap());
+        assert_eq!(files[0].0, INDEX_PATH);
+        for (path, script) in &files {
+            assert!(!script.contains('<'), "{path}: {script}");
+        }
+        let root: serde_json::Value = serde_json::from_str(
+            files[0]
+                .1
+                .strip_prefix("window.signpostSearch = ")
+                .and_then(|s| s.strip_suffix(";\n"))
+                .unwrap(),
+        )
+        .unwrap();
+        let terms: Vec<&str> = root["w"].as_str().unwrap().split(' ').collect();
+        let mut postings = Vec::new();
+        for (_, script) in files
+            .iter()
+            .filter(|(p, _)| p.starts_with(&format!("{SHARD_DIR}t")))
+        {
+            let (_, data) = shard_json(script).unwrap();
+            let v: Vec<String> = serde_json::from_str(data).unwrap();
+            postings.extend(v);
+        }
+        assert_eq!(terms.len(), postings.len());
+        let of = |w: &str| decode(&postings[terms.iter().position(|t| *t == w).unwrap()]);
+        assert_eq!(of("alpha"), [(0, TITLE), (1, SUMMARY)]);
+        assert_eq!(of("2fa"), [(0, TAGS)]);
+        assert_eq!(of("text"), [(0, BODY), (1, BODY)]);
+        let (name, data) =
+            shard_json(&files.iter().find(|(p, _)| p.ends_with("/p0.js")).unwrap().1).unwrap();
+        assert_eq!(name, "p0");
+        let docs: serde_json::Value = serde_json::from_str(data).unwrap();
+        assert_eq!(docs[0]["t"], "</script><b> Alpha");
+        assert_eq!(docs[0]["g"][0], "2fa");
     }
 }

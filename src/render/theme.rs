@@ -41,6 +41,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "tag.html",
         include_str!("../../themes/default/templates/tag.html"),
     ),
+    (
+        "map.html",
+        include_str!("../../themes/default/templates/map.html"),
+    ),
 ];
 
 /// Built-in static files, by path under `_signpost/`.

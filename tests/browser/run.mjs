@@ -3,12 +3,16 @@
 // builds the sites and bundles first); by hand:
 //
 //   node tests/browser/run.mjs --site DIR [--single FILE] [--unzipped DIR] [--vnu DIR]...
+//                              [--charts DIR]
 //
 //   --site DIR       a built site (signpost build): walk a tree, search, axe-core
 //   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
 //   --unzipped DIR   the zip bundle unzipped (the folder with index.html): walk, search
 //   --german DIR     a site built with language = "de": German labels, 404, anchors, copy
 //   --vnu PATH       run the Nu HTML Checker on PATH (a folder or a file); repeatable
+//   --charts DIR     a built site with wide trees and long `when`s: its home page
+//                    and map pages at 1280x900 and 390x844 (nothing clipped,
+//                    every title and `when` in full, labels >= 9px at 1280, axe)
 //
 // Every page is opened from file://. Every request that is not file: or data:
 // is aborted and fails the check, and so does any console error or uncaught
@@ -16,7 +20,7 @@
 // "N passed, M failed" line; exits 1 when a check failed.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -38,7 +42,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function parseArgs(argv) {
-  const out = { site: null, single: null, unzipped: null, german: null, vnu: [] };
+  const out = { site: null, single: null, unzipped: null, charts: null, german: null, vnu: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -51,6 +55,7 @@ function parseArgs(argv) {
     else if (key === "--unzipped") out.unzipped = resolve(value);
     else if (key === "--german") out.german = resolve(value);
     else if (key === "--vnu") out.vnu.push(resolve(value));
+    else if (key === "--charts") out.charts = resolve(value);
     else throw new Error(`unknown option ${key}`);
   }
   return out;
@@ -248,51 +253,109 @@ async function walkTree(page, mode) {
   return steps;
 }
 
-// A word of exactly one page's body text (and of no other field of any page),
-// so that searching for it must find that page.
-function pickBodyWord(indexJs) {
+/* ---------- The search index, read as the theme reads it ---------- */
+
+// The index of a built site (`dir`) or of a single file (`html`): its root
+// object, its documents, and each word's postings [[document, field bits]].
+// The format is documented in src/search.rs.
+const BODY = 16;
+const TAGS = 8;
+const TITLE = 1;
+
+function readIndex({ dir, html }) {
+  const shards = {};
   const sandbox = { window: {} };
-  vm.runInNewContext(indexJs, sandbox);
-  const data = sandbox.window.signpostSearch;
-  assert(data && Array.isArray(data.pages), "the index sets window.signpostSearch");
-  const words = (t) => new Set((t || "").toLowerCase().match(/[a-z]{7,}/g) || []);
-  const inBody = new Map();
-  const elsewhere = new Set();
-  for (const p of data.pages) {
-    for (const w of words(p.x)) {
-      inBody.set(w, inBody.has(w) ? null : p);
+  sandbox.window.signpostSearchShard = (name, data) => {
+    shards[name] = data;
+  };
+  sandbox.signpostSearchShard = sandbox.window.signpostSearchShard;
+  if (dir) {
+    vm.runInNewContext(readFileSync(join(dir, "_signpost", "search-index.js"), "utf8"), sandbox);
+    for (const f of readdirSync(join(dir, "_signpost", "search"))) {
+      vm.runInNewContext(readFileSync(join(dir, "_signpost", "search", f), "utf8"), sandbox);
     }
-    const other = [p.t, p.s, ...(p.w || []).map((i) => data.whens[i]), ...(p.c || []).map((i) => data.whens[i])];
-    for (const w of words(other.join(" "))) {
-      elsewhere.add(w);
+  } else {
+    const m = html.match(/<script>\n(window\.signpostSearch = [^\n]*\n)<\/script>/);
+    assert(m, "the single file holds the search index");
+    vm.runInNewContext(m[1], sandbox);
+    for (const [, name, json] of html.matchAll(/<script type="application\/json" id="sp-search-([a-z0-9]+)">([^<]*)<\/script>/g)) {
+      shards[name] = JSON.parse(json);
     }
   }
-  // Words are taken in a fixed order: the outcome of the test does not depend on luck.
-  const candidates = [...inBody.entries()]
-    .filter(([w, p]) => p && !elsewhere.has(w) && !data.pages.some((q) => q !== p && (q.x || "").toLowerCase().includes(w)))
-    .sort((a, b) => a[0].localeCompare(b[0]));
+  const root = sandbox.window.signpostSearch;
+  assert(root && typeof root.w === "string", "the index sets window.signpostSearch");
+  const docs = [];
+  for (let j = 0; shards["p" + j]; j++) {
+    docs.push(...shards["p" + j]);
+  }
+  assertEqual(docs.length, root.n, "documents in the shards");
+  const lead = "0123456789abcdefghijklmnopqrstuv";
+  const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+  const words = new Map();
+  root.w.split(" ").forEach((w, i) => {
+    let s = 0;
+    while (s + 1 < root.b.length && root.b[s + 1] <= i) s++;
+    const p = shards["t" + s][i - root.b[s]];
+    const out = [];
+    let n = 0;
+    let doc = 0;
+    for (const c of p) {
+      if (lead.includes(c)) {
+        n = n * 32 + lead.indexOf(c);
+      } else {
+        n = n * 32 + last.indexOf(c);
+        doc += Math.floor(n / 32);
+        out.push([doc, n % 32]);
+        n = 0;
+      }
+    }
+    words.set(w, out);
+  });
+  return { root, docs, words, trees: shards.r };
+}
+
+// Words in a fixed order: the outcome of a test does not depend on luck.
+function sortedWords(index, keep) {
+  return [...index.words.entries()].filter(([w, p]) => keep(w, p)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+// A word of exactly one page's body text (and of no other field of any page),
+// so that searching for it must find that page.
+function pickBodyWord(index) {
+  const candidates = sortedWords(
+    index,
+    (w, p) => /^[a-z]{7,}$/.test(w) && p.length === 1 && p[0][1] === BODY && !index.docs[p[0][0]].u.endsWith("index.html")
+  );
   assert(candidates.length > 0, "some word occurs in one page only");
   const [word, p] = candidates[Math.floor(candidates.length / 2)];
-  return { word, title: p.t, url: p.u, data };
+  const doc = index.docs[p[0][0]];
+  return { word, title: doc.t, url: doc.u, summary: doc.s || null, index };
 }
 
 // A word of exactly one page's title that other pages' texts also contain:
 // that page must come first.
-function pickTitleWord(data) {
-  const words = (t) => new Set((t || "").toLowerCase().match(/[a-z]{6,}/g) || []);
-  const candidates = [];
-  for (const p of data.pages) {
-    for (const w of words(p.t)) {
-      const inTitles = data.pages.filter((q) => words(q.t).has(w)).length;
-      const inTexts = data.pages.filter((q) => q !== p && (q.x || "").toLowerCase().includes(w)).length;
-      if (inTitles === 1 && inTexts >= 2) {
-        candidates.push({ word: w, title: p.t, others: inTexts });
-      }
-    }
-  }
-  candidates.sort((a, b) => b.others - a.others || a.word.localeCompare(b.word));
+function pickTitleWord(index) {
+  const candidates = sortedWords(
+    index,
+    (w, p) => /^[a-z]{6,}$/.test(w) && p.filter(([, b]) => b & TITLE).length === 1 && p.filter(([, b]) => b === BODY).length >= 2
+  ).map(([w, p]) => ({ word: w, title: index.docs[p.find(([, b]) => b & TITLE)[0]].t, others: p.length }));
+  candidates.sort((a, b) => b.others - a.others || (a.word < b.word ? -1 : 1));
   assert(candidates.length > 0, "some title word occurs in other pages' texts");
   return candidates[0];
+}
+
+// The results listed for `query`, typed into the box: their titles.
+async function resultsFor(page, query) {
+  await page.locator("#search-input").fill(query);
+  await page.waitForFunction(
+    (q) => {
+      const s = document.querySelector(".search-status");
+      return document.querySelector("#search-input").value === q && s && /match/.test(s.textContent);
+    },
+    query,
+    { timeout: 10000 }
+  );
+  return page.locator("#search-results [role=option] .search-title").allTextContents();
 }
 
 async function searchAndOpen(page, mode, target) {
@@ -311,8 +374,9 @@ async function searchAndOpen(page, mode, target) {
   assert(title.startsWith(target.title), `first result for "${target.word}" is "${target.title}", got "${title}"`);
   const place = await first.locator(".search-place").textContent();
   assert(place.trim().length > 0, "the result says where the page sits");
-  const snippet = await first.locator(".search-snippet mark").first().textContent();
-  assertEqual(snippet.toLowerCase(), target.word, "the snippet marks the word");
+  if (target.summary) {
+    assertEqual(await first.locator(".search-snippet").textContent(), target.summary, "the result shows the summary");
+  }
   // Escape closes the list; ↓ opens it again and selects the first result.
   await page.keyboard.press("Escape");
   assert(!(await page.locator(".search-panel").isVisible()), "Escape closes the results");
@@ -356,6 +420,108 @@ async function axeCheck(page, what) {
   assert(bad.length === 0, `axe-core on ${what}:\n    ${report}`);
 }
 
+// What search finds, from file:// (issue 30): tags, any of the words, one
+// typo, section intros; `?q=` opens with results; "no results" suggests words
+// and the trees; compact results on a phone. `url` is the home page (site or
+// single file).
+async function searchChecks(label, url, target) {
+  const index = target.index;
+
+  await check(`${label}: a tag finds its page, and results show its tags`, async () => {
+    // A tag word of one page that no other field of that page holds.
+    const [word, p] = sortedWords(index, (w, p) => /^[a-z]{3,}$/.test(w) && p.some(([, b]) => b === TAGS)).sort(
+      (a, b) => a[1].length - b[1].length
+    )[0];
+    const doc = index.docs[p.find(([, b]) => b === TAGS)[0]];
+    const t = await openPage();
+    await t.page.goto(url);
+    const titles = await resultsFor(t.page, word);
+    const i = titles.findIndex((x) => x.startsWith(doc.t));
+    assert(i !== -1, `"${word}" (a tag) finds "${doc.t}": ${JSON.stringify(titles)}`);
+    const tags = await t.page.locator("#search-results [role=option]").nth(i).locator(".search-tag").allTextContents();
+    assert(tags.includes(word), `the result shows its tags: ${JSON.stringify(tags)}`);
+    await t.close();
+  });
+
+  await check(`${label}: a word that occurs nowhere does not hide the page with the other word`, async () => {
+    const t = await openPage();
+    await t.page.goto(url);
+    const titles = await resultsFor(t.page, `qwzxv ${target.word}`);
+    assert(titles.length && titles[0].startsWith(target.title), `first result is "${target.title}": ${JSON.stringify(titles)}`);
+    await t.close();
+  });
+
+  await check(`${label}: a query with one typo finds the page`, async () => {
+    const w = target.word;
+    const typo = w.slice(0, 3) + w.slice(4); // one letter left out
+    const t = await openPage();
+    await t.page.goto(url);
+    const titles = await resultsFor(t.page, typo);
+    assert(titles.some((x) => x.startsWith(target.title)), `"${typo}" finds "${target.title}": ${JSON.stringify(titles)}`);
+    await t.close();
+  });
+
+  await check(`${label}: ?q= opens the page with the search's results`, async () => {
+    const t = await openPage();
+    await t.page.goto(`${url}?q=${encodeURIComponent(target.word)}`);
+    const first = t.page.locator("#search-results [role=option]").first();
+    await first.waitFor({ timeout: 10000 });
+    assert(await first.isVisible(), "the results are shown");
+    assert((await first.locator(".search-title").textContent()).startsWith(target.title), "first result");
+    assertEqual(await t.page.locator("#search-input").inputValue(), target.word, "the box holds the query");
+    await t.close();
+  });
+
+  await check(`${label}: text of a section intro is found`, async () => {
+    const found = sortedWords(index, (w, p) => /^[a-z]{5,}$/.test(w) && p.length === 1 && p[0][1] === BODY && index.docs[p[0][0]].u.endsWith("index.html"));
+    assert(found.length, "some word occurs only in a section intro");
+    const [word, p] = found[0];
+    const t = await openPage();
+    await t.page.goto(url);
+    const titles = await resultsFor(t.page, word);
+    assert(titles.length && titles[0].startsWith(index.docs[p[0][0]].t), `"${word}" finds the intro: ${JSON.stringify(titles)}`);
+    await t.close();
+  });
+
+  await check(`${label}: no results suggests the closest words and links to the trees`, async () => {
+    // Two letters changed in a word of five to seven: too far for a match.
+    const [word] = sortedWords(index, (w) => /^[a-z]{5,7}$/.test(w))[0];
+    const miss = "q" + word[1] + "x" + word.slice(3);
+    const t = await openPage();
+    await t.page.goto(url);
+    const titles = await resultsFor(t.page, miss);
+    assertEqual(titles, [], `results for "${miss}"`);
+    const suggestion = t.page.locator(".search-suggestion").first();
+    await suggestion.waitFor();
+    const trees = t.page.locator(".search-trees a");
+    await trees.first().waitFor();
+    assertEqual(await trees.first().textContent(), index.trees[0].t, "the first tree");
+    await suggestion.click();
+    await t.page.locator("#search-results [role=option]").first().waitFor();
+    await t.close();
+  });
+
+  await check(`${label}: at least four results fit on a 390×844 screen`, async () => {
+    const context = await (await launch()).newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(url);
+    // The word of the most pages.
+    const [word] = sortedWords(index, (w) => /^[a-z]{4,}$/.test(w)).sort((a, b) => b[1].length - a[1].length)[0];
+    const titles = await resultsFor(page, word);
+    assert(titles.length >= 4, `"${word}" lists ${titles.length} results`);
+    const visible = await page.evaluate(() => {
+      const panel = document.querySelector(".search-panel").getBoundingClientRect();
+      const bottom = Math.min(panel.bottom, window.innerHeight);
+      return [...document.querySelectorAll("#search-results [role=option]")].filter((li) => {
+        const r = li.getBoundingClientRect();
+        return r.top >= panel.top && r.bottom <= bottom + 0.5 && r.top >= 0;
+      }).length;
+    });
+    assert(visible >= 4, `${visible} results fully visible`);
+    await context.close();
+  });
+}
+
 /* ---------- The checks ---------- */
 
 async function siteChecks(root, label, target, withAxe) {
@@ -386,10 +552,12 @@ async function siteChecks(root, label, target, withAxe) {
   });
 
   if (withAxe) {
+    await searchChecks(label, home, target);
+
     await check(`${label}: a title match ranks before matches in the text`, async () => {
       const t = await openPage();
       await t.page.goto(home);
-      const title = pickTitleWord(target.data);
+      const title = pickTitleWord(target.index);
       await t.page.locator("#search-input").fill(title.word);
       const options = t.page.locator("#search-results [role=option]");
       await options.nth(1).waitFor();
@@ -499,6 +667,8 @@ async function singleFileChecks(file, target) {
     await t.close();
   });
 
+  await searchChecks("single file", url, target);
+
   await check("single file: #heading links and ids are unique and work", async () => {
     const t = await openPage();
     await t.page.goto(url);
@@ -545,6 +715,101 @@ async function singleFileChecks(file, target) {
     }, id);
     assert(inView, `${id} is scrolled into view`);
     await t.close();
+  });
+}
+
+/* ---------- Flowcharts: fit, full text, readable ---------- */
+
+// What every chart on the page looks like: whether it fits, its texts (one per
+// <text>, lines joined with spaces) and the smallest label size in px.
+async function chartFacts(page) {
+  return page.evaluate(() => {
+    for (const d of document.querySelectorAll("details")) d.open = true;
+    const vw = document.documentElement.clientWidth;
+    const charts = [];
+    for (const fig of document.querySelectorAll("figure.flowchart")) {
+      const svg = fig.querySelector("svg");
+      const f = fig.getBoundingClientRect();
+      const r = svg.getBoundingClientRect();
+      const view = svg.viewBox.baseVal;
+      const scale = r.width / view.width;
+      const texts = [...svg.querySelectorAll("text")].map((t) =>
+        [...t.querySelectorAll("tspan")].map((s) => s.textContent).join(" ")
+      );
+      let minLabel = Infinity;
+      for (const t of svg.querySelectorAll(".edge-label text")) {
+        minLabel = Math.min(minLabel, parseFloat(getComputedStyle(t).fontSize) * scale);
+      }
+      charts.push({
+        // The figure itself lies within the viewport...
+        figureFits: f.left >= -0.5 && f.right <= vw + 0.5,
+        // ...and scrolling it shows all of the chart.
+        scrollShowsAll:
+          fig.scrollWidth + 0.5 >= r.width + (r.left - f.left + fig.scrollLeft) &&
+          getComputedStyle(fig).overflowX !== "hidden",
+        heightShown: fig.scrollHeight + 0.5 >= r.height,
+        texts,
+        minLabel,
+      });
+    }
+    return { charts, pageScrollsSideways: document.documentElement.scrollWidth > vw + 0.5 };
+  });
+}
+
+async function chartChecks(root) {
+  const graph = JSON.parse(readFileSync(join(root, "graph.json"), "utf8"));
+  const flat = (s) => s.split(/\s+/).filter(Boolean).join(" ");
+  const maps = readdirSync(root, { recursive: true })
+    .filter((f) => String(f).endsWith(".map.html"))
+    .map(String)
+    .sort();
+  assert(maps.length > 0, "map pages are built");
+  const pages = ["index.html", ...maps];
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ]) {
+    await check(`charts at ${width}x${height}: no chart clipped, every title and when in full`, async () => {
+      const seen = new Set();
+      for (const file of pages) {
+        const t = await openPage();
+        await t.page.setViewportSize({ width, height });
+        await t.page.goto(pathToFileURL(join(root, file)).href);
+        const facts = await chartFacts(t.page);
+        assert(!facts.pageScrollsSideways, `${file}: the page scrolls sideways at ${width}px`);
+        assert(facts.charts.length > 0 || file === "index.html", `${file}: a chart`);
+        facts.charts.forEach((c, i) => {
+          assert(c.figureFits, `${file}: chart ${i} sticks out of the viewport`);
+          assert(c.scrollShowsAll && c.heightShown, `${file}: chart ${i} is clipped`);
+          if (width >= 1280) {
+            assert(c.minLabel >= 9, `${file}: chart ${i}: labels at ${c.minLabel.toFixed(2)}px`);
+          }
+          for (const text of c.texts) seen.add(text);
+        });
+        await t.close();
+      }
+      const missing = [
+        ...graph.nodes.map((n) => n.title),
+        ...graph.edges.filter((e) => e.when !== null).map((e) => e.when),
+      ]
+        .map(flat)
+        .filter((text) => !seen.has(text));
+      assert(missing.length === 0, `not in any chart in full:\n    ${missing.join("\n    ")}`);
+    });
+  }
+  await check("charts: axe-core finds no serious violation on the home and map pages", async () => {
+    for (const [width, height] of [
+      [1280, 900],
+      [390, 844],
+    ]) {
+      for (const file of pages) {
+        const t = await openPage();
+        await t.page.setViewportSize({ width, height });
+        await t.page.goto(pathToFileURL(join(root, file)).href);
+        await axeCheck(t.page, `${file} at ${width}px`);
+        await t.close();
+      }
+    }
   });
 }
 
@@ -677,7 +942,7 @@ async function main() {
   let target = null;
   const indexOf = args.site || args.unzipped;
   if (indexOf) {
-    target = pickBodyWord(readFileSync(join(indexOf, "_signpost", "search-index.js"), "utf8"));
+    target = pickBodyWord(readIndex({ dir: indexOf }));
     console.log(`# searching for "${target.word}", only in the text of "${target.title}"`);
   }
   if (args.site) {
@@ -686,15 +951,15 @@ async function main() {
   if (args.unzipped) {
     await siteChecks(args.unzipped, "unzipped bundle", target, false);
   }
+  if (args.charts) {
+    await chartChecks(args.charts);
+  }
   if (args.german) {
     await germanChecks(args.german);
   }
   if (args.single) {
     if (!target) {
-      const html = readFileSync(args.single, "utf8");
-      const m = html.match(/<script>\n(window\.signpostSearch = [^\n]*\n)<\/script>/);
-      assert(m, "the single file holds the search index");
-      target = pickBodyWord(m[1]);
+      target = pickBodyWord(readIndex({ html: readFileSync(args.single, "utf8") }));
     }
     await singleFileChecks(args.single, target);
   }

@@ -4,31 +4,119 @@
 
 use crate::support::{Site, attr_values, is_external, signpost};
 
-/// The JSON object of `_signpost/search-index.js`.
-fn search_index(site: &Site) -> serde_json::Value {
-    let js = site.read("_signpost/search-index.js");
-    let json = js
-        .strip_prefix("window.signpostSearch = ")
-        .and_then(|s| s.strip_suffix(";\n"))
-        .expect("the index sets window.signpostSearch");
-    serde_json::from_str(json).unwrap()
+/// The search index of a built site, decoded (the format is documented in
+/// src/search.rs): the root object, the documents, and each word's postings
+/// as (document, field bits).
+struct SearchIndex {
+    root: serde_json::Value,
+    docs: Vec<serde_json::Value>,
+    words: std::collections::BTreeMap<String, Vec<(usize, u8)>>,
+    trees: serde_json::Value,
 }
 
-#[test]
-fn the_search_index_holds_titles_places_whens_and_text() {
-    let site = Site::copy("ok/branching");
-    site.cmd(&["build"]).success();
-    let index = search_index(&site);
-    let urls: Vec<&str> = index["pages"]
+fn search_index(site: &Site) -> SearchIndex {
+    let js = site.read("_signpost/search-index.js");
+    let root: serde_json::Value = serde_json::from_str(
+        js.strip_prefix("window.signpostSearch = ")
+            .and_then(|s| s.strip_suffix(";\n"))
+            .expect("the index sets window.signpostSearch"),
+    )
+    .unwrap();
+    let shard = |name: &str| -> serde_json::Value {
+        let js = site.read(&format!("_signpost/search/{name}.js"));
+        let prefix = format!("signpostSearchShard(\"{name}\",");
+        let json = js
+            .strip_prefix(&prefix)
+            .and_then(|s| s.strip_suffix(");\n"))
+            .expect("a shard calls signpostSearchShard");
+        serde_json::from_str(json).unwrap()
+    };
+    let n = usize::try_from(root["n"].as_u64().unwrap()).unwrap();
+    let k = usize::try_from(root["k"].as_u64().unwrap()).unwrap();
+    let docs: Vec<serde_json::Value> = (0..n.div_ceil(k))
+        .flat_map(|j| shard(&format!("p{j}")).as_array().unwrap().clone())
+        .collect();
+    assert_eq!(docs.len(), n);
+    let starts: Vec<usize> = root["b"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["u"].as_str().unwrap())
+        .map(|v| usize::try_from(v.as_u64().unwrap()).unwrap())
+        .collect();
+    let postings: Vec<String> = (0..starts.len())
+        .flat_map(|i| {
+            shard(&format!("t{i}"))
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let lead = "0123456789abcdefghijklmnopqrstuv";
+    let last = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+    let words = root["w"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .zip(&postings)
+        .map(|(w, p)| {
+            let (mut n, mut doc, mut out) = (0, 0, Vec::new());
+            for c in p.chars() {
+                if let Some(d) = lead.find(c) {
+                    n = n * 32 + d;
+                } else {
+                    n = n * 32 + last.find(c).unwrap();
+                    doc += n / 32;
+                    out.push((doc, u8::try_from(n % 32).unwrap()));
+                    n = 0;
+                }
+            }
+            (w.to_string(), out)
+        })
+        .collect();
+    SearchIndex {
+        root,
+        docs,
+        words,
+        trees: shard("r"),
+    }
+}
+
+const TITLE: u8 = 1;
+const WHEN: u8 = 2;
+const SUMMARY: u8 = 4;
+const TAGS: u8 = 8;
+const BODY: u8 = 16;
+
+#[test]
+fn the_search_index_is_sharded_and_holds_pages_tags_intros_and_places() {
+    let site = Site::copy("ok/branching");
+    let off = site.root().join("content/off.md");
+    let text = std::fs::read_to_string(&off).unwrap();
+    std::fs::write(
+        &off,
+        text.replacen("+++\n", "+++\ntags = [\"Hardware\"]\n", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        site.root().join("content/on/_index.md"),
+        "+++\ntitle = \"Powered on\"\n+++\nThe zebra checks.\n",
+    )
+    .unwrap();
+    site.cmd(&["build"]).success();
+    let index = search_index(&site);
+    assert_eq!(index.root["v"], 2);
+    let urls: Vec<&str> = index
+        .docs
+        .iter()
+        .map(|d| d["u"].as_str().unwrap())
         .collect();
     assert_eq!(
         urls,
         [
             "off.html",
+            "on/index.html",
             "on/check-cable.html",
             "on/fixed.html",
             "on/known-bug.html",
@@ -36,44 +124,39 @@ fn the_search_index_holds_titles_places_whens_and_text() {
             "start.html"
         ]
     );
-    let whens: Vec<&str> = index["whens"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect();
-    // Plain text, once each.
-    assert!(whens.contains(&"Yes, the light is green"), "{whens:?}");
-    assert_eq!(index["trees"][0]["t"], "Is the device on?");
-    let page = |url: &str| {
-        index["pages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["u"] == url)
-            .unwrap()
-            .clone()
-    };
-    let start = page("start.html");
+    let doc = |url: &str| urls.iter().position(|u| *u == url).unwrap();
+    let word = |w: &str| index.words.get(w).cloned().unwrap_or_default();
+    // Tags, folded like every word.
+    assert_eq!(word("hardware"), [(doc("off.html"), TAGS)]);
+    assert_eq!(index.docs[doc("off.html")]["g"][0], "Hardware");
+    // The body of a section intro.
+    assert_eq!(word("zebra"), [(doc("on/index.html"), BODY)]);
+    // Title, summary, and the `when`s leading to a page (and to the pages
+    // after it); a page's own branches count as its body.
+    assert!(word("device").contains(&(doc("start.html"), TITLE)));
+    assert_eq!(word("first"), [(doc("start.html"), SUMMARY)]);
+    let green = word("green");
+    assert!(green.contains(&(doc("start.html"), BODY)), "{green:?}");
+    assert!(
+        green.contains(&(doc("on/check-cable.html"), WHEN)),
+        "{green:?}"
+    );
+    assert!(green.contains(&(doc("on/fixed.html"), WHEN)), "{green:?}");
+    // What a result shows.
+    let start = &index.docs[doc("start.html")];
     assert_eq!(start["e"], 1);
     assert_eq!(start["s"], "First check");
-    assert_eq!(start["x"], "Look at the power light.");
-    let fixed = page("on/fixed.html");
+    assert_eq!(start["r"], "Is the device on?");
+    let fixed = &index.docs[doc("on/fixed.html")];
     assert_eq!(fixed["o"], "resolved");
-    assert_eq!(fixed["r"], 0, "in the first tree");
-    let path: Vec<&str> = fixed["p"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| whens[usize::try_from(i.as_u64().unwrap()).unwrap()])
-        .collect();
-    assert_eq!(path, ["Yes, the light is green", "The cable was loose"]);
-    // Words of consecutive blocks are not glued together.
-    let off = page("off.html");
+    assert_eq!(fixed["r"], "Is the device on?");
     assert_eq!(
-        off["x"],
-        "Power button Press the power button for two seconds."
+        fixed["p"],
+        serde_json::json!(["Yes, the light is green", "The cable was loose"])
     );
+    assert_eq!(index.docs[doc("on/index.html")]["f"], "");
+    assert_eq!(index.trees[0]["t"], "Is the device on?");
+    assert_eq!(index.trees[0]["u"], "start.html");
     // Every page loads the box, hidden until the script shows it.
     let html = site.read("on/fixed.html");
     assert!(html.contains(
@@ -90,6 +173,7 @@ fn search_can_be_turned_off() {
     std::fs::write(&toml, config).unwrap();
     site.cmd(&["build"]).success();
     assert!(!site.public().join("_signpost/search-index.js").exists());
+    assert!(!site.public().join("_signpost/search").exists());
     for page in ["index.html", "start.html", "on/fixed.html"] {
         let html = site.read(page);
         assert!(
@@ -157,6 +241,11 @@ fn bundle_writes_one_self_contained_html_file() {
         );
     }
     assert!(html.contains("window.signpostSearch = {"));
+    // The search shards, as JSON the theme decodes when a search needs them.
+    for name in ["t0", "p0", "r"] {
+        let open = format!(r#"<script type="application/json" id="sp-search-{name}">"#);
+        assert!(html.contains(&open), "{name}");
+    }
     assert!(html.contains(r#"id="p/index.html""#));
     assert!(html.contains(r#"id="p/guide.html""#));
     assert!(html.contains(r##"href="#p/setup/install.html"##));

@@ -6,6 +6,7 @@
 mod browser;
 mod build;
 mod bundle;
+mod charts;
 mod cli;
 mod corpus;
 mod determinism;
