@@ -953,7 +953,7 @@ fn render_site_lists(ctx: &Ctx<'_>) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// sitemap.xml: the absolute URL of the home page, every section page, every
-/// page and every tag page, sorted.
+/// page, every tree's map page and every tag page, sorted.
 fn sitemap(ctx: &Ctx<'_>) -> String {
     let content = &ctx.site.content;
     let mut outs: Vec<String> = content.sections.iter().map(|d| section_out(d)).collect();
@@ -963,6 +963,13 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
             .iter()
             .filter(|p| !p.section_intro)
             .map(|p| p.out.clone()),
+    );
+    outs.extend(
+        ctx.site
+            .graph
+            .entries
+            .iter()
+            .map(|&e| map_out(&content.page(e).out)),
     );
     if !ctx.tags.is_empty() {
         outs.push(TAGS_INDEX.to_string());

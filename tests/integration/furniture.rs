@@ -231,6 +231,7 @@ fn base_url_gives_a_sitemap_canonical_links_and_opengraph() {
         "https://kb.example.com/help/start.html",
         "https://kb.example.com/help/net/reinstall.html",
         "https://kb.example.com/help/tags/vpn.html",
+        "https://kb.example.com/help/start.map.html",
     ] {
         assert!(
             sitemap.contains(&format!("<url><loc>{loc}</loc></url>")),
