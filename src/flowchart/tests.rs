@@ -470,10 +470,9 @@ fn dump(name: &str, svg: &str) {
 fn run(name: &str, nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> (Layout, String) {
     let l = layout(nodes, edges, root);
     check(nodes, edges, root, &l);
-    let title = format!("Flowchart of {}", text::flatten(&nodes[root].title));
-    let s = svg(nodes, edges, &l, name, &title);
+    let s = svg(nodes, edges, &l, name);
     assert_eq!(layout(nodes, edges, root), l, "layout is not deterministic");
-    assert_eq!(svg(nodes, edges, &l, name, &title), s);
+    assert_eq!(svg(nodes, edges, &l, name), s);
     dump(name, &s);
     (l, s)
 }
@@ -502,13 +501,7 @@ fn svg_escapes_and_classes() {
     let mut long = nodes.clone();
     long[1].title =
         "Check the cable and the power and the little LED next to the switch at the back".into();
-    let t = svg(
-        &long,
-        &edges,
-        &layout(&long, &edges, 0),
-        "long",
-        "Flowchart",
-    );
+    let t = svg(&long, &edges, &layout(&long, &edges, 0), "long");
     assert!(!t.contains('…'));
     assert!(t.contains(">little LED next to the</tspan>"), "{t}");
     assert!(
@@ -676,7 +669,7 @@ fn odd_inputs() {
     // Nothing at all.
     let l = layout(&[], &[], 0);
     assert!(l.nodes.is_empty() && l.root.is_none());
-    assert!(svg(&[], &[], &l, "x", "Flowchart").starts_with("<svg"));
+    assert!(svg(&[], &[], &l, "x").starts_with("<svg"));
     // One page.
     let one = [FlowNode {
         entry: true,
@@ -714,7 +707,7 @@ fn two_thousand_pages() {
     let l = layout(&nodes, &edges, 0);
     let lt = t.elapsed();
     let t = Instant::now();
-    let s = svg(&nodes, &edges, &l, "big", "Flowchart");
+    let s = svg(&nodes, &edges, &l, "big");
     let st = t.elapsed();
     eprintln!(
         "flowchart: 2000 nodes, {} edges: layout {lt:?}, svg {st:?} ({} KiB), {:.0}x{:.0}px",
@@ -759,7 +752,7 @@ fn every_title_and_when_is_drawn_in_full() {
     }
     let l = layout(&nodes, &edges, 0);
     check(&nodes, &edges, 0, &l);
-    let s = svg(&nodes, &edges, &l, "full", "Flowchart");
+    let s = svg(&nodes, &edges, &l, "full");
     let mut escaped = String::new();
     let texts = chart_texts(&s);
     for want in nodes
@@ -776,6 +769,28 @@ fn every_title_and_when_is_drawn_in_full() {
         s.contains("style=\"width:100%;height:auto;max-width:"),
         "{s}"
     );
+}
+
+#[test]
+fn two_thousand_pages_with_long_whens() {
+    // Every branch label 60 to 110 characters, so every label takes lines.
+    let (nodes, mut edges) = generate(2000, 31, 200, 20);
+    let mut rng = Lcg(5);
+    for e in &mut edges {
+        let mut when = rng.words(12, 20);
+        when.truncate(110);
+        e.label = Some(when.trim_end().to_string());
+    }
+    let t = Instant::now();
+    let l = layout(&nodes, &edges, 0);
+    eprintln!(
+        "flowchart: 2000 nodes, {} edges with long whens: layout {:?}, {:.0}x{:.0}px",
+        edges.len(),
+        t.elapsed(),
+        l.width,
+        l.height
+    );
+    check(&nodes, &edges, 0, &l);
 }
 
 #[test]
@@ -796,7 +811,7 @@ fn two_hundred_trees_of_fifty_pages() {
     let t = Instant::now();
     let mut bytes = 0;
     for (i, ((nodes, edges), l)) in trees.iter().zip(&layouts).enumerate() {
-        bytes += svg(nodes, edges, l, &format!("t{i}"), "Flowchart").len();
+        bytes += svg(nodes, edges, l, &format!("t{i}")).len();
     }
     let st = t.elapsed();
     eprintln!(
@@ -821,9 +836,9 @@ fn one_fifty_page_tree() {
     let l = layout(&nodes, &edges, 0);
     let t = Instant::now();
     for _ in 0..100 {
-        std::hint::black_box(svg(&nodes, &edges, &l, "t", "Flowchart"));
+        std::hint::black_box(svg(&nodes, &edges, &l, "t"));
     }
-    let s = svg(&nodes, &edges, &l, "t", "Flowchart");
+    let s = svg(&nodes, &edges, &l, "t");
     eprintln!(
         "flowchart: one 50-page tree ({} edges): layout {lt:?}, svg {:?} ({} KiB), mean of 100",
         edges.len(),
@@ -831,4 +846,31 @@ fn one_fifty_page_tree() {
         s.len() / 1024
     );
     check(&nodes, &edges, 0, &l);
+}
+
+#[test]
+fn a_wide_fan_out_is_laid_out_with_narrower_lines() {
+    let when =
+        "The printer shows a paper jam message although there is no paper stuck anywhere inside it";
+    let mut nodes = vec![node("The office printer does not print")];
+    let mut edges = Vec::new();
+    for i in 1..=8 {
+        nodes.push(node(
+            "Check for hidden scraps of paper behind the rear door",
+        ));
+        edges.push(edge(0, i, Some(when)));
+    }
+    let normal = super::layout_wrapped(&nodes, &edges, 0, super::NORMAL);
+    assert!(normal.width > super::WIDE, "{}", normal.width);
+    let l = layout(&nodes, &edges, 0);
+    assert!(
+        l.width < normal.width * 0.75,
+        "{} vs {}",
+        l.width,
+        normal.width
+    );
+    check(&nodes, &edges, 0, &l);
+    // Still every word.
+    let texts = chart_texts(&svg(&nodes, &edges, &l, "w"));
+    assert!(texts.iter().any(|t| t == when), "{texts:?}");
 }

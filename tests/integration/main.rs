@@ -22,3 +22,5 @@ mod serve;
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod team;
+mod wiki;
