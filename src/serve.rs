@@ -85,6 +85,10 @@ fn decode_path(path: &str) -> Option<String> {
 /// `/dir/` name `index.html` of that folder.
 pub fn lookup(files: &Files, target: &str) -> Lookup {
     let path = target.split(['?', '#']).next().unwrap_or("");
+    // Origin form only: `%2fa` is not `/a` (its redirect would be relative).
+    if !path.starts_with('/') {
+        return Lookup::NotFound;
+    }
     let Some(path) = decode_path(path) else {
         return Lookup::NotFound;
     };
@@ -1320,6 +1324,8 @@ mod tests {
             "/a%5cb.html",
             "/%zz",
             "index.html",
+            "%2fa",
+            "%2Fa/b.html",
             "/missing.html",
         ] {
             assert_eq!(lookup(&f, bad), Lookup::NotFound, "{bad}");

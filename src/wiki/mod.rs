@@ -26,12 +26,12 @@ use crate::content::{Page, PageId};
 use crate::diag::{Code, Diagnostic};
 use crate::error::Error;
 use crate::flowchart;
+use crate::include;
 use crate::links::{self, Target};
 use crate::markdown;
 use crate::output;
 use crate::render::Sink;
 use crate::site::{Analysis, Options, Site};
-use crate::source::Span;
 use convert::{Dest, Resolved, Syntax};
 
 /// The wiki engine to export for.
@@ -391,7 +391,12 @@ fn anchors(
     // Where the converter writes a heading as bold text, the wiki makes no
     // anchor; links to it then go to the top of the page (with a warning).
     let (mut lists, mut quotes, mut footnote) = (0, 0, false);
-    for event in Parser::new_ext(&src[page.body.clone()], markdown::options()) {
+    // A page with includes is read with them expanded (`src` is then that text).
+    let body = match &page.expanded {
+        Some(e) => e.body_start..src.len(),
+        None => page.body.clone(),
+    };
+    for event in Parser::new_ext(&src[body], markdown::options()) {
         match event {
             Event::Start(Tag::List(_)) => lists += 1,
             Event::End(TagEnd::List(_)) => lists -= 1,
@@ -456,7 +461,7 @@ pub fn build(
             } else {
                 own_title(site, p)
             };
-            anchors(syntax, engine, &sources.get(p.file).text, p, title)
+            anchors(syntax, engine, p.source(sources).0, p, title)
         })
         .collect();
     let ex = Exporter {
@@ -598,14 +603,14 @@ impl Exporter<'_> {
     }
 
     fn body(&self, page: &Page, diags: &mut Vec<Diagnostic>) -> String {
-        let src = &self.sources.get(page.file).text;
+        let (src, body) = page.source(self.sources);
         let resolve = |dest: &str| self.resolve(page, dest);
-        let converted = convert::convert(src, page.body.clone(), self.syntax, &resolve);
+        let converted = convert::convert(src, body, self.syntax, &resolve);
         for note in converted.notes {
             diags.push(
                 Diagnostic::new(
                     Code::WikiExport,
-                    Span::new(page.file, note.range),
+                    include::span_in(page, note.range),
                     note.message,
                 )
                 .label("not carried over as written"),

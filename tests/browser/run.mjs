@@ -572,6 +572,11 @@ async function siteChecks(root, label, target, withAxe) {
     await t.page.locator(".trail-ticket").click();
     await t.page.waitForFunction(() => typeof window.copiedText === "string");
     checkTicket(await t.page.evaluate(() => window.copiedText), steps);
+    // Print my path: the trail prints, its buttons do not.
+    await t.page.emulateMedia({ media: "print" });
+    assert(await t.page.locator(".trail .trail-steps").isVisible(), "the trail prints");
+    assert(!(await t.page.locator(".trail-ticket").isVisible()), "the buttons do not print");
+    await t.page.emulateMedia({ media: "screen" });
     await t.close();
   });
 

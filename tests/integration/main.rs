@@ -14,6 +14,7 @@ mod diagnostics;
 mod diff;
 mod furniture;
 mod fuzz;
+mod fuzz_deep;
 mod graph;
 mod reliability;
 mod serve;
