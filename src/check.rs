@@ -223,6 +223,24 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
         owners.entry(out.to_lowercase()).or_insert((out, owner));
     };
     own("graph.json".into(), "signpost's graph.json".into());
+    own(
+        "404.html".into(),
+        "signpost's page for missing pages".into(),
+    );
+    own(
+        "sitemap.xml".into(),
+        "signpost's sitemap (with `base_url`)".into(),
+    );
+    let mut tags = false;
+    for page in content.pages.iter().filter(|p| !p.section_intro) {
+        for tag in &page.meta.tags {
+            tags = true;
+            own(links::tag_out(tag), format!("the page of tag `{tag}`"));
+        }
+    }
+    if tags {
+        own(links::TAGS_INDEX.into(), "signpost's tags index".into());
+    }
     for dir in &content.sections {
         let owner = content.section_intro(dir).map_or_else(
             || {

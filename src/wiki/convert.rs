@@ -68,7 +68,12 @@ pub trait Syntax {
     /// A table: column alignments, the header cells, then the rows.
     fn table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> String;
     /// A table on the line of a list item, if the wiki has a form for it.
-    fn inline_table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> Option<String>;
+    fn inline_table(
+        &self,
+        aligns: &[Alignment],
+        head: &[String],
+        rows: &[Vec<String>],
+    ) -> Option<String>;
     /// A block quote around already converted blocks.
     fn quote(&self, inner: &str) -> String;
     /// A horizontal rule.
@@ -253,7 +258,10 @@ impl Converter<'_> {
     /// The innermost frame that takes inline text.
     fn top(&mut self) -> &mut String {
         match self.frames.last_mut().expect("the body frame") {
-            Frame::Block(s) | Frame::Cell(s) | Frame::Heading(_, s, _) | Frame::Link(_, _, s, _) => s,
+            Frame::Block(s)
+            | Frame::Cell(s)
+            | Frame::Heading(_, s, _)
+            | Frame::Link(_, _, s, _) => s,
             Frame::Image(_, _, alt) => alt,
         }
     }
@@ -381,7 +389,8 @@ impl Converter<'_> {
                     self.start_block();
                     let (open, _) = self.syntax.marks(Mark::Strong);
                     self.top().push_str(open);
-                    self.frames.push(Frame::Heading(0, String::new(), String::new()));
+                    self.frames
+                        .push(Frame::Heading(0, String::new(), String::new()));
                 } else {
                     self.start_block();
                     self.frames
@@ -417,11 +426,9 @@ impl Converter<'_> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split([' ', ',', '{'])
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((lang, String::new()));
@@ -430,14 +437,18 @@ impl Converter<'_> {
                 let (lang, code) = self.code.take().expect("open code block");
                 let inline = self.in_item();
                 self.start_block();
-                let block = self.syntax.code_block(&lang, code.trim_end_matches('\n'), inline);
+                let block = self
+                    .syntax
+                    .code_block(&lang, code.trim_end_matches('\n'), inline);
                 self.top().push_str(&block);
             }
             Event::Start(Tag::List(start)) => {
                 if let Some(n) = start.filter(|&n| n != 1) {
                     self.note(
                         &range,
-                        format!("the wiki numbers every list from 1: this list starts at 1, not at {n}"),
+                        format!(
+                            "the wiki numbers every list from 1: this list starts at 1, not at {n}"
+                        ),
                     );
                 }
                 if !self.in_item() {
@@ -658,9 +669,11 @@ impl Converter<'_> {
             "<img", "<iframe", "<video", "<audio", "<object", "<embed", "<svg", "<script",
             "<style", "<input", "<math",
         ];
-        let lost = LOST.iter().find(|t| lower.contains(**t)).map(|t| &t[1..]).or_else(|| {
-            (lower.contains("<a ") && lower.contains("href")).then_some("a href")
-        });
+        let lost = LOST
+            .iter()
+            .find(|t| lower.contains(**t))
+            .map(|t| &t[1..])
+            .or_else(|| (lower.contains("<a ") && lower.contains("href")).then_some("a href"));
         if let Some(tag) = lost {
             self.note(
                 range,

@@ -112,11 +112,15 @@ impl Anchors {
             return candidate;
         };
         let title: String = clean.chars().filter(|&c| c != ':' && c != '.').collect();
-        let stripped = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-');
+        let stripped =
+            title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-');
         let title = if stripped.is_empty() {
             format!(
                 "section{}",
-                title.chars().filter(char::is_ascii_digit).collect::<String>()
+                title
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
             )
         } else {
             stripped.to_string()
@@ -176,7 +180,11 @@ impl Syntax for DokuWiki {
 
     fn item_prefix(&self, lists: &[bool]) -> String {
         let indent = "  ".repeat(lists.len());
-        let mark = if lists.last() == Some(&true) { "-" } else { "*" };
+        let mark = if lists.last() == Some(&true) {
+            "-"
+        } else {
+            "*"
+        };
         format!("{indent}{mark} ")
     }
 
@@ -236,7 +244,13 @@ impl Syntax for DokuWiki {
     fn quote(&self, inner: &str) -> String {
         inner
             .lines()
-            .map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") })
+            .map(|l| {
+                if l.is_empty() {
+                    ">".to_string()
+                } else {
+                    format!("> {l}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -308,9 +322,18 @@ impl DokuWiki {
 
 /// Schemes DokuWiki links by default (`conf/scheme.conf`).
 fn is_url_scheme(u: &str) -> bool {
-    ["http://", "https://", "ftp://", "irc://", "ldap://", "telnet://", "gopher://", "news:"]
-        .iter()
-        .any(|s| u.starts_with(s))
+    [
+        "http://",
+        "https://",
+        "ftp://",
+        "irc://",
+        "ldap://",
+        "telnet://",
+        "gopher://",
+        "news:",
+    ]
+    .iter()
+    .any(|s| u.starts_with(s))
 }
 
 fn link_anchor(a: &str) -> String {

@@ -49,7 +49,9 @@ pub fn file_name(prefix: &str, path: &str) -> String {
 /// Escapes text for an XML-free spot inside `<nowiki>` or `<pre>`: entities
 /// are still decoded there.
 fn entities(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// True when `s` could be read as wikitext markup somewhere in a line.
@@ -191,7 +193,12 @@ impl Syntax for MediaWiki {
         s
     }
 
-    fn inline_table(&self, aligns: &[Alignment], head: &[String], rows: &[Vec<String>]) -> Option<String> {
+    fn inline_table(
+        &self,
+        aligns: &[Alignment],
+        head: &[String],
+        rows: &[Vec<String>],
+    ) -> Option<String> {
         // HTML, which MediaWiki takes on one line, inside a list item.
         let style = |i: usize| match aligns.get(i) {
             Some(Alignment::Left) => " style=\"text-align:left\"",
@@ -307,7 +314,12 @@ pub fn dump(site_name: &str, pages: &[DumpPage]) -> Vec<u8> {
     // its cache is purged. With the placeholders in, every link target
     // exists when the real text is parsed.
     for page in pages {
-        write_page(&mut w, &page.title, PLACEHOLDER, "Placeholder: created so that links resolve during the import");
+        write_page(
+            &mut w,
+            &page.title,
+            PLACEHOLDER,
+            "Placeholder: created so that links resolve during the import",
+        );
     }
     for page in pages {
         write_page(&mut w, &page.title, &page.text, "Exported by signpost");
@@ -327,7 +339,8 @@ fn write_page(w: &mut Writer<Vec<u8>>, title: &str, text: &str, comment: &str) {
         .write_inner_content(|w| {
             w.create_element("title")
                 .write_text_content(BytesText::new(title))?;
-            w.create_element("ns").write_text_content(BytesText::new("0"))?;
+            w.create_element("ns")
+                .write_text_content(BytesText::new("0"))?;
             w.create_element("revision").write_inner_content(|w| {
                 w.create_element("contributor").write_inner_content(|w| {
                     w.create_element("username")
@@ -352,7 +365,9 @@ fn write_page(w: &mut Writer<Vec<u8>>, title: &str, text: &str, comment: &str) {
 
 /// Drops the control characters XML 1.0 cannot hold (all but tab, LF and CR).
 fn xml_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
         s.chars()
             .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
             .collect::<String>()
@@ -377,14 +392,20 @@ mod tests {
     #[test]
     fn names_are_legal_titles() {
         assert_eq!(title_part("a[b]_c"), "a-b- c");
-        assert_eq!(file_name("KB", "sign-in/img/phone.png"), "KB-sign-in-img-phone.png");
+        assert_eq!(
+            file_name("KB", "sign-in/img/phone.png"),
+            "KB-sign-in-img-phone.png"
+        );
     }
 
     #[test]
     fn text_is_escaped_only_when_needed() {
         let m = MediaWiki;
         assert_eq!(m.text("plain words"), "plain words");
-        assert_eq!(m.text("a [[b]] & <c>"), "<nowiki>a [[b]] &amp; &lt;c&gt;</nowiki>");
+        assert_eq!(
+            m.text("a [[b]] & <c>"),
+            "<nowiki>a [[b]] &amp; &lt;c&gt;</nowiki>"
+        );
         assert_eq!(m.text("* not a list"), "<nowiki>* not a list</nowiki>");
     }
 }

@@ -16,6 +16,7 @@ pub mod convert;
 pub mod dokuwiki;
 pub mod mediawiki;
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -199,12 +200,18 @@ const GOT_HERE: &str = "How you got here";
 
 fn outcome_text(outcome: &str) -> (&'static str, &'static str) {
     match outcome {
-        "resolved" => ("Resolved.", "This ends the procedure: the problem is fixed."),
+        "resolved" => (
+            "Resolved.",
+            "This ends the procedure: the problem is fixed.",
+        ),
         "escalate" => (
             "Escalate.",
             "This ends the procedure here: hand over to the person or team named above.",
         ),
-        _ => ("Unsolved.", "This is a known dead end: there is no fix yet."),
+        _ => (
+            "Unsolved.",
+            "This is a known dead end: there is no fix yet.",
+        ),
     }
 }
 
@@ -228,7 +235,13 @@ impl Names {
         // the bare prefix, and a page that would take a section's name yields.
         let mut sections = BTreeMap::new();
         let mut dirs: Vec<&str> = vec![""];
-        dirs.extend(content.sections.iter().map(String::as_str).filter(|d| !d.is_empty()));
+        dirs.extend(
+            content
+                .sections
+                .iter()
+                .map(String::as_str)
+                .filter(|d| !d.is_empty()),
+        );
         for dir in dirs {
             let name = page_name(engine, prefix, dir, true);
             let name = unique(&mut taken, name, dir);
@@ -297,19 +310,21 @@ fn fold(name: &str) -> String {
 
 /// `name`, or `name-2`, `name-3`… when a name that folds the same is taken.
 fn unique(taken: &mut BTreeMap<String, String>, name: String, origin: &str) -> String {
-    if !taken.contains_key(&fold(&name)) {
-        taken.insert(fold(&name), origin.to_string());
+    if let Entry::Vacant(slot) = taken.entry(fold(&name)) {
+        slot.insert(origin.to_string());
         return name;
     }
     let (stem, ext) = match name.rsplit_once('.') {
-        Some((s, e)) if !e.contains(['/', ':']) && !s.is_empty() => (s.to_string(), format!(".{e}")),
+        Some((s, e)) if !e.contains(['/', ':']) && !s.is_empty() => {
+            (s.to_string(), format!(".{e}"))
+        }
         _ => (name.clone(), String::new()),
     };
     let mut i = 2;
     loop {
         let candidate = format!("{stem}-{i}{ext}");
-        if !taken.contains_key(&fold(&candidate)) {
-            taken.insert(fold(&candidate), origin.to_string());
+        if let Entry::Vacant(slot) = taken.entry(fold(&candidate)) {
+            slot.insert(origin.to_string());
             return candidate;
         }
         i += 1;
@@ -354,7 +369,13 @@ fn file_name(engine: Engine, prefix: &str, path: &str) -> String {
 /// Per page: the wiki anchor of each heading, by its GitHub-style anchor.
 type AnchorMap = BTreeMap<String, String>;
 
-fn anchors(syntax: &dyn Syntax, engine: Engine, src: &str, page: &Page, title: Option<&str>) -> AnchorMap {
+fn anchors(
+    syntax: &dyn Syntax,
+    engine: Engine,
+    src: &str,
+    page: &Page,
+    title: Option<&str>,
+) -> AnchorMap {
     let mut github = markdown::Slugger::default();
     let mut mw = mediawiki::Anchors::default();
     let mut dw = dokuwiki::Anchors::default();
@@ -504,7 +525,9 @@ impl Exporter<'_> {
     /// Where `dest`, written on `page`, leads in the wiki.
     fn resolve(&self, page: &Page, dest: &str) -> Resolved {
         let content = &self.site.content;
-        let anchor = |id: Option<PageId>, frag: Option<String>| -> (Option<String>, Option<String>) {
+        let anchor = |id: Option<PageId>,
+                      frag: Option<String>|
+         -> (Option<String>, Option<String>) {
             let Some(frag) = frag.filter(|f| !f.is_empty()) else {
                 return (None, None);
             };
@@ -585,8 +608,12 @@ impl Exporter<'_> {
         let converted = convert::convert(src, body, self.syntax, &resolve);
         for note in converted.notes {
             diags.push(
-                Diagnostic::new(Code::WikiExport, include::span_in(page, note.range), note.message)
-                    .label("not carried over as written"),
+                Diagnostic::new(
+                    Code::WikiExport,
+                    include::span_in(page, note.range),
+                    note.message,
+                )
+                .label("not carried over as written"),
             );
         }
         converted.markup
@@ -732,7 +759,11 @@ impl Exporter<'_> {
             .collect();
         for d in subs {
             out.push_str(&s.item_prefix(&[false]));
-            out.push_str(&self.link_to(self.names.sections[d.as_str()].clone(), None, &self.link_text(section_title(site, d))));
+            out.push_str(&self.link_to(
+                self.names.sections[d.as_str()].clone(),
+                None,
+                &self.link_text(section_title(site, d)),
+            ));
             out.push('\n');
         }
         finish(out)
@@ -832,7 +863,10 @@ impl Exporter<'_> {
         } else if repeat {
             out.push_str(&s.text(" (shown above)"));
         } else if let Some(o) = &page.meta.outcome {
-            out.push_str(&s.text(&format!(" ({})", outcome_text(o.value.as_str()).0.trim_end_matches('.'))));
+            out.push_str(&s.text(&format!(
+                " ({})",
+                outcome_text(o.value.as_str()).0.trim_end_matches('.')
+            )));
         }
         out.push('\n');
         if other_tree || repeat {
@@ -857,7 +891,11 @@ impl Exporter<'_> {
                 flowchart::FlowNode {
                     title: page.title().to_string(),
                     url: String::new(),
-                    outcome: page.meta.outcome.as_ref().map(|o| o.value.as_str().to_string()),
+                    outcome: page
+                        .meta
+                        .outcome
+                        .as_ref()
+                        .map(|o| o.value.as_str().to_string()),
                     entry: graph.is_entry(p),
                 }
             })

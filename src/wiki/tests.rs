@@ -39,7 +39,10 @@ fn dw(md: &str) -> String {
 #[test]
 fn headings() {
     assert_eq!(mw("# Top\n\n## Sub *x*\n"), "= Top =\n\n== Sub ''x'' ==\n");
-    assert_eq!(dw("# Top\n\n## Sub *x*\n"), "====== Top ======\n\n===== Sub x =====\n");
+    assert_eq!(
+        dw("# Top\n\n## Sub *x*\n"),
+        "====== Top ======\n\n===== Sub x =====\n"
+    );
     // DokuWiki has five levels.
     assert_eq!(dw("###### Six\n"), "== Six ==\n");
 }
@@ -50,7 +53,10 @@ fn emphasis_strong_strike_and_code() {
         mw("*a* **b** ~~c~~ `d|e`\n"),
         "''a'' '''b''' <s>c</s> <code><nowiki>d|e</nowiki></code>\n"
     );
-    assert_eq!(dw("*a* **b** ~~c~~ `d|e`\n"), "//a// **b** <del>c</del> ''%%d|e%%''\n");
+    assert_eq!(
+        dw("*a* **b** ~~c~~ `d|e`\n"),
+        "//a// **b** <del>c</del> ''%%d|e%%''\n"
+    );
 }
 
 #[test]
@@ -93,33 +99,54 @@ fn code_blocks() {
     assert_eq!(mw(md), "<pre>\nfn a() -&gt; &amp;'a str {}\n</pre>\n");
     assert_eq!(dw(md), "<code rust>\nfn a() -> &'a str {}\n</code>\n");
     // In a list item, MediaWiki keeps the block on the item's line.
-    assert_eq!(mw("- x\n\n  ```\n  a\n  b\n  ```\n"), "* x<br /><pre>a&#10;b</pre>\n");
+    assert_eq!(
+        mw("- x\n\n  ```\n  a\n  b\n  ```\n"),
+        "* x<br /><pre>a&#10;b</pre>\n"
+    );
 }
 
 #[test]
 fn links_between_pages_with_anchors() {
     let md = "[reset](reset.md#the-steps) and [here](#top-part)\n";
-    assert_eq!(mw(md), "[[KB/reset#the_steps|reset]] and [[#top_part|here]]\n");
-    assert_eq!(dw(md), "[[:KB/reset#the_steps|reset]] and [[#top_part|here]]\n");
+    assert_eq!(
+        mw(md),
+        "[[KB/reset#the_steps|reset]] and [[#top_part|here]]\n"
+    );
+    assert_eq!(
+        dw(md),
+        "[[:KB/reset#the_steps|reset]] and [[#top_part|here]]\n"
+    );
 }
 
 #[test]
 fn external_links() {
-    assert_eq!(mw("[site](https://a.example/x)\n"), "[https://a.example/x site]\n");
-    assert_eq!(dw("[site](https://a.example/x)\n"), "[[https://a.example/x|site]]\n");
+    assert_eq!(
+        mw("[site](https://a.example/x)\n"),
+        "[https://a.example/x site]\n"
+    );
+    assert_eq!(
+        dw("[site](https://a.example/x)\n"),
+        "[[https://a.example/x|site]]\n"
+    );
     assert_eq!(dw("[mail](mailto:a@b.example)\n"), "mail <a@b.example>\n");
 }
 
 #[test]
 fn images_and_attachments() {
-    assert_eq!(mw("![Phone](a.png)\n"), "[[File:KB-a.png|alt=Phone|Phone]]\n");
+    assert_eq!(
+        mw("![Phone](a.png)\n"),
+        "[[File:KB-a.png|alt=Phone|Phone]]\n"
+    );
     assert_eq!(dw("![Phone](a.png)\n"), "{{:KB-a.png|Phone}}\n");
     assert_eq!(mw("[form](f.pdf)\n"), "[[Media:KB-f.pdf|form]]\n");
     // MediaWiki shows no external image: it links to it, with a warning.
     let c = conv(&MediaWiki, "![Logo](https://a.example/l.png)\n");
     assert_eq!(c.markup, "[https://a.example/l.png Logo]\n");
     assert_eq!(c.notes.len(), 1);
-    assert_eq!(dw("![Logo](https://a.example/l.png)\n"), "{{https://a.example/l.png|Logo}}\n");
+    assert_eq!(
+        dw("![Logo](https://a.example/l.png)\n"),
+        "{{https://a.example/l.png|Logo}}\n"
+    );
 }
 
 #[test]
@@ -132,14 +159,20 @@ fn what_cannot_be_linked_is_text_and_a_warning() {
 
 #[test]
 fn wiki_markup_in_text_is_escaped() {
-    assert_eq!(mw("a [[b]] {{c}} ''d''\n"), "<nowiki>a [[b]] {{c}} ''d''</nowiki>\n");
+    assert_eq!(
+        mw("a [[b]] {{c}} ''d''\n"),
+        "<nowiki>a [[b]] {{c}} ''d''</nowiki>\n"
+    );
     assert_eq!(dw("a [[b]] {{c}} //d//\n"), "%%a [[b]] {{c}} //d//%%\n");
     assert_eq!(mw("\\* not a list\n"), "<nowiki>* not a list</nowiki>\n");
 }
 
 #[test]
 fn quotes_rules_and_breaks() {
-    assert_eq!(mw("> a\n> b\n\n---\n"), "<blockquote>\na b\n</blockquote>\n\n----\n");
+    assert_eq!(
+        mw("> a\n> b\n\n---\n"),
+        "<blockquote>\na b\n</blockquote>\n\n----\n"
+    );
     assert_eq!(dw("> a  \n> b\n"), "> a\\\\ b\n");
 }
 
@@ -158,7 +191,10 @@ fn footnotes_become_numbered_notes() {
 
 #[test]
 fn raw_html_keeps_its_text() {
-    let c = conv(&MediaWiki, "<span class=\"x\">Filename: a.rs</span>\n\nA <kbd>Ctrl</kbd> key.\n");
+    let c = conv(
+        &MediaWiki,
+        "<span class=\"x\">Filename: a.rs</span>\n\nA <kbd>Ctrl</kbd> key.\n",
+    );
     assert_eq!(c.markup, "Filename: a.rs\n\nA Ctrl key.\n");
     assert!(c.notes.is_empty());
     let c = conv(&DokuWiki, "<img src=\"a.png\" alt=\"A\">\n");

@@ -12,15 +12,16 @@ mod corpus;
 mod determinism;
 mod diagnostics;
 mod diff;
+mod furniture;
 mod fuzz;
 mod fuzz_deep;
 mod graph;
 mod reliability;
 mod serve;
-mod wiki;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
 mod team;
+mod wiki;

@@ -68,7 +68,12 @@ fn export_writes_the_same_bytes_twice() {
             .map(Result::unwrap)
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let rel = e.path().strip_prefix(p).unwrap().to_string_lossy().into_owned();
+                let rel = e
+                    .path()
+                    .strip_prefix(p)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 (rel, std::fs::read(e.path()).unwrap())
             })
             .collect()
@@ -84,9 +89,17 @@ fn export_writes_the_same_bytes_twice() {
     assert_eq!(runs[0], runs[1]);
     let files: Vec<&String> = runs[0].keys().collect();
     assert!(files.iter().any(|f| f.as_str() == "kb.xml"));
-    assert!(files.iter().any(|f| f.starts_with("kb-files/") && f.ends_with(".flowchart.svg")));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("kb-files/") && f.ends_with(".flowchart.svg"))
+    );
     assert!(files.iter().any(|f| f.as_str() == "dw/pages/kb/start.txt"));
-    assert!(files.iter().any(|f| f.starts_with("dw/media/kb/sign-in/img/")));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("dw/media/kb/sign-in/img/"))
+    );
 }
 
 /// Runs the export of `signpost export --format FORMAT --output OUTPUT
@@ -115,9 +128,15 @@ fn cli_export(root: &Path, format: &str, output: &Path, extra: &[&str]) {
 /// True when `php` and the engine are installed; otherwise prints why and,
 /// under CI, fails.
 fn engine_ready(test: &str, engine_dir: &str) -> bool {
-    let php = Command::new("php").arg("-v").output().is_ok_and(|o| o.status.success());
+    let php = Command::new("php")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
     let rsvg = engine_dir != MEDIAWIKI
-        || Command::new("rsvg-convert").arg("--version").output().is_ok_and(|o| o.status.success());
+        || Command::new("rsvg-convert")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
     let why = if !php {
         "php is not installed (apt-get install php-cli)"
     } else if !rsvg {
@@ -127,7 +146,10 @@ fn engine_ready(test: &str, engine_dir: &str) -> bool {
     } else {
         return true;
     };
-    assert!(std::env::var_os("CI").is_none(), "{test}: cannot run under CI: {why}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: cannot run under CI: {why}"
+    );
     eprintln!("skipping {test}: {why}");
     false
 }
@@ -245,7 +267,12 @@ impl MediaWiki {
             .arg("--confpath")
             .arg(d)
             .args(["--server", &format!("http://127.0.0.1:{port}")])
-            .args(["--pass", "signpost-test-password-1", "signpost test", "Admin"]));
+            .args([
+                "--pass",
+                "signpost-test-password-1",
+                "signpost test",
+                "Admin",
+            ]));
         let mut settings = std::fs::OpenOptions::new()
             .append(true)
             .open(d.join("LocalSettings.php"))
@@ -296,8 +323,13 @@ impl MediaWiki {
     fn api(&self, query: &str) -> serde_json::Value {
         let mut last = String::new();
         for _ in 0..50 {
-            match http_get(self.port, &format!("/api.php?format=json&formatversion=2&{query}")) {
-                Ok(body) => return serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}")),
+            match http_get(
+                self.port,
+                &format!("/api.php?format=json&formatversion=2&{query}"),
+            ) {
+                Ok(body) => {
+                    return serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+                }
                 Err(e) => last = e.to_string(),
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -308,7 +340,10 @@ impl MediaWiki {
 
 fn http_get(port: u16, target: &str) -> std::io::Result<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    write!(s, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf)?;
     let text = String::from_utf8_lossy(&buf).into_owned();
@@ -339,7 +374,9 @@ fn check_mediawiki(mw: &MediaWiki, root: &Path, prefix: &str) {
             "action=parse&prop=text%7Clinks%7Cimages&page={}",
             query_escape(&page.name)
         ));
-        let parse = v.get("parse").unwrap_or_else(|| panic!("page {} is missing: {v}", page.name));
+        let parse = v
+            .get("parse")
+            .unwrap_or_else(|| panic!("page {} is missing: {v}", page.name));
         for link in parse["links"].as_array().unwrap() {
             assert!(
                 link["exists"].as_bool().unwrap_or(false),
@@ -348,13 +385,19 @@ fn check_mediawiki(mw: &MediaWiki, root: &Path, prefix: &str) {
                 link["title"]
             );
         }
-        html_of.insert(page.name.clone(), parse["text"].as_str().unwrap().to_string());
+        html_of.insert(
+            page.name.clone(),
+            parse["text"].as_str().unwrap().to_string(),
+        );
     }
     // Every file the pages show was imported.
     let all_images: BTreeSet<String> = export.files.keys().cloned().collect();
     for chunk in all_images.iter().collect::<Vec<_>>().chunks(40) {
         let titles: Vec<String> = chunk.iter().map(|n| format!("File:{n}")).collect();
-        let v = mw.api(&format!("action=query&titles={}", query_escape(&titles.join("|"))));
+        let v = mw.api(&format!(
+            "action=query&titles={}",
+            query_escape(&titles.join("|"))
+        ));
         for p in v["query"]["pages"].as_array().unwrap() {
             assert!(p.get("missing").is_none(), "file not imported: {p}");
         }
@@ -369,7 +412,9 @@ fn check_mediawiki(mw: &MediaWiki, root: &Path, prefix: &str) {
     for (name, html) in &html_of {
         for a in attrs(html, "a", "href") {
             let href = &a["href"];
-            let Some((path, frag)) = href.split_once('#') else { continue };
+            let Some((path, frag)) = href.split_once('#') else {
+                continue;
+            };
             let target = if path.is_empty() {
                 name.clone()
             } else if let Some(t) = path.strip_prefix("/index.php/") {
@@ -377,14 +422,22 @@ fn check_mediawiki(mw: &MediaWiki, root: &Path, prefix: &str) {
             } else {
                 continue;
             };
-            let Some(target_html) = html_of.get(&target) else { continue };
+            let Some(target_html) = html_of.get(&target) else {
+                continue;
+            };
             if a.get("class").is_some_and(|c| c.contains("toc")) {
                 continue;
             }
             let frag = signpost::links::percent_decode(frag);
             let ids = ids(target_html);
-            assert!(ids.contains(&frag), "{name}: link to {target}#{frag} lands on no heading");
-            let heading = target_html.contains(&format!("class=\"mw-headline\" id=\"{}\"", html_escape::encode_double_quoted_attribute(&frag)));
+            assert!(
+                ids.contains(&frag),
+                "{name}: link to {target}#{frag} lands on no heading"
+            );
+            let heading = target_html.contains(&format!(
+                "class=\"mw-headline\" id=\"{}\"",
+                html_escape::encode_double_quoted_attribute(&frag)
+            ));
             assert!(heading, "{name}: {target}#{frag} is not a heading");
             anchors += 1;
         }
@@ -397,13 +450,22 @@ fn check_mediawiki(mw: &MediaWiki, root: &Path, prefix: &str) {
         let e = &expect[&p.path];
         let name = format!("{prefix}/{}", p.path.trim_end_matches(".md"));
         let html = &html_of[&name];
-        assert!(html.matches("<table").count() >= e.tables, "{name}: tables do not render");
-        assert!(html.matches("<pre").count() >= e.code, "{name}: code blocks do not render");
+        assert!(
+            html.matches("<table").count() >= e.tables,
+            "{name}: tables do not render"
+        );
+        assert!(
+            html.matches("<pre").count() >= e.code,
+            "{name}: code blocks do not render"
+        );
     }
     // The index links every tree.
     let index = &html_of[prefix];
     for &e in &site.graph.entries {
-        let name = format!("{prefix}/{}", site.content.page(e).path.trim_end_matches(".md"));
+        let name = format!(
+            "{prefix}/{}",
+            site.content.page(e).path.trim_end_matches(".md")
+        );
         assert!(
             index.contains(&format!("title=\"{name}\"")),
             "the index does not link the tree {name}"
@@ -463,8 +525,17 @@ impl DokuWiki {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         for sub in [
-            "pages", "media", "meta", "media_meta", "attic", "media_attic", "cache", "index",
-            "locks", "tmp", "log",
+            "pages",
+            "media",
+            "meta",
+            "media_meta",
+            "attic",
+            "media_attic",
+            "cache",
+            "index",
+            "locks",
+            "tmp",
+            "log",
         ] {
             std::fs::create_dir_all(d.join("data").join(sub)).unwrap();
         }
@@ -495,14 +566,18 @@ impl DokuWiki {
             .arg(self.dir.path().join("render.php"))
             .arg(self.dir.path())
             .arg(&list));
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
         v.as_object()
             .unwrap()
             .iter()
             .map(|(k, v)| {
                 (
                     k.clone(),
-                    (v["exists"].as_bool().unwrap(), v["html"].as_str().unwrap_or("").to_string()),
+                    (
+                        v["exists"].as_bool().unwrap(),
+                        v["html"].as_str().unwrap_or("").to_string(),
+                    ),
                 )
             })
             .collect()
@@ -519,7 +594,11 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
         for img in attrs(html, "img", "src") {
             if let Some((_, media)) = img["src"].split_once("media=") {
                 let media = signpost::links::percent_decode(media.split('&').next().unwrap());
-                let file = dw.dir.path().join("data/media").join(media.replace(':', "/"));
+                let file = dw
+                    .dir
+                    .path()
+                    .join("data/media")
+                    .join(media.replace(':', "/"));
                 assert!(file.is_file(), "{id}: the media {media} is missing");
             }
         }
@@ -528,7 +607,9 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
     for (id, (_, html)) in &pages {
         for a in attrs(html, "a", "href") {
             let href = &a["href"];
-            let Some((path, frag)) = href.split_once('#') else { continue };
+            let Some((path, frag)) = href.split_once('#') else {
+                continue;
+            };
             let target = if path.is_empty() {
                 id.clone()
             } else if let Some((_, t)) = path.split_once("doku.php?id=") {
@@ -536,10 +617,13 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
             } else {
                 continue;
             };
-            let Some((_, target_html)) = pages.get(&target) else { continue };
+            let Some((_, target_html)) = pages.get(&target) else {
+                continue;
+            };
             let frag = signpost::links::percent_decode(frag);
             assert!(
-                target_html.contains(&format!(" id=\"{frag}\">")) && ids(target_html).contains(&frag),
+                target_html.contains(&format!(" id=\"{frag}\">"))
+                    && ids(target_html).contains(&frag),
                 "{id}: link to {target}#{frag} lands on no heading"
             );
             anchors += 1;
@@ -549,7 +633,14 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
     let expect = expectations(root);
     let analysis = signpost::analyze(&signpost::Options::new(root)).unwrap();
     let site = analysis.site.unwrap();
-    let (export_names, _) = (export.pages.iter().map(|p| p.name.as_str()).collect::<BTreeSet<_>>(), ());
+    let (export_names, _) = (
+        export
+            .pages
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<BTreeSet<_>>(),
+        (),
+    );
     for p in site.content.pages.iter().filter(|p| !p.section_intro) {
         let e = &expect[&p.path];
         let id = std::iter::once(ns)
@@ -559,8 +650,14 @@ fn check_dokuwiki(dw: &DokuWiki, root: &Path, ns: &str) {
             .join(":");
         assert!(export_names.contains(id.as_str()), "{id} not exported");
         let html = &pages[&id].1;
-        assert!(html.matches("<table").count() >= e.tables, "{id}: tables do not render");
-        assert!(html.matches("<pre class=\"code").count() >= e.code, "{id}: code blocks do not render");
+        assert!(
+            html.matches("<table").count() >= e.tables,
+            "{id}: tables do not render"
+        );
+        assert!(
+            html.matches("<pre class=\"code").count() >= e.code,
+            "{id}: code blocks do not render"
+        );
     }
     let index = &pages[&format!("{ns}:start")].1;
     for &e in &site.graph.entries {
