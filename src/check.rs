@@ -5,6 +5,7 @@
 //! backlinks.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -222,6 +223,24 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
         owners.entry(out.to_lowercase()).or_insert((out, owner));
     };
     own("graph.json".into(), "signpost's graph.json".into());
+    own(
+        "404.html".into(),
+        "signpost's page for missing pages".into(),
+    );
+    own(
+        "sitemap.xml".into(),
+        "signpost's sitemap (with `base_url`)".into(),
+    );
+    let mut tags = false;
+    for page in content.pages.iter().filter(|p| !p.section_intro) {
+        for tag in &page.meta.tags {
+            tags = true;
+            own(links::tag_out(tag), format!("the page of tag `{tag}`"));
+        }
+    }
+    if tags {
+        own(links::TAGS_INDEX.into(), "signpost's tags index".into());
+    }
     for dir in &content.sections {
         let owner = content.section_intro(dir).map_or_else(
             || {
@@ -302,4 +321,161 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
             );
         }
     }
+}
+
+/// Attachments a browser opens as a document of their own, in which script
+/// runs: refused outright when raw HTML is not allowed.
+const DOCUMENT_EXTENSIONS: &[&str] = &[
+    "html", "htm", "xhtml", "xht", "shtml", "mht", "mhtml", "xsl", "xslt", "svgz",
+];
+
+/// Attachments read with an XML parser and refused when they hold anything
+/// that runs (see [`active_xml`]).
+const XML_EXTENSIONS: &[&str] = &["svg", "xml"];
+
+/// SP110: with `allow_raw_html = false`, attachments under content/ that could
+/// run script when opened (an SVG with `<script>`, an HTML page) are errors,
+/// at the offending element or attribute. Files that cannot be read (a site
+/// from a git revision) are left alone.
+pub fn attachments(
+    content: &Content,
+    content_name: &str,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for asset in &content.assets {
+        let ext = asset
+            .path
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let refused = if DOCUMENT_EXTENSIONS.contains(&ext.as_str()) {
+            let why = format!("a .{ext} file is a web page of its own, which may run script");
+            Some((String::new(), 0..0, why))
+        } else if XML_EXTENSIONS.contains(&ext.as_str()) {
+            let Ok(bytes) = std::fs::read(&asset.source) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            active_xml(&text).map(|(range, why)| (text, range, why))
+        } else {
+            None
+        };
+        let Some((text, range, why)) = refused else {
+            continue;
+        };
+        let file = sources.add(format!("{content_name}/{}", asset.path), text);
+        diags.push(
+            Diagnostic::new(
+                Code::ActiveAttachment,
+                Span::new(file, range),
+                format!("`{}` is not published: {why}", asset.path),
+            )
+            .label("could run script")
+            .help("remove it, or set `allow_raw_html = true` under [markdown] if every author is trusted"),
+        );
+    }
+}
+
+/// The first thing in an SVG or XML file that could run script or load a
+/// document that does, with why; `None` for a file that is inert. Read with a
+/// real XML parser, as the browser reads it: character references are decoded
+/// and namespace prefixes resolved before anything is compared.
+fn active_xml(text: &str) -> Option<(Range<usize>, String)> {
+    const XHTML: &str = "http://www.w3.org/1999/xhtml";
+    const ELEMENTS: &[&str] = &[
+        "script",
+        "foreignobject",
+        "iframe",
+        "object",
+        "embed",
+        "handler",
+        "listener",
+    ];
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        nodes_limit: 1_000_000,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = match roxmltree::Document::parse_with_options(text, opts) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let at = byte_at(text, e.pos());
+            return Some((at..at, format!("it is not well-formed XML ({e})")));
+        }
+    };
+    for node in doc.descendants() {
+        if node.is_pi() {
+            return Some((
+                node.range(),
+                "it has a processing instruction (a style sheet may add script)".into(),
+            ));
+        }
+        if !node.is_element() {
+            continue;
+        }
+        let name = node.tag_name();
+        let local = name.name().to_ascii_lowercase();
+        if ELEMENTS.contains(&local.as_str()) || name.namespace() == Some(XHTML) {
+            let start = node.range().start;
+            return Some((
+                start..start + 1 + name.name().len(),
+                format!("it has a <{}> element", name.name()),
+            ));
+        }
+        for a in node.attributes() {
+            let attr = a.name().to_ascii_lowercase();
+            let value: String = a
+                .value()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let why = if attr.starts_with("on") {
+                Some(format!("its `{}` attribute is an event handler", a.name()))
+            } else if attr == "attributename"
+                && (value.starts_with("on") || value.ends_with("href"))
+            {
+                Some(format!("it animates `{}`", a.value()))
+            } else if attr == "href" && !safe_href(&value) {
+                Some(format!("it links to `{}`", a.value()))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Some((a.range_qname(), why));
+            }
+        }
+    }
+    None
+}
+
+/// An `href` in an SVG that runs nothing: relative, a fragment, a web or mail
+/// address, or an embedded raster image (`value` lower-cased, blanks removed).
+fn safe_href(value: &str) -> bool {
+    let scheme_end = value.find([':', '/', '?', '#']);
+    match scheme_end.filter(|&i| value.as_bytes()[i] == b':') {
+        None => true,
+        Some(i) => match &value[..i] {
+            "http" | "https" | "mailto" => true,
+            "data" => value.starts_with("data:image/") && !value.starts_with("data:image/svg"),
+            _ => false,
+        },
+    }
+}
+
+/// The byte offset of roxmltree's 1-based row and column (in characters).
+fn byte_at(text: &str, pos: roxmltree::TextPos) -> usize {
+    let mut offset = 0;
+    for (row, line) in text.split_inclusive('\n').enumerate() {
+        if row + 1 == pos.row as usize {
+            return offset
+                + line
+                    .char_indices()
+                    .nth((pos.col as usize).saturating_sub(1))
+                    .map_or(line.len(), |(i, _)| i);
+        }
+        offset += line.len();
+    }
+    text.len()
 }

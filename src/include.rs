@@ -4,8 +4,8 @@
 //!
 //! Input: the loaded [`Content`] (pages, and the unpublished `_` files it may
 //! include) and the source map. Output: each including page's expanded text
-//! ([`Expanded`], kept on the page and scanned again), and diagnostics SP209
-//! (missing file or heading) and SP210 (include loop) at the include line.
+//! ([`Expanded`], kept on the page and scanned again), and diagnostics SP210
+//! (missing file or heading) and SP211 (include loop) at the include line.
 //!
 //! Relative links and images in an included file are written relative to that
 //! file; they are rewritten relative to the including page, so that the later
@@ -354,6 +354,18 @@ fn section(text: &str, body: Range<usize>, anchor: &str) -> Result<Range<usize>,
         .find(|(l, _, _)| *l <= level)
         .map_or(body.end, |(_, s, _)| *s);
     Ok(start..end)
+}
+
+/// The span in the file it came from of `range` of a page's text as
+/// [`crate::content::Page::source`] gives it (expanded or not).
+pub fn span_in(page: &crate::content::Page, range: Range<usize>) -> Span {
+    match &page.expanded {
+        Some(e) => {
+            let (file, start) = e.origin(range.start);
+            Span::new(file, start..start + range.len())
+        }
+        None => Span::new(page.file, range),
+    }
 }
 
 /// Points diagnostics about expanded text back at the file each piece came

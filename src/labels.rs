@@ -181,6 +181,15 @@ mod tests {
     }
 
     #[test]
+    fn docs_list_every_label_with_its_english_text() {
+        let docs = include_str!("../docs/configuration.md");
+        for (key, text) in english() {
+            let row = format!("| `{key}` | {text} |");
+            assert!(docs.contains(&row), "docs/configuration.md lacks {row}");
+        }
+    }
+
+    #[test]
     fn language_tags_pick_their_primary_language() {
         assert_eq!(builtin_language("de"), Some("de"));
         assert_eq!(builtin_language("de-CH"), Some("de"));

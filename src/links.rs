@@ -296,9 +296,70 @@ pub fn section_out(dir: &str) -> String {
     }
 }
 
+/// Output path of the tags index.
+pub const TAGS_INDEX: &str = "tags/index.html";
+
+/// Output path of the page that lists the pages tagged `tag`: `tags/<slug>.html`,
+/// the slug lower-cased letters and digits with `-` between words ("VPN
+/// client" → `tags/vpn-client.html`), so tags that differ only in case or
+/// punctuation share a page.
+pub fn tag_out(tag: &str) -> String {
+    let mut slug = String::with_capacity(tag.len());
+    for c in tag.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    // `tags/index.html` is the tags index.
+    if slug.is_empty() || slug == "index" {
+        slug.insert_str(0, "tag-");
+        slug = slug.trim_end_matches('-').to_string();
+    }
+    format!("tags/{slug}.html")
+}
+
+/// The absolute URL of output file `out` under `base_url` (`None` when
+/// `base_url` is empty): for canonical links and the sitemap only.
+pub fn absolute_url(base_url: &str, out: &str) -> Option<String> {
+    let base = base_url.trim_end_matches('/');
+    if base.is_empty() {
+        return None;
+    }
+    let path = out.strip_suffix("index.html").unwrap_or(out);
+    Some(format!("{base}/{}", escape_path(path)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_pages_and_absolute_urls() {
+        assert_eq!(tag_out("VPN client"), "tags/vpn-client.html");
+        assert_eq!(tag_out("vpn-Client!"), "tags/vpn-client.html");
+        assert_eq!(tag_out("Wi-Fi / Router"), "tags/wi-fi-router.html");
+        assert_eq!(tag_out("Anmeldung Ärger"), "tags/anmeldung-ärger.html");
+        assert_eq!(tag_out("index"), "tags/tag-index.html");
+        assert_eq!(tag_out("!!"), "tags/tag.html");
+        assert_eq!(absolute_url("", "a.html"), None);
+        assert_eq!(
+            absolute_url("https://kb.example.com/help/", "a/b c.html").as_deref(),
+            Some("https://kb.example.com/help/a/b%20c.html")
+        );
+        assert_eq!(
+            absolute_url("https://kb.example.com", "a/index.html").as_deref(),
+            Some("https://kb.example.com/a/")
+        );
+        assert_eq!(
+            absolute_url("https://kb.example.com", "index.html").as_deref(),
+            Some("https://kb.example.com/")
+        );
+    }
 
     #[test]
     fn map_pages_sit_beside_their_entry() {

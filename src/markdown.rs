@@ -766,6 +766,69 @@ struct PendingLink<'a> {
     image: bool,
 }
 
+/// Pushes the run of text `run` (emptying it), with its bare URLs linked.
+fn flush_text(run: &mut String, events: &mut Vec<Event<'_>>) {
+    if !run.is_empty() && !autolink(run, events) {
+        events.push(Event::Text(std::mem::take(run).into()));
+    }
+    run.clear();
+}
+
+/// Links the bare URLs in `text` as GitHub does (GFM "autolink literals":
+/// `http://…`, `https://…`, `www.…` and e-mail addresses; a bare domain such
+/// as `example.com` stays text), pushing the text and links to `events`.
+/// Returns false, pushing nothing, when `text` has no such URL.
+fn autolink<'a>(text: &str, events: &mut Vec<Event<'a>>) -> bool {
+    if !(text.contains("://") || text.contains("www.") || text.contains('@')) {
+        return false;
+    }
+    let mut finder = linkify::LinkFinder::new();
+    finder.url_must_have_scheme(false);
+    let mut linked = false;
+    let mut plain = String::new();
+    for span in finder.spans(text) {
+        let s = span.as_str();
+        let dest = match span.kind() {
+            Some(linkify::LinkKind::Url) => {
+                let lower = s.to_ascii_lowercase();
+                if lower.starts_with("http://") || lower.starts_with("https://") {
+                    Some(s.to_string())
+                } else if lower.starts_with("www.") {
+                    Some(format!("http://{s}"))
+                } else {
+                    None
+                }
+            }
+            Some(linkify::LinkKind::Email) => Some(format!("mailto:{s}")),
+            _ => None,
+        };
+        let Some(dest) = dest else {
+            plain.push_str(s);
+            continue;
+        };
+        if !plain.is_empty() {
+            events.push(Event::Text(std::mem::take(&mut plain).into()));
+        }
+        events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Autolink,
+            dest_url: dest.into(),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        events.push(Event::Text(s.to_string().into()));
+        events.push(Event::End(TagEnd::Link));
+        linked = true;
+    }
+    if !linked {
+        // Nothing was pushed: the caller keeps the event as it is.
+        return false;
+    }
+    if !plain.is_empty() {
+        events.push(Event::Text(plain.into()));
+    }
+    true
+}
+
 /// Processes one page body. `src` is the whole file text and `body` the body's
 /// range in it.
 pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Processed {
@@ -794,10 +857,17 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     // Code block buffer: (language, code).
     let mut code: Option<(String, String)> = None;
     let mut pending_links: Vec<PendingLink<'_>> = Vec::new();
+    // Bare URLs are linked only outside links, images and code blocks.
+    let mut link_depth = 0usize;
+    let mut in_code_block = false;
+    let mut text_run = String::new();
 
     // Open Markdown blocks and inlines, and open raw HTML elements.
     let (mut md_depth, mut html_depth) = (0usize, 0usize);
     for (event, range) in iter.by_ref() {
+        if !matches!(event, Event::Text(_)) {
+            flush_text(&mut text_run, &mut events);
+        }
         let deepest = match &event {
             Event::Start(_) => {
                 md_depth += 1;
@@ -935,6 +1005,19 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         if !settings.render {
             continue;
         }
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => link_depth -= 1,
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            // The parser splits text at `_`, `*`…: one run of text is
+            // linked at once, so `https://a.example/x_(y)` stays one URL.
+            Event::Text(t) if link_depth == 0 && !in_code_block => {
+                text_run.push_str(t);
+                continue;
+            }
+            _ => {}
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -970,6 +1053,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         };
         events.push(event);
     }
+    flush_text(&mut text_run, &mut events);
     let refdefs = iter.reference_definitions();
     for PendingLink {
         link_type,
@@ -1258,6 +1342,38 @@ mod tests {
         process(md, 0..md.len(), &settings)
     }
 
+    #[test]
+    fn bare_urls_are_linked_as_github_does() {
+        let html =
+            run("See https://example.com/a_(b), www.example.org. Mail help@example.com!\n").html;
+        assert_eq!(
+            html,
+            "<p>See <a href=\"https://example.com/a_(b)\">https://example.com/a_(b)</a>, \
+             <a href=\"http://www.example.org\">www.example.org</a>. Mail \
+             <a href=\"mailto:help@example.com\">help@example.com</a>!</p>\n"
+        );
+        // A bare domain stays text; so do URLs in links and code.
+        for md in [
+            "example.com is down",
+            "[https://a.example](https://b.example)",
+            "`https://example.com`",
+            "    https://example.com",
+            "```\nhttps://example.com\n```",
+            "```sh\ncurl https://example.com\n```",
+            "- item\n  ```\n  https://example.com\n  ```",
+        ] {
+            let html = run(md).html;
+            assert!(
+                html.matches("<a ").count() <= 1 && !html.contains("href=\"https://example.com\""),
+                "{md}: {html}"
+            );
+        }
+        let html = run("- see www.a.example\n  ```\n  code\n  ```\n").html;
+        assert!(html.find("www.a.example</a>") < html.find("code"), "{html}");
+        // Autolinks are not links to check.
+        assert!(run("https://example.com\n").links.is_empty());
+    }
+
     /// `text` through the parser: (HTML as `render_inline` makes it, plain
     /// text as `inline_text` does), as if it were not plain.
     fn parsed_inline(text: &str) -> (String, String) {
@@ -1347,6 +1463,7 @@ mod tests {
             include_str!("../themes/default/templates/section.html"),
             include_str!("../themes/default/templates/index.html"),
             include_str!("../themes/default/templates/macros.html"),
+            include_str!("../themes/default/templates/map.html"),
             include_str!("../themes/default/static/signpost.js"),
         ];
         for text in theme {

@@ -532,3 +532,39 @@ impl TestReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_toml_files_directly_in_the_tests_folder_are_path_tests() {
+        let files = vec![
+            ("tests/b.toml".to_string(), b"x".to_vec()),
+            ("tests/a.toml".to_string(), Vec::new()),
+            ("tests/sub/c.toml".to_string(), Vec::new()),
+            ("tests/readme.md".to_string(), Vec::new()),
+            ("content/d.toml".to_string(), Vec::new()),
+        ];
+        let names: Vec<String> = select("./tests/", &files)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(names, ["tests/a.toml", "tests/b.toml"]);
+    }
+
+    #[test]
+    fn the_coverage_line_names_the_unreached_outcomes() {
+        let c = Coverage {
+            tree: "a/start.md".into(),
+            title: "Start".into(),
+            reached: vec!["a/x.md".into()],
+            unreached: vec!["a/y.md".into(), "a/z.md".into()],
+        };
+        assert_eq!(
+            c.line(),
+            "coverage a/start.md (Start): 1 of 3 outcomes reached; not reached: a/y.md, a/z.md"
+        );
+        assert_eq!(file_stem("a/b/reset-mfa.md"), "reset-mfa");
+    }
+}

@@ -131,6 +131,9 @@ fn analyze_with(
     graph::validate(&content, &graph, &mut diags);
     let backlinks = check::links(&content, &graph, &scans, &mut diags);
     check::collisions(&content, &mut sources, &mut diags);
+    if !config.markdown.allow_raw_html {
+        check::attachments(&content, &content_name, &mut sources, &mut diags);
+    }
     let test_files: Vec<_> = tests
         .into_iter()
         .map(|(name, text)| sources.add(name, text))
@@ -179,12 +182,15 @@ pub fn reanalyze(
     changed: &[PageId],
     mut diags: Vec<Diagnostic>,
 ) -> Analysis {
+    // Diagnostics from here on point into expanded text: see `map_back` below.
+    let expanded_from = diags.len();
     for &id in changed {
         let page = site.content.page(id);
         let (text, body) = page.source(&sources);
-        site.scans[id.index()] = markdown::scan(text, body);
+        let scan = markdown::scan(text, body);
+        diags.extend(content::too_deep(page.file, &scan));
+        site.scans[id.index()] = scan;
     }
-    let expanded_from = diags.len();
     site.graph = graph::resolve(&site.content, &mut diags);
     graph::validate(&site.content, &site.graph, &mut diags);
     site.backlinks = check::links(&site.content, &site.graph, &site.scans, &mut diags);

@@ -50,7 +50,7 @@
 //! can also be inlined in a `<script>` element (the single-file bundle, which
 //! holds the shards as JSON and decodes them when a search needs them).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -92,7 +92,7 @@ const DOCS_PER_SHARD: usize = 16;
 const TERM_SHARD_BYTES: usize = 12 * 1024;
 
 /// Documents whose words are gathered at once (in parallel).
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 
 /// Longer words are not indexed (hashes, long identifiers).
 const MAX_WORD_CHARS: usize = 40;
@@ -169,7 +169,7 @@ fn push_number(out: &mut String, mut n: u64) {
 }
 
 /// JSON with `<` escaped, so that it may sit inside a `<script>` element.
-fn json<T: Serialize>(value: &T) -> String {
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value)
         .expect("plain data serializes")
         .replace('<', "\\u003c")
@@ -186,9 +186,17 @@ pub fn shard_json(script: &str) -> Option<(&str, &str)> {
     Some((name, rest.strip_suffix(");\n")?))
 }
 
-/// The search index: (path relative to the output root, script), the root
-/// [`INDEX_PATH`] first, then the shards under [`SHARD_DIR`].
-pub fn index_files(site: &Site) -> Vec<(String, String)> {
+/// Makes the search index and hands each file to `emit` (its path relative to
+/// the output root, and its script) as soon as it is made, so that only one
+/// part of the index is held at a time: the term shards under [`SHARD_DIR`],
+/// the root [`INDEX_PATH`], then the document shards and the trees.
+///
+/// # Errors
+/// The first error of `emit`.
+pub fn index_files<E>(
+    site: &Site,
+    mut emit: impl FnMut(&str, &str) -> Result<(), E>,
+) -> Result<(), E> {
     let content = &site.content;
     let graph = &site.graph;
     // Every `when` as plain text, once per branch.
@@ -208,7 +216,10 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
     // documents at a time: only one batch's word lists are held at once.
     let doc_words = |page: &&crate::content::Page| {
         let i = page.id.index();
-        let mut found: BTreeMap<String, u8> = BTreeMap::new();
+        // Hashed, not sorted: each word's postings are appended in document
+        // order whatever the order of the words, and the words are sorted once
+        // at the end.
+        let mut found: HashMap<String, u8> = HashMap::new();
         let mut add = |text: &str, bit: u8| {
             for_each_word(text, |w| match found.get_mut(w) {
                 Some(bits) => *bits |= bit,
@@ -235,9 +246,9 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         add(&site.scans[i].text, BODY);
         found
     };
-    let mut postings: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut postings: HashMap<String, (String, usize)> = HashMap::new();
     for (b, batch) in docs.chunks(BATCH).enumerate() {
-        let found: Vec<BTreeMap<String, u8>> = batch.par_iter().map(doc_words).collect();
+        let found: Vec<HashMap<String, u8>> = batch.par_iter().map(doc_words).collect();
         for (i, found) in found.into_iter().enumerate() {
             let d = b * BATCH + i;
             for (w, bits) in found {
@@ -248,35 +259,26 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         }
     }
 
-    let mut files = Vec::new();
     // Term shards, cut by size in word order.
+    let mut postings: Vec<(String, String)> =
+        postings.into_iter().map(|(w, (p, _))| (w, p)).collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (terms, postings): (Vec<String>, Vec<String>) = postings.into_iter().unzip();
     let mut starts = Vec::new();
-    let mut shard: Vec<&str> = Vec::new();
+    let mut start = 0;
     let mut bytes = 0;
-    let flush = |shard: &mut Vec<&str>, files: &mut Vec<(String, String)>| {
-        let name = format!("t{}", files.len());
-        files.push((
-            format!("{SHARD_DIR}{name}.js"),
-            shard_script(&name, &json(shard)),
-        ));
-        shard.clear();
-    };
-    let mut term_files = Vec::new();
-    for (i, (p, _)) in postings.values().enumerate() {
-        if shard.is_empty() {
-            starts.push(i);
-        }
-        shard.push(p);
+    for (i, p) in postings.iter().enumerate() {
         bytes += p.len();
-        if bytes >= TERM_SHARD_BYTES {
-            flush(&mut shard, &mut term_files);
+        if bytes >= TERM_SHARD_BYTES || i + 1 == postings.len() {
+            let name = format!("t{}", starts.len());
+            starts.push(start);
+            let shard = shard_script(&name, &json(&postings[start..=i]));
+            emit(&format!("{SHARD_DIR}{name}.js"), &shard)?;
+            start = i + 1;
             bytes = 0;
         }
     }
-    if !shard.is_empty() {
-        flush(&mut shard, &mut term_files);
-    }
-    let terms: Vec<&str> = postings.keys().map(String::as_str).collect();
+    drop(postings);
     let root = Root {
         v: 2,
         n: docs.len(),
@@ -284,11 +286,9 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
         w: terms.join(" "),
         b: starts,
     };
-    files.push((
-        INDEX_PATH.to_string(),
-        format!("window.{GLOBAL} = {};\n", json(&root)),
-    ));
-    files.extend(term_files);
+    drop(terms);
+    emit(INDEX_PATH, &format!("window.{GLOBAL} = {};\n", json(&root)))?;
+    drop(root);
 
     // Document shards.
     let tree_title = |page: &crate::content::Page| {
@@ -335,10 +335,10 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
             })
             .collect();
         let name = format!("p{j}");
-        files.push((
-            format!("{SHARD_DIR}{name}.js"),
-            shard_script(&name, &json(&shard)),
-        ));
+        emit(
+            &format!("{SHARD_DIR}{name}.js"),
+            &shard_script(&name, &json(&shard)),
+        )?;
     }
 
     let trees: Vec<TreeEntry> = graph
@@ -352,8 +352,7 @@ pub fn index_files(site: &Site) -> Vec<(String, String)> {
             }
         })
         .collect();
-    files.push((format!("{SHARD_DIR}r.js"), shard_script("r", &json(&trees))));
-    files
+    emit(&format!("{SHARD_DIR}r.js"), &shard_script("r", &json(&trees)))
 }
 
 /// "Section › Sub-section" for folder `dir` ("" for the top folder).
@@ -438,13 +437,18 @@ mod tests {
             files,
             false,
         );
-        let files = index_files(analysis.site.as_ref().unwrap());
-        assert_eq!(files[0].0, INDEX_PATH);
+        let mut files = Vec::new();
+        index_files(analysis.site.as_ref().unwrap(), |path, script| {
+            files.push((path.to_string(), script.to_string()));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        let root = files.iter().position(|(p, _)| p == INDEX_PATH).unwrap();
         for (path, script) in &files {
             assert!(!script.contains('<'), "{path}: {script}");
         }
         let root: serde_json::Value = serde_json::from_str(
-            files[0]
+            files[root]
                 .1
                 .strip_prefix("window.signpostSearch = ")
                 .and_then(|s| s.strip_suffix(";\n"))

@@ -85,6 +85,10 @@ fn decode_path(path: &str) -> Option<String> {
 /// `/dir/` name `index.html` of that folder.
 pub fn lookup(files: &Files, target: &str) -> Lookup {
     let path = target.split(['?', '#']).next().unwrap_or("");
+    // Origin form only: `%2fa` is not `/a` (its redirect would be relative).
+    if !path.starts_with('/') {
+        return Lookup::NotFound;
+    }
     let Some(path) = decode_path(path) else {
         return Lookup::NotFound;
     };
@@ -1201,6 +1205,10 @@ fn respond<B>(hub: &Hub, local: Option<SocketAddr>, req: &Request<B>) -> Respons
             }
             r
         }
+        Lookup::NotFound if files.contains_key(crate::render::NOT_FOUND) => html(
+            StatusCode::NOT_FOUND,
+            inject(&not_found_page(&files[crate::render::NOT_FOUND]), &extra),
+        ),
         Lookup::NotFound => html(
             StatusCode::NOT_FOUND,
             inject(
@@ -1208,6 +1216,23 @@ fn respond<B>(hub: &Hub, local: Option<SocketAddr>, req: &Request<B>) -> Respons
                 &extra,
             ),
         ),
+    }
+}
+
+/// The site's 404.html, answered at any missing path: its links are relative
+/// to the top folder, so a `<base href="/">` makes them work from
+/// `/a/b/missing` too (unless the page has a `<base>` of its own).
+fn not_found_page(page: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(page);
+    if text.contains("<base ") {
+        return page.to_vec();
+    }
+    match text.find("<head>") {
+        Some(i) => {
+            let at = i + "<head>".len();
+            [&page[..at], b"\n<base href=\"/\">", &page[at..]].concat()
+        }
+        None => page.to_vec(),
     }
 }
 
@@ -1299,6 +1324,8 @@ mod tests {
             "/a%5cb.html",
             "/%zz",
             "index.html",
+            "%2fa",
+            "%2Fa/b.html",
             "/missing.html",
         ] {
             assert_eq!(lookup(&f, bad), Lookup::NotFound, "{bad}");

@@ -1,7 +1,7 @@
 //! content::read_dir: the site's `content/` folder → a list of [`ContentFile`]s
 //! (relative path and bytes). content::load: such a list, from disk or from memory
 //! (a git revision) → [`Content`] (pages with parsed front matter, assets,
-//! folders) plus diagnostics SP101–SP108.
+//! folders) plus diagnostics SP101–SP109.
 //!
 //! Each body is scanned while it loads (links, anchors, search text); it is
 //! rendered later, once the graph is resolved (see `render`).
@@ -343,20 +343,7 @@ pub fn load(
                 return Ok((Loaded::Draft(f.path, SourceFile::new(name, text)), d));
             }
             let scan = markdown::scan(&text, parsed.body.clone());
-            if let Some(r) = scan.too_deep.clone() {
-                d.push(
-                    Diagnostic::new(
-                        Code::TooDeep,
-                        Span::new(file, r),
-                        format!(
-                            "Markdown blocks and HTML elements nest more than {} deep here",
-                            markdown::MAX_NESTING
-                        ),
-                    )
-                    .label("too deep")
-                    .help("flatten the nesting: browsers show no more than this anyway"),
-                );
-            }
+            d.extend(too_deep(file, &scan));
             let page = Page {
                 id: PageId(0),
                 file,
@@ -441,6 +428,24 @@ pub fn load(
         snippets,
     };
     Ok((content, scans))
+}
+
+/// SP109 for a page whose body nests deeper than [`markdown::MAX_NESTING`],
+/// from its scan.
+pub fn too_deep(file: FileId, scan: &Processed) -> Option<Diagnostic> {
+    let r = scan.too_deep.clone()?;
+    Some(
+        Diagnostic::new(
+            Code::TooDeep,
+            Span::new(file, r),
+            format!(
+                "Markdown blocks and HTML elements nest more than {} deep here",
+                markdown::MAX_NESTING
+            ),
+        )
+        .label("too deep")
+        .help("flatten the nesting: browsers show no more than this anyway"),
+    )
 }
 
 /// Every folder that holds one of the pages at `paths` (directly or below),

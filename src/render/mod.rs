@@ -20,17 +20,27 @@ pub use crate::content::ASSET_DIR;
 use crate::content::{Content, Page, PageId};
 use crate::error::Error;
 use crate::flowchart;
-use crate::links::{map_out, relative_url, root_prefix, section_out, with_fragment};
+use crate::links::{
+    TAGS_INDEX, absolute_url, map_out, relative_url, root_prefix, section_out, tag_out,
+    with_fragment,
+};
 use crate::markdown::{self, Processed, Settings};
 use crate::site::Site;
 use crate::source::SourceMap;
 pub use theme::Theme;
 use theme::escape_html;
 use view::{
-    BranchView, FeedbackView, IndexContext, LinkView, ListedPage, MapContext, OutlineNode,
-    PageContext, PageView, ParentView, SectionContext, SectionView, SiteView, Stats, StepView,
-    TreeGroup, TreeView,
+    BranchView, FeedbackView, IndexContext, LinkView, ListedPage, MapContext, MetaView,
+    NotFoundContext, OutlineNode, PageContext, PageView, ParentView, SectionContext, SectionView,
+    SiteView, Stats, StepView, TagContext, TagView, TagsContext, TreeGroup, TreeView,
 };
+
+/// Where the page shown for a missing page is written (and what `serve`
+/// answers unknown paths with).
+pub const NOT_FOUND: &str = "404.html";
+
+/// Where the sitemap is written (only with `base_url` set).
+pub const SITEMAP: &str = "sitemap.xml";
 
 /// The home page shows every tree's flowchart and outline inline while the
 /// trees have at most this many pages together (a page counted once per tree
@@ -103,6 +113,24 @@ struct Ctx<'a> {
     folders: Folders,
     /// Per edge: its `when` as HTML and as text, see [`when_html`].
     whens: Vec<(String, String)>,
+    /// Per tag page (its output path): the tag as first written and the
+    /// pages that carry it, by path.
+    tags: BTreeMap<String, (&'a str, Vec<PageId>)>,
+}
+
+/// Every tag of the published pages, by output path of its page (see
+/// [`tag_out`]): the tag as first written, and its pages in path order.
+fn tags_of(content: &Content) -> BTreeMap<String, (&str, Vec<PageId>)> {
+    let mut tags: BTreeMap<String, (&str, Vec<PageId>)> = BTreeMap::new();
+    for p in content.pages.iter().filter(|p| !p.section_intro) {
+        for t in &p.meta.tags {
+            let entry = tags.entry(tag_out(t)).or_insert((t, Vec::new()));
+            if entry.1.last() != Some(&p.id) {
+                entry.1.push(p.id);
+            }
+        }
+    }
+    tags
 }
 
 /// Per folder: the pages directly in it and its sub-folders.
@@ -212,6 +240,7 @@ pub fn render_parts(
                 ),
             })
             .collect(),
+        tags: tags_of(&site.content),
     };
     let content = &site.content;
     let page = |p: &Page| -> Result<(), Error> {
@@ -260,6 +289,16 @@ pub fn render_parts(
             .filter(|d| content.sections.contains(*d))
             .try_for_each(section)?,
     }
+    // The files that list the whole site change with the home page.
+    if parts
+        .sections
+        .as_ref()
+        .is_none_or(|d| d.iter().any(String::is_empty))
+    {
+        for (out, html) in render_site_lists(&ctx)? {
+            sink.write(&out, html.as_bytes()).map_err(io_err(&out))?;
+        }
+    }
     if !parts.skip_graph {
         let json = crate::export::graph_json(site);
         sink.write("graph.json", json.as_bytes())
@@ -268,10 +307,9 @@ pub fn render_parts(
     if cfg.search.enabled {
         // The index holds every page's text, so any render writes it, even
         // one that re-renders a single page after a body-only save.
-        for (path, script) in crate::search::index_files(site) {
-            sink.write(&path, script.as_bytes())
-                .map_err(io_err(&path))?;
-        }
+        crate::search::index_files(site, |path, script| {
+            sink.write(path, script.as_bytes()).map_err(io_err(path))
+        })?;
     }
     let labels = crate::labels::script(&cfg.labels);
     sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
@@ -308,16 +346,23 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
         + content.assets.len()
         + theme.statics.len()
         + 2
+        + site_list_count(site)
         + usize::from(site.config.search.enabled)
         + usize::from(!theme.statics.contains_key(theme::HIGHLIGHT_CSS))
 }
 
-/// Renders template `name` with Tera.
-fn render_template<T: Serialize>(ctx: &Ctx<'_>, name: &str, value: &T) -> Result<String, Error> {
+/// Renders template `name` with Tera, for the output file `meta` describes.
+fn render_template<T: Serialize>(
+    ctx: &Ctx<'_>,
+    name: &str,
+    value: &T,
+    meta: &MetaView<'_>,
+) -> Result<String, Error> {
     let mut context = tera::Context::from_serialize(value)
         .map_err(|e| Error::Template(theme::template_error(&e)))?;
-    // Every template sees the theme's texts as `labels.KEY`.
+    // Every template sees the theme's texts as `labels.KEY`, and `meta`.
     context.insert("labels", &ctx.site.config.labels);
+    context.insert("meta", meta);
     ctx.tera
         .render(name, &context)
         .map_err(|e| Error::Template(format!("{name}: {}", theme::template_error(&e))))
@@ -486,6 +531,17 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         title: page.title(),
         url: String::new(),
     });
+    let tag_links = page
+        .meta
+        .tags
+        .iter()
+        .map(|t| LinkView {
+            title: t,
+            url: relative_url(from, &tag_out(t)),
+        })
+        .collect();
+    let summary = page.meta.summary.as_ref().map(|s| s.value.as_str());
+    let meta = meta_view(ctx, &page.out, page.title(), summary);
     let view = PageContext {
         site: ctx.site_view.clone(),
         root: root_prefix(from),
@@ -528,8 +584,9 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         tree,
         map_url,
         path,
+        tag_links,
     };
-    render_template(ctx, "page.html", &view)
+    render_template(ctx, "page.html", &view, &meta)
 }
 
 /// The feedback links of an outcome page from the `feedback_url` template:
@@ -642,7 +699,8 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
             .collect(),
         subsections: subsections(ctx, &from, dir),
     };
-    render_template(ctx, "section.html", &view)
+    let meta = meta_view(ctx, &from, view.section.title, None);
+    render_template(ctx, "section.html", &view, &meta)
 }
 
 fn outline<'a>(
@@ -790,7 +848,9 @@ fn render_map(ctx: &Ctx<'_>, i: usize, e: PageId, out: &str) -> Result<String, E
         breadcrumbs: crumbs,
         tree: tree_view(ctx, out, i, e, true),
     };
-    render_template(ctx, "map.html", &view)
+    let summary = entry.meta.summary.as_ref().map(|s| s.value.as_str());
+    let meta = meta_view(ctx, out, entry.title(), summary);
+    render_template(ctx, "map.html", &view, &meta)
 }
 
 /// The home page.
@@ -850,5 +910,148 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             branches: graph.edges.len(),
         },
     };
-    render_template(ctx, "index.html", &view)
+    let meta = meta_view(ctx, "index.html", view.title, None);
+    render_template(ctx, "index.html", &view, &meta)
+}
+
+/// `meta` of output file `out`: the description is `summary`, else the site's.
+fn meta_view<'a>(
+    ctx: &Ctx<'a>,
+    out: &str,
+    title: &'a str,
+    summary: Option<&'a str>,
+) -> MetaView<'a> {
+    let cfg = &ctx.site.config;
+    MetaView {
+        title,
+        description: summary.or(cfg.description.as_deref()),
+        canonical: absolute_url(&cfg.base_url, out),
+    }
+}
+
+/// How many files [`render_site_lists`] writes.
+fn site_list_count(site: &Site) -> usize {
+    let tags = tags_of(&site.content).len();
+    1 + usize::from(tags > 0) * (tags + 1) + usize::from(!site.config.base_url.is_empty())
+}
+
+/// The files that list the whole site: 404.html, the tag pages and the tags
+/// index (when any page has tags), and sitemap.xml (with `base_url`).
+fn render_site_lists(ctx: &Ctx<'_>) -> Result<Vec<(String, String)>, Error> {
+    let site = ctx.site;
+    let content = &site.content;
+    let mut files = Vec::new();
+    let not_found = NotFoundContext {
+        site: ctx.site_view.clone(),
+        root: String::new(),
+        trees: site
+            .graph
+            .entries
+            .iter()
+            .map(|&e| listed(NOT_FOUND, content.page(e)))
+            .collect(),
+    };
+    let labels = &site.config.labels;
+    let meta = MetaView {
+        title: &labels["not_found_title"],
+        description: site.config.description.as_deref(),
+        canonical: None,
+    };
+    files.push((
+        NOT_FOUND.to_string(),
+        render_template(ctx, NOT_FOUND, &not_found, &meta)?,
+    ));
+    if !ctx.tags.is_empty() {
+        let home = |from: &str| LinkView {
+            title: &labels["home"],
+            url: relative_url(from, "index.html"),
+        };
+        let tags = TagsContext {
+            site: ctx.site_view.clone(),
+            root: root_prefix(TAGS_INDEX),
+            breadcrumbs: vec![home(TAGS_INDEX)],
+            tags: ctx
+                .tags
+                .iter()
+                .map(|(out, (title, pages))| TagView {
+                    title,
+                    url: relative_url(TAGS_INDEX, out),
+                    count: pages.len(),
+                })
+                .collect(),
+        };
+        let meta = meta_view(ctx, TAGS_INDEX, &labels["all_tags"], None);
+        files.push((
+            TAGS_INDEX.to_string(),
+            render_template(ctx, "tags.html", &tags, &meta)?,
+        ));
+        let tag_pages: Vec<(String, String)> = ctx
+            .tags
+            .par_iter()
+            .map(|(out, (tag, pages))| {
+                let view = TagContext {
+                    site: ctx.site_view.clone(),
+                    root: root_prefix(out),
+                    breadcrumbs: vec![
+                        home(out),
+                        LinkView {
+                            title: &labels["all_tags"],
+                            url: relative_url(out, TAGS_INDEX),
+                        },
+                    ],
+                    tag,
+                    pages: pages
+                        .iter()
+                        .map(|&p| listed(out, content.page(p)))
+                        .collect(),
+                };
+                let meta = meta_view(ctx, out, tag, None);
+                Ok((out.clone(), render_template(ctx, "tag.html", &view, &meta)?))
+            })
+            .collect::<Result<_, Error>>()?;
+        files.extend(tag_pages);
+    }
+    if !site.config.base_url.is_empty() {
+        files.push((SITEMAP.to_string(), sitemap(ctx)));
+    }
+    Ok(files)
+}
+
+/// sitemap.xml: the absolute URL of the home page, every section page, every
+/// page, every tree's map page and every tag page, sorted.
+fn sitemap(ctx: &Ctx<'_>) -> String {
+    let content = &ctx.site.content;
+    let mut outs: Vec<String> = content.sections.iter().map(|d| section_out(d)).collect();
+    outs.extend(
+        content
+            .pages
+            .iter()
+            .filter(|p| !p.section_intro)
+            .map(|p| p.out.clone()),
+    );
+    outs.extend(
+        ctx.site
+            .graph
+            .entries
+            .iter()
+            .map(|&e| map_out(&content.page(e).out)),
+    );
+    if !ctx.tags.is_empty() {
+        outs.push(TAGS_INDEX.to_string());
+        outs.extend(ctx.tags.keys().cloned());
+    }
+    outs.sort();
+    outs.dedup();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for out in outs {
+        if let Some(url) = absolute_url(&ctx.site.config.base_url, &out) {
+            xml.push_str("  <url><loc>");
+            xml.push_str(&escape_html(&url));
+            xml.push_str("</loc></url>\n");
+        }
+    }
+    xml.push_str("</urlset>\n");
+    xml
 }

@@ -30,6 +30,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/index.html"),
     ),
     (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../../themes/default/templates/tags.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
         "map.html",
         include_str!("../../themes/default/templates/map.html"),
     ),
@@ -44,6 +56,10 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     (
         "signpost.js",
         include_bytes!("../../themes/default/static/signpost.js"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
     ),
 ];
 

@@ -151,6 +151,8 @@ pub struct PageContext<'a> {
     pub map_url: Option<String>,
     /// Shortest path of answers from that entry to this page.
     pub path: Vec<StepView<'a>>,
+    /// The page's tags, each linking to the page of that tag.
+    pub tag_links: Vec<LinkView<'a>>,
 }
 
 /// A page listed on a section page.
@@ -291,6 +293,68 @@ pub struct Stats {
     pub trees: usize,
     /// Branches.
     pub branches: usize,
+}
+
+/// `meta`, in every template: what the `<head>` says about the file.
+#[derive(Serialize, Clone, Default)]
+pub struct MetaView<'a> {
+    /// The title of this file alone (for `og:title`).
+    pub title: &'a str,
+    /// The meta description: the page's `summary`, else the site's description.
+    pub description: Option<&'a str>,
+    /// The absolute URL of this file, only with `base_url` set (canonical link,
+    /// `og:url`).
+    pub canonical: Option<String>,
+}
+
+/// A tag with the number of pages that carry it.
+#[derive(Serialize)]
+pub struct TagView<'a> {
+    /// The tag as first written (pages sorted by path).
+    pub title: &'a str,
+    /// Relative URL of its page.
+    pub url: String,
+    /// Pages tagged with it.
+    pub count: usize,
+}
+
+/// `tag.html`'s context: the pages with one tag.
+#[derive(Serialize)]
+pub struct TagContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root.
+    pub root: String,
+    /// Home and the tags index.
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// The tag.
+    pub tag: &'a str,
+    /// Pages with the tag, by path.
+    pub pages: Vec<ListedPage<'a>>,
+}
+
+/// `tags.html`'s context: every tag.
+#[derive(Serialize)]
+pub struct TagsContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root.
+    pub root: String,
+    /// Home.
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// Tags, by their page's path.
+    pub tags: Vec<TagView<'a>>,
+}
+
+/// `404.html`'s context.
+#[derive(Serialize)]
+pub struct NotFoundContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root ("": 404.html is at the top).
+    pub root: String,
+    /// The entry of every decision tree, by path.
+    pub trees: Vec<ListedPage<'a>>,
 }
 
 /// `map.html`'s context: the map page of one tree.

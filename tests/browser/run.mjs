@@ -8,6 +8,7 @@
 //   --site DIR       a built site (signpost build): walk a tree, search, axe-core
 //   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
 //   --unzipped DIR   the zip bundle unzipped (the folder with index.html): walk, search
+//   --german DIR     a site built with language = "de": German labels, 404, anchors, copy
 //   --vnu PATH       run the Nu HTML Checker on PATH (a folder or a file); repeatable
 //   --charts DIR     a built site with wide trees and long `when`s: its home page
 //                    and map pages at 1280x900 and 390x844 (nothing clipped,
@@ -22,7 +23,7 @@
 // "N passed, M failed" line; exits 1 when a check failed.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,7 +45,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function parseArgs(argv) {
-  const out = { site: null, single: null, unzipped: null, charts: null, overlay: null, axe: null, vnu: [] };
+  const out = { site: null, single: null, unzipped: null, charts: null, overlay: null, axe: null, german: null, vnu: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -55,6 +56,7 @@ function parseArgs(argv) {
     if (key === "--site") out.site = resolve(value);
     else if (key === "--single") out.single = resolve(value);
     else if (key === "--unzipped") out.unzipped = resolve(value);
+    else if (key === "--german") out.german = resolve(value);
     else if (key === "--vnu") out.vnu.push(resolve(value));
     else if (key === "--charts") out.charts = resolve(value);
     else if (key === "--overlay") out.overlay = resolve(value);
@@ -125,8 +127,13 @@ async function openPage() {
   });
   page.on("requestfailed", (r) => {
     const failure = r.failure();
-    // Aborts of our own route are reported above.
-    if (LOCAL.test(r.url())) {
+    // Aborts of our own route are reported above. The browser cancels the
+    // icon's fetch when the page navigates away before it is loaded: that is
+    // no problem while the file is there.
+    const cancelledIcon =
+      failure && failure.errorText === "net::ERR_ABORTED" && r.url().startsWith("file:") &&
+      r.url().endsWith("/favicon.svg") && existsSync(fileURLToPath(r.url()));
+    if (LOCAL.test(r.url()) && !cancelledIcon) {
       problems.push(`failed to load ${r.url()}: ${failure ? failure.errorText : "?"}`);
     }
   });
@@ -565,6 +572,11 @@ async function siteChecks(root, label, target, withAxe) {
     await t.page.locator(".trail-ticket").click();
     await t.page.waitForFunction(() => typeof window.copiedText === "string");
     checkTicket(await t.page.evaluate(() => window.copiedText), steps);
+    // Print my path: the trail prints, its buttons do not.
+    await t.page.emulateMedia({ media: "print" });
+    assert(await t.page.locator(".trail .trail-steps").isVisible(), "the trail prints");
+    assert(!(await t.page.locator(".trail-ticket").isVisible()), "the buttons do not print");
+    await t.page.emulateMedia({ media: "screen" });
     await t.close();
   });
 
@@ -888,6 +900,113 @@ async function overlayChecks(file) {
   }
 }
 
+// A site built with `language = "de"` (tests/fixtures/ok/labels-de): the
+// texts the script adds are German too, the 404 page works, and the heading
+// anchors and code copy buttons work under file://, with and without the
+// clipboard API.
+async function germanChecks(root) {
+  const url = (rel) => pathToFileURL(join(root, rel)).href;
+
+  await check("German site: the page and the texts the script adds are German", async () => {
+    const t = await openPage();
+    await t.page.goto(url("netz/start.html"));
+    assertEqual(await t.page.getAttribute("html", "lang"), "de", "lang");
+    assertEqual((await t.page.locator("#choices-title").textContent()).trim(), "Was trifft auf Sie zu?", "choices heading");
+    assertEqual(await t.page.getAttribute("#search-input", "placeholder"), "Suchen (Taste /)", "search placeholder");
+    assertEqual((await t.page.locator(".code-copy").textContent()).trim(), "Kopieren", "copy button");
+    await Promise.all([t.page.waitForNavigation(), t.page.locator("a.branch").first().click()]);
+    const trail = t.page.locator("nav.where .trail");
+    await trail.waitFor({ state: "visible" });
+    assertEqual((await trail.locator(".trail-title").textContent()).trim(), "Ihre bisherigen Antworten", "trail title");
+    assertEqual((await trail.locator(".trail-copy").textContent()).trim(), "Link zu diesem Weg kopieren", "trail copy button");
+    const body = await t.page.locator("body").innerText();
+    for (const english of ["Your answers so far", "Copy link to this path", "Next step", "What is your situation?"]) {
+      assert(!body.includes(english), `English text on the German page: ${english}`);
+    }
+    await axeCheck(t.page, "a German page with its trail");
+    await t.close();
+  });
+
+  await check("German site: headings have an anchor link, shown on focus, with a name", async () => {
+    const t = await openPage();
+    await t.page.goto(url("netz/start.html"));
+    const anchor = t.page.locator("#lampe-finden a.heading-anchor");
+    assertEqual(await anchor.getAttribute("href"), "#lampe-finden", "anchor href");
+    assertEqual(await anchor.getAttribute("aria-label"), "Link zu diesem Abschnitt: Lampe finden", "anchor name");
+    const opacity = () => anchor.evaluate((a) => getComputedStyle(a).opacity);
+    assertEqual(await opacity(), "0", "hidden until hover or focus");
+    // Reached with the keyboard: Tab from the content before it.
+    await t.page.locator("#main").evaluate((m) => {
+      m.setAttribute("tabindex", "-1");
+      m.focus();
+    });
+    let focused = false;
+    for (let i = 0; i < 40 && !focused; i++) {
+      await t.page.keyboard.press("Tab");
+      focused = await anchor.evaluate((a) => document.activeElement === a);
+    }
+    assert(focused, "the anchor is reachable with Tab");
+    assertEqual(await opacity(), "1", "shown on focus");
+    await t.page.keyboard.press("Enter");
+    await t.page.waitForFunction(() => location.hash === "#lampe-finden");
+    await t.page.mouse.move(0, 0);
+    await t.page.locator("#lampe-finden").hover();
+    await t.page.waitForFunction(() => getComputedStyle(document.querySelector("#lampe-finden a.heading-anchor")).opacity === "1");
+    await axeCheck(t.page, "a page with heading anchors and copy buttons");
+    await t.close();
+  });
+
+  for (const clipboard of [true, false]) {
+    const how = clipboard ? "the clipboard API" : "no clipboard API (execCommand)";
+    await check(`German site: the copy button copies a code block under file:// with ${how}`, async () => {
+      const t = await openPage();
+      if (clipboard) {
+        await t.page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+      } else {
+        await t.page.addInitScript(() => {
+          Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true });
+        });
+      }
+      await t.page.goto(url("netz/start.html"));
+      // Record what reaches the clipboard either way.
+      await t.page.evaluate(() => {
+        window.copied = null;
+        document.addEventListener("copy", () => {
+          window.copied = String(window.getSelection());
+        });
+        if (navigator.clipboard) {
+          const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+          navigator.clipboard.writeText = (text) => {
+            window.copied = text;
+            return write(text);
+          };
+        }
+      });
+      const button = t.page.locator(".code-copy");
+      await button.click();
+      await t.page.waitForFunction(() => document.querySelector(".code-status").textContent !== "");
+      assertEqual(await t.page.locator(".code-status").textContent(), "Kopiert", "status");
+      assertEqual((await button.textContent()).trim(), "Kopiert", "button text");
+      const copied = await t.page.evaluate(() => window.copied);
+      assert(copied && copied.includes("ping 192.168.0.1"), `copied: ${JSON.stringify(copied)}`);
+      await t.close();
+    });
+  }
+
+  await check("German site: 404.html has search and the trees, in German", async () => {
+    const t = await openPage();
+    await t.page.goto(url("404.html"));
+    assertEqual((await t.page.locator("h1").textContent()).trim(), "Seite nicht gefunden", "404 heading");
+    assert(await t.page.locator(".search").isVisible(), "the search box is shown");
+    const tree = t.page.locator(".not-found-trees a", { hasText: "Leuchtet die Lampe am Router?" });
+    assertEqual(await tree.count(), 1, "the tree is listed");
+    await axeCheck(t.page, "the 404 page");
+    await Promise.all([t.page.waitForNavigation(), tree.click()]);
+    assert(t.page.url().endsWith("/netz/start.html"), `opened ${t.page.url()}`);
+    await t.close();
+  });
+}
+
 function vnu(paths) {
   const jar = join(here, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
   const r = spawnSync("java", ["-jar", jar, "--errors-only", "--skip-non-html", ...paths], {
@@ -935,6 +1054,9 @@ async function main() {
         await context.close();
       });
     }
+  }
+  if (args.german) {
+    await germanChecks(args.german);
   }
   if (args.single) {
     if (!target) {

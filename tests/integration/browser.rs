@@ -131,6 +131,25 @@ fn the_example_site_and_its_bundles_work_offline_in_chromium() {
 }
 
 #[test]
+fn a_german_site_its_404_page_anchors_and_copy_buttons_work_in_chromium() {
+    if !tools_ready(
+        "a_german_site_its_404_page_anchors_and_copy_buttons_work_in_chromium",
+        true,
+    ) {
+        return;
+    }
+    let site = Site::copy("ok/labels-de");
+    site.cmd(&["build"]).success();
+    // With base_url: canonical links, OpenGraph, sitemap, tag pages.
+    let furniture = Site::copy("ok/furniture");
+    furniture.cmd(&["build"]).success();
+    run_node(
+        &[&site.public(), &site.public(), &furniture.public()],
+        &["--german", "--vnu", "--vnu"],
+    );
+}
+
+#[test]
 fn every_page_of_the_example_site_passes_the_nu_html_checker() {
     if !tools_ready(
         "every_page_of_the_example_site_passes_the_nu_html_checker",

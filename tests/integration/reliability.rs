@@ -347,3 +347,78 @@ fn the_root_is_found_upward_from_the_current_folder() {
     let (code, _, _) = run(&inside, &["check", "--root", "."]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn f08_attachments_that_run_script_are_refused_without_raw_html() {
+    let svg = |inner: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n{inner}\n</svg>\n"
+        )
+    };
+    for (name, text, at) in [
+        ("evil.svg", svg("<script>alert(1)</script>"), "2:1"),
+        (
+            "evil.svg",
+            svg("<s:script xmlns:s=\"http://www.w3.org/2000/svg\">alert(1)</s:script>"),
+            "2:1",
+        ),
+        ("evil.svg", svg("<rect ONLOAD=\"alert(1)\"/>"), "2:7"),
+        (
+            "evil.svg",
+            svg("<a xlink:href=\"&#106;avascript:alert(1)\"><text>x</text></a>"),
+            "2:4",
+        ),
+        (
+            "evil.svg",
+            svg("<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\"/></foreignObject>"),
+            "2:1",
+        ),
+        (
+            "evil.svg",
+            svg("<a><set attributeName=\"href\" to=\"javascript:alert(1)\"/></a>"),
+            "2:9",
+        ),
+        (
+            "evil.svg",
+            format!(
+                "<?xml-stylesheet href=\"x.xsl\" type=\"text/xsl\"?>\n{}",
+                svg("")
+            ),
+            "1:1",
+        ),
+        ("evil.svg", "<svg><script>".to_string(), "1:"),
+        ("page.html", "<p>hi</p>".to_string(), "1:1"),
+    ] {
+        let dir = two_pages(None);
+        write(dir.path(), &format!("content/{name}"), &text);
+        let found = codes(dir.path());
+        assert!(
+            found.len() == 1 && found[0].starts_with(&format!("SP110 content/{name}:{at}")),
+            "{text}: {found:?}"
+        );
+        let (code, _, _) = run(dir.path(), &["build"]);
+        assert_eq!(code, 1, "{text}");
+        // Allowed when the site allows raw HTML.
+        write(
+            dir.path(),
+            "site.toml",
+            "title = \"T\"\n[markdown]\nallow_raw_html = true\n",
+        );
+        assert_eq!(codes(dir.path()), Vec::<String>::new(), "{text}");
+    }
+    // An ordinary drawing, with an Inkscape namespace, links and an embedded
+    // raster image, is published as it is.
+    let drawing = svg(concat!(
+        "<metadata><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/></metadata>",
+        "<a href=\"https://example.com/\"><rect width=\"5\" height=\"5\" opacity=\"0.5\"/></a>",
+        "<use xlink:href=\"#r\"/><image href=\"data:image/png;base64,iVBORw0KGgo=\"/>",
+    ));
+    let dir = two_pages(Some("# End\n\n![d](drawing.svg)\n"));
+    write(dir.path(), "content/drawing.svg", &drawing);
+    let (code, _, err) = run(dir.path(), &["build", "--deny-warnings"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("public/drawing.svg")).unwrap(),
+        drawing
+    );
+}

@@ -186,6 +186,13 @@ fn serves_the_site_from_memory_and_nothing_else() {
         assert_eq!(code, 404, "{bad}");
         assert!(!body.contains("title = "), "{bad} leaked a source file");
     }
+    // Unknown paths get the site's 404.html, with links that resolve from
+    // the top folder at any depth.
+    let (code, body) = get(s.addr, "/on/no/such/page.html");
+    assert_eq!(code, 404);
+    assert!(body.contains("<h1>Page not found</h1>"), "{body}");
+    assert!(body.contains("<head>\n<base href=\"/\">"), "{body}");
+    assert!(body.contains("<a href=\"start.html\">Is the device on?</a>"));
     // Nothing was written to disk.
     assert!(!site.public().exists());
 }

@@ -358,3 +358,49 @@ fn the_example_knowledge_base_has_path_tests_that_reach_every_outcome() {
         assert!(!line.contains("not reached"), "{line}");
     }
 }
+
+#[test]
+fn serve_rebuilds_every_page_that_includes_a_saved_snippet() {
+    let site = team();
+    let mut live = signpost::serve::Live::new(signpost::Options::new(site.root()));
+    assert!(live.rebuild(&[]).ok);
+    let snippet = site.root().join("content/_snippets/restart.md");
+    let text = std::fs::read_to_string(&snippet).unwrap();
+    std::fs::write(&snippet, text.replace("ten seconds", "twenty seconds")).unwrap();
+    let report = live.rebuild(std::slice::from_ref(&snippet));
+    assert!(report.ok, "{}", report.diagnostics);
+    let files = live.files().unwrap();
+    for page in ["phone/on.html", "phone/dead.html"] {
+        let html = String::from_utf8_lossy(&files[page]);
+        assert!(html.contains("twenty seconds"), "{page} was not rebuilt");
+    }
+    assert!(!files.keys().any(|k| k.contains("_snippets")));
+    // An edit of an including page rebuilds with the snippet expanded too.
+    let on = site.root().join("content/phone/on.md");
+    let text = std::fs::read_to_string(&on).unwrap();
+    std::fs::write(&on, format!("{text}\nOne more line.\n")).unwrap();
+    let report = live.rebuild(std::slice::from_ref(&on));
+    assert!(report.ok, "{}", report.diagnostics);
+    let html = String::from_utf8_lossy(&live.files().unwrap()["phone/on.html"]).into_owned();
+    assert!(html.contains("twenty seconds") && html.contains("One more line."));
+}
+
+#[test]
+fn wiki_export_carries_included_steps_into_every_including_page() {
+    let site = team();
+    let out = site.root().join("kb.xml");
+    let (code, _) = site.run(&[
+        "export",
+        "--format",
+        "mediawiki",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        xml.matches("Hold the power button for ten seconds").count(),
+        2
+    );
+    assert!(!xml.contains("{{#include"));
+}
