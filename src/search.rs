@@ -352,7 +352,10 @@ pub fn index_files<E>(
             }
         })
         .collect();
-    emit(&format!("{SHARD_DIR}r.js"), &shard_script("r", &json(&trees)))
+    emit(
+        &format!("{SHARD_DIR}r.js"),
+        &shard_script("r", &json(&trees)),
+    )
 }
 
 /// "Section › Sub-section" for folder `dir` ("" for the top folder).
