@@ -453,11 +453,11 @@ fn walk(
 /// when the folder does not exist. Names are relative to the root.
 ///
 /// # Errors
-/// [`crate::Error::Io`] when a file cannot be read.
+/// [`crate::error::Error::Io`] when a file cannot be read.
 pub fn read_dir(
     root: &std::path::Path,
     tests_dir: &str,
-) -> Result<Vec<(String, String)>, crate::Error> {
+) -> Result<Vec<(String, String)>, crate::error::Error> {
     let dir = root.join(tests_dir);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());
@@ -472,7 +472,7 @@ pub fn read_dir(
     paths
         .into_iter()
         .map(|p| {
-            let text = crate::source::read_text(&p).map_err(|source| crate::Error::Io {
+            let text = crate::source::read_text(&p).map_err(|source| crate::error::Error::Io {
                 path: p.clone(),
                 source,
             })?;
