@@ -147,7 +147,7 @@ def main():
         system = {t: statistics.median(x[3] for x in r) for t, r in res.items()}
         for t in tools:
             rows.append((n, t, med[t], min(x[0] for x in res[t]), user[t], system[t], rss[t]))
-        budget = (5 * n + 16 * 1024)
+        budget = (10 * n + 32 * 1024)
         line = "%6d pages: signpost %.3f s" % (n, med["signpost"])
         if hugo:
             line += ", Hugo %.3f s (Hugo/signpost %.1fx)" % (med["hugo"], med["hugo"] / med["signpost"])
