@@ -182,15 +182,17 @@ pub fn links(
                     if norm.ends_with(".md") {
                         continue;
                     }
-                    diags.push(
+                    // A missing image is a visible hole in the page: an error.
+                    let d = if link.image {
+                        Diagnostic::new(Code::MissingImage, span, format!("image `{}` is not a file of the site", link.dest))
+                    } else {
                         Diagnostic::new(
                             Code::MissingFile,
                             span,
                             format!("{what} `{}` is not a file of the site; kept as written", link.dest),
                         )
-                        .label("not under content/")
-                        .help("put the file under content/, or use a full URL"),
-                    );
+                    };
+                    diags.push(d.label("not under content/").help("put the file under content/, or use a full URL"));
                 }
             }
         }
@@ -231,6 +233,16 @@ pub fn collisions(content: &Content, sources: &mut SourceMap, diags: &mut Vec<Di
             |p| p.path.clone(),
         );
         own(links::section_out(dir), owner);
+    }
+    for page in content
+        .pages
+        .iter()
+        .filter(|p| !p.section_intro && p.meta.is_entry())
+    {
+        own(
+            links::map_out(&page.out),
+            format!("the map page of `{}`", page.path),
+        );
     }
     // Who writes `out` already, as a phrase; `None` when no one does.
     let prior = |owners: &BTreeMap<String, (String, String)>, out: &str| {

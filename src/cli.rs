@@ -1,7 +1,7 @@
 //! Command-line interface (binary only): clap definitions. The `///` comments are
 //! the `--help` text.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -53,9 +53,10 @@ pub(crate) enum DiffFormatArg {
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
     Build {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output folder (default: output_dir from site.toml, under the root)
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -68,9 +69,10 @@ pub(crate) enum Command {
     },
     /// Report every problem in the site without writing anything
     Check {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format of the diagnostics
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
@@ -87,9 +89,10 @@ pub(crate) enum Command {
     },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value_t)]
         format: GraphFormatArg,
@@ -106,9 +109,10 @@ pub(crate) enum Command {
         base: String,
         /// Head revision (default: the working tree, read from disk)
         head: Option<String>,
-        /// Site root: the folder with site.toml, inside a git repository
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml, inside a git repository (default:
+        /// the nearest folder upward from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value_t)]
         format: DiffFormatArg,
@@ -123,9 +127,10 @@ pub(crate) enum Command {
     /// stylesheet, script and the search index, one page shown at a time.
     #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["zip", "single_file"])))]
     Bundle {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Write the built site as a zip file (open index.html after unzipping)
         #[arg(long, value_name = "FILE")]
         zip: Option<PathBuf>,
@@ -141,9 +146,10 @@ pub(crate) enum Command {
     },
     /// Build the site into memory, serve it, and rebuild and reload on save
     Serve {
-        /// Site root: the folder with site.toml
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Address to listen on (loopback by default: the site is not shared)
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
@@ -153,10 +159,27 @@ pub(crate) enum Command {
         /// Include pages marked `draft = true`
         #[arg(long)]
         drafts: bool,
+        /// Open the site in the default browser (`$BROWSER` if set)
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new site with a small example tree
     Init {
         /// Folder to create the site in (created if missing)
         dir: PathBuf,
     },
+}
+
+/// The site root: `--root` as given; else the nearest folder upward from the
+/// current one that holds site.toml, as git and cargo find theirs (`.` when it
+/// is the current folder, or when none does: the error then names `.`).
+pub(crate) fn site_root(root: Option<PathBuf>) -> PathBuf {
+    if let Some(root) = root {
+        return root;
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    match here.ancestors().find(|d| d.join("site.toml").is_file()) {
+        Some(found) if found != here => found.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    }
 }

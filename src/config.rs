@@ -186,6 +186,27 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             );
         }
     }
+    // The folders signpost reads and replaces stay inside the site: a site.toml
+    // from elsewhere must not publish /etc or overwrite a folder outside it.
+    for (key, path) in [
+        ("content_dir", content_dir.clone()),
+        ("output_dir", output_dir.clone()),
+        ("theme", format!("themes/{theme}")),
+    ] {
+        // `themes/` joined with an absolute theme is that absolute path.
+        if escapes_root(&path) || (key == "theme" && is_absolute(&theme)) {
+            let span = r.get(key).map_or(0..0, |(_, v)| v.span());
+            r.diags.push(
+                Diagnostic::new(
+                    Code::Config,
+                    Span::new(file, span),
+                    format!("`{key}` must be a folder inside the site"),
+                )
+                .label("leaves the site folder")
+                .help("use a relative path without `..` above the folder of site.toml"),
+            );
+        }
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -246,6 +267,36 @@ fn read_labels(r: &mut TableReader<'_, '_, '_>, language: &str) -> Labels {
     let mut table = code.map_or(english, labels::builtin);
     table.extend(overrides);
     table
+}
+
+/// True when `path` is absolute here or on Windows (a site.toml written there
+/// means the same everywhere): `/x`, `\\x`, `C:x`.
+fn is_absolute(path: &str) -> bool {
+    path.starts_with(['/', '\\'])
+        || path.as_bytes().get(1) == Some(&b':')
+        || std::path::Path::new(path).is_absolute()
+}
+
+/// True when `path` (relative to the site root, as written in site.toml) is
+/// absolute or climbs above the root with `..`.
+fn escapes_root(path: &str) -> bool {
+    use std::path::Component;
+    if is_absolute(path) {
+        return true;
+    }
+    let mut depth = 0usize;
+    for part in std::path::Path::new(&path.replace('\\', "/")).components() {
+        match part {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -71,11 +71,17 @@ pub enum Code {
     EntryWithoutBranches,
     /// A branch that points at a draft (only when drafts are not built).
     DraftTarget,
+    /// Markdown blocks or raw HTML nested deeper than the limit.
+    TooDeep,
+    /// An image that is not a file of the site.
+    MissingImage,
+    /// An attachment that would run script (with `allow_raw_html = false`).
+    ActiveAttachment,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 25] = [
         Code::Config,
         Code::FrontMatterMissing,
         Code::FrontMatterUnterminated,
@@ -92,6 +98,9 @@ impl Code {
         Code::MissingWhen,
         Code::DuplicateWhen,
         Code::NotUtf8,
+        Code::TooDeep,
+        Code::ActiveAttachment,
+        Code::MissingImage,
         Code::MissingFile,
         Code::DeadEnd,
         Code::Cycle,
@@ -112,6 +121,8 @@ impl Code {
             Code::BadOutcome => "SP106",
             Code::MissingTitle => "SP107",
             Code::NotUtf8 => "SP108",
+            Code::TooDeep => "SP109",
+            Code::ActiveAttachment => "SP110",
             Code::BrokenTarget => "SP201",
             Code::BrokenLink => "SP202",
             Code::BrokenAnchor => "SP203",
@@ -120,6 +131,7 @@ impl Code {
             Code::MissingWhen => "SP206",
             Code::DuplicateWhen => "SP207",
             Code::DraftTarget => "SP208",
+            Code::MissingImage => "SP209",
             Code::MissingFile => "SP301",
             Code::DeadEnd => "SP302",
             Code::Cycle => "SP303",
@@ -140,6 +152,9 @@ impl Code {
             Code::BadOutcome => "bad-outcome",
             Code::MissingTitle => "missing-title",
             Code::NotUtf8 => "not-utf8",
+            Code::TooDeep => "nesting-too-deep",
+            Code::ActiveAttachment => "active-attachment",
+            Code::MissingImage => "missing-image",
             Code::BrokenTarget => "broken-target",
             Code::BrokenLink => "broken-link",
             Code::BrokenAnchor => "broken-anchor",
@@ -324,8 +339,21 @@ impl Diagnostics {
     fn render_human(&self, sources: &SourceMap, color: bool) -> String {
         let config = term::Config::default();
         let mut out = String::new();
+        // Page text reaches the terminal: control characters in it (ESC, BEL…)
+        // are shown as symbols, so a page cannot retitle or clear the terminal.
+        let shown = Shown::of(&self.items, sources);
+        let sources = shown.as_ref().map_or(sources, |s| &s.sources);
         for d in &self.items {
-            let cs = to_codespan(d, sources);
+            let mut cs = to_codespan(d, sources, shown.as_ref());
+            if shown.is_some() {
+                cs.message = terminal_safe(&cs.message).into_owned();
+                for l in &mut cs.labels {
+                    l.message = terminal_safe(&l.message).into_owned();
+                }
+                for n in &mut cs.notes {
+                    *n = terminal_safe(n).into_owned();
+                }
+            }
             if color {
                 let mut buf = term::termcolor::Buffer::ansi();
                 let styles = term::Styles::default();
@@ -433,8 +461,130 @@ fn snap(text: &str, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     start..fix(r.end).max(start)
 }
 
-fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> CsDiagnostic<FileId> {
-    let range = |s: &Span| snap(&sources.get(s.file).text, &s.range);
+/// A character a terminal would act on rather than show: C0 and C1 controls and
+/// DEL, except tab and line ends (a `\r` not before `\n` is escaped).
+fn is_unsafe_control(c: char, next: Option<char>) -> bool {
+    c.is_control() && c != '\t' && c != '\n' && !(c == '\r' && next == Some('\n'))
+}
+
+/// The visible stand-in of an unsafe control character: its Unicode control
+/// picture (␛ for ESC, ␇ for BEL), or U+FFFD for C1 controls. One character for
+/// one, so columns stay the same.
+fn control_picture(c: char) -> char {
+    match c as u32 {
+        n @ 0..0x20 => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ => '\u{fffd}',
+    }
+}
+
+fn has_unsafe_controls(s: &str) -> bool {
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if is_unsafe_control(c, it.peek().copied()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `s` with its unsafe control characters replaced by pictures; also the
+/// original byte offset of each replaced character and how many bytes the text
+/// had grown by just after it.
+fn escape_controls(s: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(s.len());
+    let mut moved = Vec::new();
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if is_unsafe_control(c, it.peek().map(|&(_, n)| n)) {
+            let p = control_picture(c);
+            out.push(p);
+            moved.push((i, out.len() - (i + c.len_utf8())));
+        } else {
+            out.push(c);
+        }
+    }
+    (out, moved)
+}
+
+/// Text for the terminal: unsafe control characters replaced by pictures.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if has_unsafe_controls(s) {
+        std::borrow::Cow::Owned(escape_controls(s).0)
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The source files as shown on a terminal, when some file a diagnostic points
+/// into (or its name) holds control characters: escaped copies of those, with
+/// the shifts that map byte offsets into them.
+struct Shown {
+    sources: SourceMap,
+    /// Per file id: the shifts made by [`escape_controls`] (empty: unchanged).
+    moved: Vec<Vec<(usize, usize)>>,
+}
+
+impl Shown {
+    fn of(items: &[Diagnostic], sources: &SourceMap) -> Option<Shown> {
+        let mut touched = vec![false; sources.len()];
+        for d in items {
+            touched[d.span.file.0 as usize] = true;
+            for (s, _) in &d.related {
+                touched[s.file.0 as usize] = true;
+            }
+        }
+        let unsafe_file = |i: usize| {
+            let f = sources.get(FileId(i as u32));
+            has_unsafe_controls(&f.text) || has_unsafe_controls(&f.name)
+        };
+        let any = (0..sources.len()).any(|i| touched[i] && unsafe_file(i))
+            || items.iter().any(|d| {
+                has_unsafe_controls(&d.message)
+                    || has_unsafe_controls(&d.label)
+                    || d.help.as_deref().is_some_and(has_unsafe_controls)
+                    || d.notes.iter().any(|n| has_unsafe_controls(n))
+                    || d.related.iter().any(|(_, l)| has_unsafe_controls(l))
+            });
+        if !any {
+            return None;
+        }
+        let mut shown = SourceMap::new();
+        let mut moved = Vec::with_capacity(sources.len());
+        for (i, &touched) in touched.iter().enumerate() {
+            let f = sources.get(FileId(i as u32));
+            let name = terminal_safe(&f.name).into_owned();
+            if !touched {
+                shown.add(name, String::new());
+                moved.push(Vec::new());
+                continue;
+            }
+            let (text, m) = escape_controls(&f.text);
+            shown.add(name, text);
+            moved.push(m);
+        }
+        Some(Shown {
+            sources: shown,
+            moved,
+        })
+    }
+
+    /// Byte offset `offset` of file `file` in its shown text.
+    fn offset(&self, file: FileId, offset: usize) -> usize {
+        let moved = &self.moved[file.0 as usize];
+        let before = moved.partition_point(|&(i, _)| i < offset);
+        offset + before.checked_sub(1).map_or(0, |k| moved[k].1)
+    }
+}
+
+fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: Option<&Shown>) -> CsDiagnostic<FileId> {
+    let range = |s: &Span| {
+        let r = match shown {
+            Some(sh) => sh.offset(s.file, s.range.start)..sh.offset(s.file, s.range.end),
+            None => s.range.clone(),
+        };
+        snap(&sources.get(s.file).text, &r)
+    };
     let sev = match d.severity() {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
@@ -448,7 +598,7 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> CsDiagnostic<FileId> {
         .with_message(&d.message)
         .with_labels(
             std::iter::once(
-                Label::primary(d.span.file, d.span.range.clone()).with_message(&d.label),
+                Label::primary(d.span.file, range(&d.span)).with_message(&d.label),
             )
             .chain(
                 d.related

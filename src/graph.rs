@@ -281,6 +281,7 @@ pub fn resolve(content: &Content, diags: &mut Vec<Diagnostic>) -> Graph {
 pub fn validate(content: &Content, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     // Each page's checks on the pool (in page order), beside the search for
     // loops: one thread took 36 ms at 50,000 pages.
+    let after_broken = after_broken(content, graph);
     let (per_page, mut loops) = rayon::join(
         || {
             content
@@ -288,7 +289,7 @@ pub fn validate(content: &Content, graph: &Graph, diags: &mut Vec<Diagnostic>) {
                 .par_iter()
                 .map(|page| {
                     let mut d = Vec::new();
-                    check_page(content, graph, page, &mut d);
+                    check_page(content, graph, page, after_broken[page.id.index()], &mut d);
                     d
                 })
                 .collect::<Vec<_>>()
@@ -305,9 +306,42 @@ pub fn validate(content: &Content, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     diags.append(&mut loops);
 }
 
+/// For each page: whether a page with broken front matter leads to it (or it
+/// is one). Such a page may be unreachable only because that page's `entry`
+/// could not be read.
+fn after_broken(content: &Content, graph: &Graph) -> Vec<bool> {
+    let mut seen = vec![false; content.pages.len()];
+    let mut queue: VecDeque<PageId> = content
+        .pages
+        .iter()
+        .filter(|p| p.broken)
+        .map(|p| p.id)
+        .collect();
+    for p in &queue {
+        seen[p.index()] = true;
+    }
+    while let Some(p) = queue.pop_front() {
+        for &ei in &graph.out[p.index()] {
+            let t = graph.edges[ei].to;
+            if !seen[t.index()] {
+                seen[t.index()] = true;
+                queue.push_back(t);
+            }
+        }
+    }
+    seen
+}
+
 /// The checks of one page's shape: its `when`s, and whether it is an entry
-/// without branches, a dead end or unreachable.
-fn check_page(content: &Content, graph: &Graph, page: &Page, diags: &mut Vec<Diagnostic>) {
+/// without branches, a dead end or unreachable (not said of a page that a page
+/// with broken front matter leads to: `after_broken`).
+fn check_page(
+    content: &Content,
+    graph: &Graph,
+    page: &Page,
+    after_broken: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     if page.section_intro {
         return;
     }
@@ -347,7 +381,7 @@ fn check_page(content: &Content, graph: &Graph, page: &Page, diags: &mut Vec<Dia
         }
         diags.push(d);
     }
-    if has_branches && !reachable {
+    if has_branches && !reachable && !after_broken {
         diags.push(
             Diagnostic::new(
                 Code::Unreachable,

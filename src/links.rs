@@ -278,6 +278,15 @@ pub fn root_prefix(from: &str) -> String {
     "../".repeat(from.matches('/').count())
 }
 
+/// Output path of the map page of the tree whose entry page is written to
+/// `entry_out`: beside it, `.map.html` for `.html` (`a/b.html` →
+/// `a/b.map.html`). A source can still take that path (`b.map.md`, or a copied
+/// `b.map.html`): `check::collisions` reports it.
+pub fn map_out(entry_out: &str) -> String {
+    let stem = entry_out.strip_suffix(".html").unwrap_or(entry_out);
+    [stem, ".map.html"].concat()
+}
+
 /// Output path of the section page of folder `dir`.
 pub fn section_out(dir: &str) -> String {
     if dir.is_empty() {
@@ -290,6 +299,13 @@ pub fn section_out(dir: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_pages_sit_beside_their_entry() {
+        assert_eq!(map_out("a/b.html"), "a/b.map.html");
+        assert_eq!(map_out("index.html"), "index.map.html");
+        assert_eq!(map_out("a/index.html"), "a/index.map.html");
+    }
 
     #[test]
     fn normalizes() {

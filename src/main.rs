@@ -55,7 +55,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output,
                 drafts,
                 deny_warnings,
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             changed_since,
         } => {
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -145,7 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             entry,
             drafts,
         } => {
-            let mut opts = signpost::Options::new(root);
+            let mut opts = signpost::Options::new(cli::site_root(root));
             opts.drafts = drafts;
             let analysis = signpost::analyze(&opts)?;
             if !analysis.diagnostics.is_empty() && analysis.diagnostics.has_errors() {
@@ -181,7 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
         } => {
             let diff = signpost::diff::run(&signpost::diff::DiffOptions {
-                root,
+                root: cli::site_root(root),
                 base,
                 head,
                 drafts,
@@ -203,7 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
-                root,
+                root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
@@ -233,7 +233,8 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             bind,
             port,
             drafts,
-        } => serve(root, &bind, port, drafts),
+            open,
+        } => serve(cli::site_root(root), &bind, port, drafts, open),
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(
@@ -264,11 +265,13 @@ fn serve(
     bind: &str,
     port: u16,
     drafts: bool,
+    open: bool,
 ) -> Result<ExitCode, signpost::Error> {
     use signpost::serve::{Event, Server};
     let mut opts = signpost::Options::new(root);
     opts.drafts = drafts;
     let color = color_for(std::io::stderr().is_terminal());
+    let mut built = false;
     let mut print = move |event: Event| match event {
         Event::Changed(paths) => {
             if let Some(p) = paths.first() {
@@ -293,6 +296,7 @@ fn serve(
                 eprintln!("error: {e}");
             }
             let ms = r.elapsed.as_secs_f64() * 1000.0;
+            built |= r.ok;
             if r.ok {
                 let how = if r.incremental {
                     format!("incremental, {} files rendered", r.rendered)
@@ -300,13 +304,19 @@ fn serve(
                     "full".to_string()
                 };
                 eprintln!("Built {} pages in {ms:.0} ms ({how})", r.pages);
-            } else {
+            } else if built {
                 eprintln!("Build failed: still serving the last good site.");
+            } else {
+                eprintln!("Build failed: no good build yet; pages show the errors.");
             }
         }
     };
     let server = Server::start(opts, bind, port, &mut print)?;
-    eprintln!("Serving on http://{} (Ctrl-C to stop)", server.addr());
+    let url = format!("http://{}", server.addr());
+    eprintln!("Serving on {url} (Ctrl-C to stop)");
+    if open && let Err(e) = opener::open_browser(&url) {
+        eprintln!("warning: could not open a browser: {e}");
+    }
     let stopper = server.stopper();
     if let Err(e) = ctrlc::set_handler(move || stopper.stop()) {
         eprintln!("warning: Ctrl-C handler: {e}");

@@ -52,6 +52,55 @@ pub struct Processed {
     /// Plain text of the body (for search): whitespace collapsed, cut at
     /// [`SEARCH_TEXT_CAP`] bytes at a word.
     pub text: String,
+    /// Where Markdown blocks and raw HTML elements first nest deeper than
+    /// [`MAX_NESTING`] (file-absolute), if they do.
+    pub too_deep: Option<Range<usize>>,
+}
+
+/// How deep Markdown blocks and raw HTML elements may nest in a body. Browsers
+/// flatten deeper trees anyway (Chromium's parser stops at 512), and the HTML
+/// sanitizer's cost grows with the depth times the number of elements.
+pub const MAX_NESTING: usize = 512;
+
+/// Elements with no end tag.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+];
+
+/// The deepest raw HTML element nesting reached in `html`, starting at
+/// `depth` open elements; `depth` is left at the end's nesting. Tags are
+/// counted, not parsed: an unclosed `<p>` counts as open.
+fn html_nesting(html: &str, depth: &mut usize) -> usize {
+    let mut deepest = *depth;
+    let b = html.as_bytes();
+    for i in memchr::memchr_iter(b'<', b) {
+        let rest = &b[i + 1..];
+        let (close, name_at) = match rest.first() {
+            Some(b'/') => (true, 1),
+            Some(c) if c.is_ascii_alphabetic() => (false, 0),
+            _ => continue,
+        };
+        let name: Vec<u8> = rest[name_at..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if name.is_empty() || VOID_ELEMENTS.iter().any(|v| v.as_bytes() == name) {
+            continue;
+        }
+        if close {
+            *depth = depth.saturating_sub(1);
+            continue;
+        }
+        let end = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+        if end > 0 && rest[end - 1] == b'/' {
+            continue;
+        }
+        *depth += 1;
+        deepest = deepest.max(*depth);
+    }
+    deepest
 }
 
 /// How to process.
@@ -99,7 +148,7 @@ impl Slugger {
                 base.push('-');
             }
         }
-        if self.seen.insert(base.clone()) {
+        if self.seen.insert(base.clone()) && !is_theme_id(&base) {
             return base;
         }
         let n = self.next.entry(base.clone()).or_insert(0);
@@ -111,6 +160,28 @@ impl Slugger {
             }
         }
     }
+}
+
+/// Ids the built-in theme gives its own elements on a page (templates and
+/// signpost.js). A heading with the same slug gets the next number instead
+/// (`main-1`), so `aria-labelledby="choices-title"` and the script find theirs.
+const THEME_IDS: &[&str] = &[
+    "main",
+    "choices",
+    "chart",
+    "choices-title",
+    "search-input",
+    "search-status",
+    "search-results",
+];
+
+/// True for an id the theme uses: [`THEME_IDS`] and the script's
+/// `search-result-N`.
+fn is_theme_id(id: &str) -> bool {
+    THEME_IDS.contains(&id)
+        || id
+            .strip_prefix("search-result-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Finds the destination's span inside the source of an inline link `[..](dest ..)`.
@@ -648,7 +719,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Extracts `id="…"` values from raw HTML.
+/// Extracts `id="…"` values from raw HTML, character references decoded.
 fn html_ids(html: &str, out: &mut BTreeSet<String>) {
     let mut rest = html;
     while let Some(i) = rest.find("id=") {
@@ -661,7 +732,8 @@ fn html_ids(html: &str, out: &mut BTreeSet<String>) {
             continue;
         };
         if let Some(end) = rest[1..].find(q) {
-            out.insert(rest[1..1 + end].to_string());
+            // The id the browser sees: `id="R&amp;D"` is `R&D`.
+            out.insert(html_escape::decode_html_entities(&rest[1..1 + end]).into_owned());
             rest = &rest[1 + end..];
         }
     }
@@ -723,7 +795,25 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     let mut code: Option<(String, String)> = None;
     let mut pending_links: Vec<PendingLink<'_>> = Vec::new();
 
+    // Open Markdown blocks and inlines, and open raw HTML elements.
+    let (mut md_depth, mut html_depth) = (0usize, 0usize);
     for (event, range) in iter.by_ref() {
+        let deepest = match &event {
+            Event::Start(_) => {
+                md_depth += 1;
+                md_depth + html_depth
+            }
+            Event::End(_) => {
+                md_depth = md_depth.saturating_sub(1);
+                0
+            }
+            Event::Html(h) | Event::InlineHtml(h) => md_depth + html_nesting(h, &mut html_depth),
+            _ => 0,
+        };
+        if deepest > MAX_NESTING && out.too_deep.is_none() {
+            let first = text[range.start..].chars().next().map_or(0, char::len_utf8);
+            out.too_deep = Some(range.start + base..range.start + first + base);
+        }
         match &event {
             Event::Start(Tag::Heading { level, .. }) => {
                 if first_block && *level == HeadingLevel::H1 {
@@ -1242,6 +1332,37 @@ mod tests {
     /// Repeats are numbered as github-slugger numbers them, skipping
     /// numbers a heading took as its own text, in linear time (16,000
     /// identical headings once took 17 s).
+    #[test]
+    fn headings_never_take_the_themes_ids() {
+        let mut s = Slugger::default();
+        assert_eq!(s.slug("Main"), "main-1");
+        assert_eq!(s.slug("Choices title"), "choices-title-1");
+        assert_eq!(s.slug("Search result 3"), "search-result-3-1");
+        assert_eq!(s.slug("Search results page"), "search-results-page");
+        assert_eq!(s.slug("Main"), "main-2");
+        // Every literal id in the built-in theme is known here.
+        let theme = [
+            include_str!("../themes/default/templates/base.html"),
+            include_str!("../themes/default/templates/page.html"),
+            include_str!("../themes/default/templates/section.html"),
+            include_str!("../themes/default/templates/index.html"),
+            include_str!("../themes/default/templates/macros.html"),
+            include_str!("../themes/default/static/signpost.js"),
+        ];
+        for text in theme {
+            for (i, _) in text.match_indices("id = \"").chain(text.match_indices("id=\"")) {
+                let rest = &text[i..];
+                let value = rest[rest.find('"').unwrap() + 1..].split('"').next().unwrap();
+                if !value.contains(['{', '<', '/', ' ']) && !value.is_empty() && value != "p" {
+                    // `li.id = "search-result-" + i` in the script.
+                    let value = value.replace("search-result-", "search-result-0");
+                    let value = value.as_str();
+                    assert!(is_theme_id(value), "theme id `{value}` is not reserved");
+                }
+            }
+        }
+    }
+
     #[test]
     fn repeated_headings_are_numbered_past_taken_slugs() {
         let mut s = Slugger::default();

@@ -1,6 +1,8 @@
 //! output::write_atomic: renders into a temporary sibling folder, then swaps it
-//! into place with two renames, so a build that fails leaves the previous output
-//! exactly as it was, and readers never see a half-written site.
+//! into place in one step (`renameat2(RENAME_EXCHANGE)` on Linux; two renames
+//! elsewhere), so a build that fails leaves the previous output exactly as it
+//! was, and readers never see a half-written site. What a killed build left
+//! beside the output is cleaned up (or put back) by the next build.
 //!
 //! Safety: the output folder may not be the site root, the content folder, a
 //! folder that contains either, or a folder inside content/. An existing, non-empty
@@ -144,6 +146,7 @@ pub fn write_atomic<T>(
         move |source| Error::Io { path, source }
     };
     std::fs::create_dir_all(parent).map_err(io(parent))?;
+    recover_leftovers(parent, &name, out)?;
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -168,6 +171,13 @@ pub fn write_atomic<T>(
             return Err(e);
         }
     };
+    if out.exists() && exchange(&tmp, out) {
+        // `tmp` now holds the previous output.
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        return Ok(value);
+    }
+    // No atomic exchange here: two renames. A build killed between them leaves
+    // no `out` but `old`, which the next build puts back first.
     let had_old = out.exists();
     if had_old && let Err(e) = std::fs::rename(out, &old) {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -186,10 +196,111 @@ pub fn write_atomic<T>(
     Ok(value)
 }
 
+/// Swaps folders `a` and `b` in one step (Linux `renameat2` with
+/// `RENAME_EXCHANGE`); false where the OS or file system cannot.
+fn exchange(a: &Path, b: &Path) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+/// True when process `pid` is running (or may be: unknown counts as running).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// What a killed build left beside the output folder `out` (named `name`, in
+/// `parent`): if `out` is missing, the previous output a build had moved aside
+/// (`.NAME.old-PID`) is put back; then every `.NAME.tmp-PID` and
+/// `.NAME.old-PID` whose process is gone is removed. Only these exact names
+/// are touched, and never those of a build still running.
+fn recover_leftovers(parent: &Path, name: &str, out: &Path) -> Result<(), Error> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let mut left: Vec<(PathBuf, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix('.'))
+            .and_then(|f| f.strip_prefix(name))
+        else {
+            continue;
+        };
+        let (old, pid) = match (rest.strip_prefix(".old-"), rest.strip_prefix(".tmp-")) {
+            (Some(pid), _) => (true, pid),
+            (_, Some(pid)) => (false, pid),
+            _ => continue,
+        };
+        let Some(pid) = pid
+            .parse::<u32>()
+            .ok()
+            .filter(|_| pid.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if pid == std::process::id() || alive(pid) {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            left.push((entry.path(), old));
+        }
+    }
+    left.sort();
+    for (path, old) in left {
+        if old && !out.exists() && path.join(MARKER).is_file() {
+            std::fs::rename(&path, out).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            continue;
+        }
+        std::fs::remove_dir_all(&path).map_err(|source| Error::Io { path, source })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::DirSink;
     use crate::render::Sink;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn folders_are_exchanged_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("from-a"), "").unwrap();
+        assert!(super::exchange(&a, &b));
+        assert!(b.join("from-a").is_file() && !a.join("from-a").exists());
+    }
 
     #[test]
     fn files_land_in_their_folders_and_are_replaced_when_written_again() {

@@ -150,15 +150,45 @@ fn reload_script(version: u64) -> String {
     )
 }
 
-/// The banner shown on every page while the last save has errors.
+/// The banner shown on every page while the last save has errors: at the
+/// bottom, at most a third of the screen, with a button that closes it. Its
+/// colours are fixed and inline on every element (light text on dark red,
+/// 14:1, in either colour scheme), so no theme's stylesheet can change them.
 fn error_overlay(text: &str) -> String {
     format!(
         "<div id=\"signpost-errors\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;\
-         max-height:60vh;overflow:auto;margin:0;padding:12px 16px;background:#2b1010;color:#ffe1e1;\
-         border-top:4px solid #e5484d;font:13px/1.45 ui-monospace,monospace;z-index:2147483647\">\
-         <strong>signpost: the last save has errors; this is the last good build.</strong>\
-         <pre style=\"white-space:pre-wrap;margin:8px 0 0\">{}</pre></div>\n",
+         z-index:2147483647;box-sizing:border-box;max-height:33vh;overflow:auto;margin:0;\
+         padding:10px 14px;background:#2b1010;color:#ffe1e1;border-top:4px solid #e5484d;\
+         font:13px/1.45 ui-monospace,monospace;text-align:left\">\
+         <div style=\"display:flex;gap:12px;align-items:flex-start;justify-content:space-between\">\
+         <strong style=\"color:#ffffff;background:transparent\">signpost: the last save has errors; \
+         this page is from the last good build.</strong>\
+         <button type=\"button\" onclick=\"this.parentNode.parentNode.remove()\" \
+         style=\"flex:none;margin:0;padding:2px 10px;font:inherit;color:#2b1010;background:#ffe1e1;\
+         border:0;border-radius:4px;cursor:pointer\">Close</button></div>\
+         <pre style=\"white-space:pre-wrap;margin:8px 0 0;padding:0;border:0;background:transparent;\
+         color:#ffe1e1;font:inherit\">{}</pre></div>\n",
         crate::render::theme::escape_html(text)
+    )
+}
+
+/// The page served for every path while there has been no good build: the
+/// diagnostics, styled for either colour scheme, and the reload script.
+fn no_build_page(errors: &str, reload: &str) -> String {
+    const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#ffffff;color:#1b1f24}\
+        main{max-width:60rem;margin:0 auto;padding:1.5rem 1rem}h1{font-size:1.6rem;margin:0 0 .5rem}\
+        pre{white-space:pre-wrap;overflow-wrap:anywhere;padding:1rem;border-left:4px solid #d1242f;\
+        border-radius:6px;background:#fdecec;color:#5c0a0a;font:13px/1.45 ui-monospace,monospace}\
+        @media (prefers-color-scheme:dark){body{background:#0f1419;color:#e6edf3}\
+        pre{background:#33161a;color:#ffd7d7;border-color:#da3633}}";
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\">\
+         <title>signpost: no good build yet</title><style>{STYLE}</style></head><body><main>\
+         <h1>No good build yet</h1><p>The site has errors, so there is nothing to show yet. \
+         Fix them and save: this page reloads by itself.</p><pre>{}</pre></main>\n{reload}</body></html>\n",
+        crate::render::theme::escape_html(errors)
     )
 }
 
@@ -1129,16 +1159,14 @@ fn respond<B>(hub: &Hub, local: Option<SocketAddr>, req: &Request<B>) -> Respons
         (s.files.clone(), s.errors.clone(), s.version)
     };
     let mut extra = reload_script(version);
+    let Some(files) = files else {
+        // No good build yet: every path shows the diagnostics.
+        let page = no_build_page(errors.as_deref().unwrap_or_default(), &extra);
+        return html(StatusCode::SERVICE_UNAVAILABLE, page.into_bytes());
+    };
     if let Some(errors) = &errors {
         extra.insert_str(0, &error_overlay(errors));
     }
-    let Some(files) = files else {
-        // No good build yet: every path shows the diagnostics.
-        let page = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>signpost: build failed</title></head><body><h1>The site has errors</h1>\n{extra}</body></html>\n"
-        );
-        return html(StatusCode::SERVICE_UNAVAILABLE, page.into_bytes());
-    };
     match lookup(&files, target) {
         Lookup::File(key) => {
             let body = &files[&key];

@@ -282,6 +282,20 @@ pub fn load(
                 return Ok((Loaded::Draft(f.path, SourceFile::new(name, text)), d));
             }
             let scan = markdown::scan(&text, parsed.body.clone());
+            if let Some(r) = scan.too_deep.clone() {
+                d.push(
+                    Diagnostic::new(
+                        Code::TooDeep,
+                        Span::new(file, r),
+                        format!(
+                            "Markdown blocks and HTML elements nest more than {} deep here",
+                            markdown::MAX_NESTING
+                        ),
+                    )
+                    .label("too deep")
+                    .help("flatten the nesting: browsers show no more than this anyway"),
+                );
+            }
             let page = Page {
                 id: PageId(0),
                 file,

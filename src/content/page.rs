@@ -166,6 +166,7 @@ pub fn parse(
             };
         }
     };
+    let reported_before = diags.len();
     let base = split.front_matter.start;
     let fm_text = &text[split.front_matter.clone()];
     let (table, errors) = DeTable::parse_recoverable(fm_text);
@@ -272,6 +273,9 @@ pub fn parse(
             .help("add `title = \"…\"` to the front matter"),
         );
     }
+    // Any problem in the front matter (a misspelt outcome, `entry = "yes"`)
+    // leaves the page's shape unknown: graph checks would only repeat it.
+    let broken = broken || r.diags.len() > reported_before;
     ParsedPage {
         meta,
         body: split.body,

@@ -37,7 +37,7 @@ mod text;
 /// A page of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowNode {
-    /// Title shown in the box (wrapped to three lines).
+    /// Title shown in the box (wrapped, in full).
     pub title: String,
     /// Link target, relative to the page the SVG is embedded in.
     pub url: String,
@@ -88,8 +88,8 @@ pub struct NodeBox {
 pub struct EdgeLabel {
     /// The label's box, on the edge.
     pub rect: Rect,
-    /// The label's text, shortened with "…" if needed.
-    pub text: String,
+    /// The label's text, wrapped into lines (in full).
+    pub lines: Vec<String>,
 }
 
 /// Where a branch is drawn.
@@ -126,14 +126,19 @@ const LINE_H: f64 = 16.0;
 const PAD_X: f64 = 10.0;
 const PAD_Y: f64 = 8.0;
 const WRAP_UNITS: usize = 22;
-const MAX_LINES: usize = 3;
 const MIN_NODE_W: f64 = 60.0;
-// Labels: 12px text (themes may use less), one line.
-const LABEL_FONT_SIZE: f64 = 12.0;
+/// Font size of branch labels, the smallest text of a chart: a page may scale
+/// a chart down to [`MIN_SCALE`] of its size, and no further, so that labels
+/// stay at 9px or more.
+pub const LABEL_FONT_SIZE: f64 = 12.0;
+/// The smallest scale a chart should be shown at (9px labels).
+pub const MIN_SCALE: f64 = 0.76;
+const _: () = assert!(LABEL_FONT_SIZE * MIN_SCALE >= 9.0, "labels stay at 9px");
 const LABEL_CHAR_W: f64 = 6.5;
-const LABEL_H: f64 = 18.0;
+const LABEL_LINE_H: f64 = 14.0;
+const LABEL_PAD_Y: f64 = 3.0;
 const LABEL_PAD_X: f64 = 5.0;
-const LABEL_UNITS: usize = 28;
+const LABEL_UNITS: usize = 26;
 // Spacing.
 const NODE_SEP: f64 = 24.0;
 const EDGE_SEP: f64 = 12.0;
@@ -157,14 +162,18 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     // Sizes of boxes and labels.
     let lines: Vec<Vec<String>> = nodes
         .iter()
-        .map(|nd| text::wrap(&nd.title, WRAP_UNITS, MAX_LINES))
+        .map(|nd| text::wrap(&nd.title, WRAP_UNITS))
         .collect();
-    let labels: Vec<Option<(String, f64)>> = edges
+    let labels: Vec<Option<Label>> = edges
         .iter()
         .map(|e| {
-            let t = text::shorten(e.label.as_deref()?, LABEL_UNITS);
-            let w = text::units(&t) as f64 * LABEL_CHAR_W + 2.0 * LABEL_PAD_X;
-            (!t.is_empty()).then_some((t, w))
+            let lines = text::wrap(e.label.as_deref()?, LABEL_UNITS);
+            let widest = lines.iter().map(|l| text::units(l)).max().unwrap_or(0);
+            (widest > 0).then_some(Label {
+                w: widest as f64 * LABEL_CHAR_W + 2.0 * LABEL_PAD_X,
+                h: lines.len() as f64 * LABEL_LINE_H + 2.0 * LABEL_PAD_Y,
+                lines,
+            })
         })
         .collect();
     let mut left = vec![0.0; items];
@@ -193,23 +202,22 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     for group in loops.chunk_by(|a, b| a.0 == b.0) {
         let v = group[0].0;
         let k = group.len() as f64;
-        let labelled: Vec<f64> = group
+        let labelled: Vec<&Label> = group
             .iter()
-            .filter_map(|&(_, e)| labels[e].as_ref().map(|l| l.1))
+            .filter_map(|&(_, e)| labels[e].as_ref())
             .collect();
         let mut room = LOOP_OUT + (k - 1.0) * LOOP_STEP + 2.0;
-        if let Some(widest) = labelled.iter().copied().reduce(f64::max) {
+        if let Some(widest) = labelled.iter().map(|l| l.w).reduce(f64::max) {
             room += LOOP_LABEL_GAP + widest;
-            let stack = labelled.len() as f64 * (LABEL_H + STACK_GAP) - STACK_GAP;
-            height[v] = f64::max(height[v], stack);
+            height[v] = f64::max(height[v], stack_height(&labelled));
         }
         right[v] += room;
     }
     for (e, label) in labels.iter().enumerate() {
-        if let (Some(li), Some((_, w))) = (lay.label_item(e), label) {
-            left[li] = w / 2.0;
-            right[li] = w / 2.0;
-            height[li] = LABEL_H;
+        if let (Some(li), Some(l)) = (lay.label_item(e), label) {
+            left[li] = l.w / 2.0;
+            right[li] = l.w / 2.0;
+            height[li] = l.h;
         }
     }
 
@@ -314,6 +322,18 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     }
 }
 
+/// A branch label, wrapped, with its size.
+struct Label {
+    lines: Vec<String>,
+    w: f64,
+    h: f64,
+}
+
+/// Height of self-loop labels stacked beside a box.
+fn stack_height(labels: &[&Label]) -> f64 {
+    labels.iter().map(|l| l.h + STACK_GAP).sum::<f64>() - STACK_GAP
+}
+
 /// Where the rows are: per rank its top and height; per item its rank and x.
 struct Rows<'a> {
     x: &'a [f64],
@@ -329,7 +349,7 @@ fn route(
     lay: &rank::Layered,
     rows: &Rows<'_>,
     node_boxes: &[NodeBox],
-    labels: &[Option<(String, f64)>],
+    labels: &[Option<Label>],
 ) -> Vec<EdgePath> {
     // Ports: the edges leaving a box's bottom (or entering its top) are spread
     // along that side in the order of where they go next.
@@ -391,16 +411,16 @@ fn route(
                 if lay.back[e] {
                     pts.reverse();
                 }
-                if let (Some(li), Some((t, w))) = (lay.label_item(e), &labels[e]) {
+                if let (Some(li), Some(l)) = (lay.label_item(e), &labels[e]) {
                     let r = rows.rank[li];
                     label = Some(EdgeLabel {
                         rect: Rect {
-                            x: rows.x[li] - w / 2.0,
-                            y: rows.top[r] + (rows.height[r] - LABEL_H) / 2.0,
-                            w: *w,
-                            h: LABEL_H,
+                            x: rows.x[li] - l.w / 2.0,
+                            y: rows.top[r] + (rows.height[r] - l.h) / 2.0,
+                            w: l.w,
+                            h: l.h,
                         },
-                        text: t.clone(),
+                        lines: l.lines.clone(),
                     });
                 }
             }
@@ -418,15 +438,18 @@ fn route(
 fn draw_self_loops(
     loops: &[(usize, usize)],
     node_boxes: &[NodeBox],
-    labels: &[Option<(String, f64)>],
+    labels: &[Option<Label>],
     paths: &mut [EdgePath],
 ) {
     for group in loops.chunk_by(|a, b| a.0 == b.0) {
         let r = node_boxes[group[0].0].rect;
         let (rx, cy) = (r.x + r.w, r.y + r.h / 2.0);
         let outer = LOOP_OUT + (group.len() as f64 - 1.0) * LOOP_STEP;
-        let labelled = group.iter().filter(|&&(_, e)| labels[e].is_some()).count() as f64;
-        let mut ly = cy - (labelled * (LABEL_H + STACK_GAP) - STACK_GAP) / 2.0;
+        let labelled: Vec<&Label> = group
+            .iter()
+            .filter_map(|&(_, e)| labels[e].as_ref())
+            .collect();
+        let mut ly = cy - stack_height(&labelled) / 2.0;
         for (j, &(_, e)) in group.iter().enumerate() {
             let off = LOOP_OUT + j as f64 * LOOP_STEP;
             let dy = (6.0 + 4.0 * j as f64).min(r.h / 2.0 - 3.0);
@@ -437,17 +460,17 @@ fn draw_self_loops(
                 (rx + off, cy + dy),
                 (rx, cy + dy),
             ];
-            if let Some((t, w)) = &labels[e] {
+            if let Some(l) = &labels[e] {
                 path.label = Some(EdgeLabel {
                     rect: Rect {
                         x: rx + outer + LOOP_LABEL_GAP,
                         y: ly,
-                        w: *w,
-                        h: LABEL_H,
+                        w: l.w,
+                        h: l.h,
                     },
-                    text: t.clone(),
+                    lines: l.lines.clone(),
                 });
-                ly += LABEL_H + STACK_GAP;
+                ly += l.h + STACK_GAP;
             }
         }
     }
@@ -552,7 +575,9 @@ fn node_colors(node: &FlowNode) -> (&'static str, &'static str) {
 }
 
 /// Inline `<svg>` markup for a laid-out tree. `id_prefix` starts every `id`
-/// in it, so many charts can share a page. Byte-deterministic; coordinates are
+/// in it, so many charts can share a page. It scales to the width of its
+/// container, from its natural size down to [`MIN_SCALE`] of it; a container
+/// narrower than that should scroll (`overflow-x: auto`). Byte-deterministic; coordinates are
 /// rounded to one decimal. Styling hooks: `.node`, `.entry`,
 /// `.outcome-{kind}`, `.edge`, `.edge.back`, `.edge-label`; presentation
 /// attributes keep it readable without CSS.
@@ -562,9 +587,12 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     text::escape_into(&mut prefix, id_prefix);
     let mut buf = itoa::Buffer::new();
     let (w, h) = (Num(layout.width), Num(layout.height));
+    // Fits the column, but is never scaled below MIN_SCALE: a wider chart
+    // makes its container scroll instead, its text still readable.
+    let min_w = Num((layout.width * MIN_SCALE).ceil());
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-labelledby="{prefix}-title">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="width:100%;height:auto;max-width:{w}px;min-width:{min_w}px" role="group" aria-labelledby="{prefix}-title">"#
     );
     let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
     if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {
@@ -615,11 +643,10 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
     }
     s.push_str("</g>\n");
 
-    let labelled: Vec<(usize, &EdgeLabel)> = layout
+    let labelled: Vec<&EdgeLabel> = layout
         .edges
         .iter()
-        .enumerate()
-        .filter_map(|(e, p)| p.label.as_ref().map(|l| (e, l)))
+        .filter_map(|p| p.label.as_ref())
         .collect();
     if !labelled.is_empty() {
         let _ = write!(
@@ -627,32 +654,25 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
             r##"<g font-family="sans-serif" font-size="{LABEL_FONT_SIZE}" text-anchor="middle" fill="#444">"##
         );
         s.push('\n');
-        for (e, l) in labelled {
+        for l in labelled {
             let r = l.rect;
-            s.push_str(r#"<g class="edge-label">"#);
-            // The full text on hover, only where the label had to be shortened.
-            let full = edges
-                .get(e)
-                .and_then(|e| e.label.as_deref())
-                .map(text::flatten)
-                .unwrap_or_default();
-            if full != l.text {
-                s.push_str("<title>");
-                text::escape_into(&mut s, &full);
-                s.push_str("</title>");
-            }
-            s.push_str("<rect");
+            s.push_str(r#"<g class="edge-label"><rect"#);
             push_rect(&mut s, &mut buf, r);
-            s.push_str(r##" rx="3" fill="#fff"/><text"##);
-            push_attr(&mut s, &mut buf, "x", r.x + r.w / 2.0);
-            push_attr(
-                &mut s,
-                &mut buf,
-                "y",
-                r.y + r.h / 2.0 + LABEL_FONT_SIZE * 0.35,
-            );
-            s.push('>');
-            text::escape_into(&mut s, &l.text);
+            s.push_str(r##" rx="3" fill="#fff"/><text>"##);
+            let cx = r.x + r.w / 2.0;
+            for (i, line) in l.lines.iter().enumerate() {
+                let baseline = r.y
+                    + LABEL_PAD_Y
+                    + i as f64 * LABEL_LINE_H
+                    + LABEL_LINE_H / 2.0
+                    + LABEL_FONT_SIZE * 0.35;
+                s.push_str("<tspan");
+                push_attr(&mut s, &mut buf, "x", cx);
+                push_attr(&mut s, &mut buf, "y", baseline);
+                s.push('>');
+                text::escape_into(&mut s, line);
+                s.push_str("</tspan>");
+            }
             s.push_str("</text></g>\n");
         }
         s.push_str("</g>\n");
@@ -669,13 +689,6 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         s.push_str("<a href=\"");
         text::escape_into(&mut s, &node.url);
         s.push_str("\">");
-        let full = text::flatten(&node.title);
-        if !text::joined_is(&b.lines, &full) {
-            // Cut short in the box: the whole title on hover.
-            s.push_str("<title>");
-            text::escape_into(&mut s, &full);
-            s.push_str("</title>");
-        }
         s.push_str("<rect class=\"node");
         if node.entry {
             s.push_str(" entry");

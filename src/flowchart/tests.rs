@@ -495,18 +495,21 @@ fn svg_escapes_and_classes() {
     let s = run("escapes", &nodes, &edges, 0).1;
     assert!(s.contains(">Check the cable &amp;</tspan><tspan "), "{s}");
     assert!(s.contains(">power &lt;LED&gt;</tspan></text></a>"), "{s}");
-    // No hover title on a box that shows its whole title, one on a box that does not.
-    assert!(!s.contains("<title>Check the cable"));
+    // Nothing is cut and nothing is behind hover: the only <title> is the chart's.
+    assert_eq!(s.matches("<title").count(), 1, "{s}");
+    assert!(!s.contains('…'));
     let mut long = nodes.clone();
     long[1].title =
         "Check the cable and the power and the little LED next to the switch at the back".into();
     let t = svg(&long, &edges, &layout(&long, &edges, 0), "long");
-    assert!(t.contains("<title>Check the cable and the power and the little LED next to the switch at the back</title>"));
-    assert!(t.contains(">little LED next to…</tspan>"), "{t}");
+    assert!(!t.contains('…'));
+    assert!(t.contains(">little LED next to the</tspan>"), "{t}");
     assert!(
-        s.contains("<title>The light blinks orange and the display shows &quot;E-42&quot;</title>")
+        s.contains(">The light blinks orange</tspan><tspan ")
+            && s.contains(">and the display shows</tspan><tspan ")
+            && s.contains(">&quot;E-42&quot;</tspan></text>"),
+        "{s}"
     );
-    assert!(s.contains(">The light blinks orange and…</text>"), "{s}");
     assert!(s.contains(r#"<rect class="node entry""#));
     assert!(s.contains(r#"<rect class="node outcome-resolved""#));
     assert!(s.contains(r#"<rect class="node outcome-escalate""#));
@@ -715,6 +718,57 @@ fn two_thousand_pages() {
     );
     check(&nodes, &edges, 0, &l);
     assert_eq!(layout(&nodes, &edges, 0), l);
+}
+
+/// The texts of the chart, one per `<text>` element, its lines joined with spaces.
+fn chart_texts(svg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for text in svg.split("<text").skip(1) {
+        let text = &text[..text.find("</text>").unwrap()];
+        let lines: Vec<&str> = text
+            .split("<tspan")
+            .skip(1)
+            .map(|t| &t[t.find('>').unwrap() + 1..t.find("</tspan>").unwrap()])
+            .collect();
+        out.push(lines.join(" "));
+    }
+    out
+}
+
+#[test]
+fn every_title_and_when_is_drawn_in_full() {
+    // Wide fan-outs with branch labels of 60 to 110 characters.
+    let mut rng = Lcg(7);
+    let mut nodes = vec![node(
+        "Start: the printer does not print anything at all today",
+    )];
+    let mut edges = Vec::new();
+    for i in 1..40 {
+        let from = rng.below(i.min(8));
+        nodes.push(node(&rng.words(3, 14)));
+        let mut when = rng.words(10, 18);
+        when.truncate(110);
+        edges.push(edge(from, i, Some(when.trim_end())));
+    }
+    let l = layout(&nodes, &edges, 0);
+    check(&nodes, &edges, 0, &l);
+    let s = svg(&nodes, &edges, &l, "full");
+    let mut escaped = String::new();
+    let texts = chart_texts(&s);
+    for want in nodes
+        .iter()
+        .map(|n| n.title.as_str())
+        .chain(edges.iter().filter_map(|e| e.label.as_deref()))
+    {
+        escaped.clear();
+        text::escape_into(&mut escaped, &text::flatten(want));
+        assert!(texts.contains(&escaped), "{want:?} not in {texts:?}");
+    }
+    // The chart scales down to MIN_SCALE at most (9px labels, asserted at compile time).
+    assert!(
+        s.contains("style=\"width:100%;height:auto;max-width:"),
+        "{s}"
+    );
 }
 
 #[test]

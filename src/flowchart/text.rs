@@ -1,5 +1,5 @@
-//! Text measuring for the flowchart: wraps titles, shortens branch labels and
-//! estimates widths. There is no font at build time, so widths are estimates in
+//! Text measuring for the flowchart: wraps titles and branch labels (in full,
+//! never cut) and estimates widths. There is no font at build time, so widths are estimates in
 //! "units" (one per character, two per East Asian wide character or emoji).
 
 /// Width of `c` in units: East Asian wide characters and emoji take two.
@@ -44,38 +44,18 @@ fn prefix_within(s: &str, max: usize) -> &str {
     s
 }
 
-/// Cuts `s` to at most `max` units including a trailing "…", preferring a word
-/// boundary when one is not too far back.
-fn ellipsize(s: &str, max: usize) -> String {
-    let head = prefix_within(s, max.saturating_sub(1).max(1));
-    let whole_word = s[head.len()..].starts_with(' ');
-    let cut = match head.rfind(' ') {
-        Some(i) if !whole_word && units(&head[..i]) * 3 >= max * 2 => &head[..i],
-        _ => head,
-    };
-    let mut out = cut.trim_end().to_string();
-    out.push('…');
-    out
-}
-
-/// Wraps a title into at most `max_lines` lines of at most `width` units,
-/// breaking at spaces (and inside words longer than a line). A title that does
-/// not fit ends with "…" on its last line.
-pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::with_capacity(max_lines.min(4));
-    // A line holds at most `width` units: as many bytes when ASCII, and
-    // room for the ellipsis.
+/// Wraps `title` into lines of at most `width` units, breaking at spaces (and
+/// inside words longer than a line). Nothing is cut: every word is kept, so a
+/// long title takes more lines.
+pub(super) fn wrap(title: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::with_capacity(4);
+    // A line holds at most `width` units: as many bytes when ASCII.
     let new_line = || String::with_capacity(width + 4);
     let mut cur = new_line();
     let mut cur_units = 0;
-    let mut overflow = false;
-    'words: for word in title.split_whitespace() {
+    for word in title.split_whitespace() {
         let mut rest = word;
         while !rest.is_empty() {
-            if lines.len() == max_lines {
-                overflow = true;
-                break 'words;
-            }
             let w = units(rest);
             if cur_units == 0 {
                 let head = prefix_within(rest, width);
@@ -97,40 +77,13 @@ pub(super) fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
             }
         }
     }
-    if cur_units > 0 {
-        if lines.len() == max_lines {
-            overflow = true;
-        } else {
-            lines.push(cur);
-        }
-    }
-    if lines.is_empty() {
-        lines.push(String::new());
-    }
-    if let (true, Some(last)) = (overflow, lines.last_mut()) {
-        let mut s = std::mem::take(last);
-        *last = if units(&s) < width {
-            s.push('…');
-            s
-        } else {
-            ellipsize(&s, width)
-        };
+    if cur_units > 0 || lines.is_empty() {
+        lines.push(cur);
     }
     lines
 }
 
-/// A branch label cut to at most `max` units, with "…" when shortened.
-/// Whitespace runs (including newlines) become single spaces.
-pub(super) fn shorten(label: &str, max: usize) -> String {
-    let flat = flatten(label);
-    if units(&flat) <= max {
-        flat.into_owned()
-    } else {
-        ellipsize(&flat, max)
-    }
-}
-
-/// Whitespace runs become single spaces (for hover text); borrowed when
+/// Whitespace runs become single spaces (for the chart's title); borrowed when
 /// there is nothing to change.
 pub(super) fn flatten(s: &str) -> std::borrow::Cow<'_, str> {
     // Most titles are printable ASCII words with single spaces: already flat.
@@ -146,6 +99,7 @@ pub(super) fn flatten(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Whether `lines` joined with single spaces are `s`, without joining them.
+#[cfg(test)]
 pub(super) fn joined_is(lines: &[String], s: &str) -> bool {
     let mut rest = s;
     for (i, line) in lines.iter().enumerate() {
@@ -253,29 +207,28 @@ mod tests {
 
     #[test]
     fn wraps_at_spaces() {
-        assert_eq!(wrap("Reset the router", 22, 3), ["Reset the router"]);
+        assert_eq!(wrap("Reset the router", 22), ["Reset the router"]);
         assert_eq!(
-            wrap("Check that the cable is plugged in at both ends", 22, 3),
+            wrap("Check that the cable is plugged in at both ends", 22),
             ["Check that the cable", "is plugged in at both", "ends"]
         );
-        assert_eq!(wrap("", 22, 3), [""]);
+        assert_eq!(wrap("", 22), [""]);
     }
 
     #[test]
-    fn long_titles_get_an_ellipsis() {
-        let lines = wrap(
-            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
-            22,
-            3,
-        );
-        assert_eq!(lines.len(), 3);
-        assert!(lines[2].ends_with('…'), "{lines:?}");
+    fn long_titles_are_wrapped_in_full() {
+        let title =
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen";
+        let lines = wrap(title, 22);
+        assert_eq!(lines.len(), 4, "{lines:?}");
         assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
+        assert_eq!(lines.join(" "), title);
+        assert!(joined_is(&lines, title));
     }
 
     #[test]
     fn long_words_are_split() {
-        let lines = wrap("https://example.com/a/very/long/path/indeed", 22, 3);
+        let lines = wrap("https://example.com/a/very/long/path/indeed", 22);
         assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
         assert_eq!(
             lines.concat(),
@@ -286,21 +239,12 @@ mod tests {
     #[test]
     fn wide_characters_count_double() {
         assert_eq!(units("日本語"), 6);
-        let lines = wrap(
-            "日本語のタイトルはとても長いのでこれは折り返されます",
-            22,
-            3,
-        );
+        let lines = wrap("日本語のタイトルはとても長いのでこれは折り返されます", 22);
         assert!(lines.iter().all(|l| units(l) <= 22), "{lines:?}");
-    }
-
-    #[test]
-    fn shortens_labels() {
-        assert_eq!(shorten("Yes", 28), "Yes");
-        assert_eq!(shorten(" The  light\nis on ", 28), "The light is on");
-        let s = shorten("The light on the front is blinking orange slowly", 28);
-        assert!(s.ends_with('…') && units(&s) <= 28, "{s}");
-        assert_eq!(s, "The light on the front is…");
+        assert_eq!(
+            lines.concat(),
+            "日本語のタイトルはとても長いのでこれは折り返されます"
+        );
     }
 
     #[test]

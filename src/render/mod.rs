@@ -20,16 +20,22 @@ pub use crate::content::ASSET_DIR;
 use crate::content::{Content, Page, PageId};
 use crate::error::Error;
 use crate::flowchart;
-use crate::links::{relative_url, root_prefix, section_out, with_fragment};
+use crate::links::{map_out, relative_url, root_prefix, section_out, with_fragment};
 use crate::markdown::{self, Processed, Settings};
 use crate::site::Site;
 use crate::source::SourceMap;
 pub use theme::Theme;
 use theme::escape_html;
 use view::{
-    BranchView, IndexContext, LinkView, ListedPage, OutlineNode, PageContext, PageView, ParentView,
-    SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
+    BranchView, IndexContext, LinkView, ListedPage, MapContext, OutlineNode, PageContext, PageView,
+    ParentView, SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
 };
+
+/// The home page shows every tree's flowchart and outline inline while the
+/// trees have at most this many pages together (a page counted once per tree
+/// it is in); above that, each tree is listed with a link to its map page,
+/// so the home page stays small (docs/output.md).
+pub const INLINE_CHART_PAGES: usize = 200;
 
 /// Where rendered files go.
 pub trait Sink: Sync {
@@ -226,6 +232,19 @@ pub fn render_parts(
             .try_for_each(page)?,
     }
     let section = |dir: &String| -> Result<(), Error> {
+        if dir.is_empty() {
+            // Map pages show titles and whens of many pages: they change
+            // when the home page does.
+            site.graph
+                .entries
+                .par_iter()
+                .enumerate()
+                .try_for_each(|(i, &e)| {
+                    let out = map_out(&content.page(e).out);
+                    let html = render_map(&ctx, i, e, &out)?;
+                    sink.write(&out, html.as_bytes()).map_err(io_err(&out))
+                })?;
+        }
         let (out, html) = if dir.is_empty() {
             ("index.html".to_string(), render_index(&ctx)?)
         } else {
@@ -284,6 +303,7 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
     let content = &site.content;
     content.pages.iter().filter(|p| !p.section_intro).count()
         + content.sections.len()
+        + site.graph.entries.len()
         + content.assets.len()
         + theme.statics.len()
         + 2
@@ -394,7 +414,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             }
         })
         .collect();
-    let parents = graph.inc[page.id.index()]
+    let parents: Vec<ParentView<'_>> = graph.inc[page.id.index()]
         .iter()
         .map(|&e| {
             let edge = &graph.edges[e];
@@ -418,6 +438,8 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             }
         })
         .collect();
+    let map_url =
+        graph.entry_of[page.id.index()].map(|e| relative_url(from, &map_out(&content.page(e).out)));
     let tree = graph.entry_of[page.id.index()].map(|e| {
         let entry = content.page(e);
         LinkView {
@@ -425,7 +447,7 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             url: relative_url(from, &entry.out),
         }
     });
-    let path = graph
+    let path: Vec<StepView<'_>> = graph
         .path_to(page.id)
         .into_iter()
         .map(|e| {
@@ -440,6 +462,12 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             }
         })
         .collect();
+    // "How you got here" says nothing the path above does not when the only
+    // page that leads here is the path's last step.
+    let parents_in_path = match (parents.as_slice(), path.last()) {
+        ([parent], Some(step)) => parent.url == step.url && parent.when_text == step.when_text,
+        _ => false,
+    };
     let mut crumbs = breadcrumbs(ctx, from, page.dir());
     crumbs.push(LinkView {
         title: page.title(),
@@ -464,8 +492,10 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         breadcrumbs: crumbs,
         branches,
         parents,
+        parents_in_path,
         backlinks,
         tree,
+        map_url,
         path,
     };
     render_template(ctx, "page.html", &view)
@@ -555,6 +585,7 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
 
 fn outline<'a>(
     ctx: &'a Ctx<'a>,
+    from: &str,
     tree: usize,
     root: PageId,
     id: PageId,
@@ -564,7 +595,7 @@ fn outline<'a>(
     let content = &ctx.site.content;
     let graph = &ctx.site.graph;
     let page = content.page(id);
-    let url = relative_url("index.html", &page.out);
+    let url = relative_url(from, &page.out);
     let other_tree = id != root && graph.is_entry(id);
     if other_tree || shown.contains_key(&id) {
         return OutlineNode {
@@ -586,7 +617,7 @@ fn outline<'a>(
         .map(|&e| {
             let edge = &graph.edges[e];
             let (w, _) = when_html(ctx, e);
-            outline(ctx, tree, root, edge.to, w, shown)
+            outline(ctx, from, tree, root, edge.to, w, shown)
         })
         .collect();
     OutlineNode {
@@ -603,8 +634,8 @@ fn outline<'a>(
 }
 
 /// The inline SVG flowchart of the tree of `entry`, with links relative to
-/// index.html. Another tree's entry is drawn as a box but not expanded.
-fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
+/// output file `from`. Another tree's entry is drawn as a box but not expanded.
+fn flowchart(ctx: &Ctx<'_>, from: &str, entry: PageId, prefix: &str) -> String {
     let content = &ctx.site.content;
     let graph = &ctx.site.graph;
     let members = graph.tree(entry);
@@ -615,7 +646,7 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
             let page = content.page(p);
             flowchart::FlowNode {
                 title: page.title().to_string(),
-                url: relative_url("index.html", &page.out),
+                url: relative_url(from, &page.out),
                 outcome: outcome(page).map(str::to_string),
                 entry: graph.is_entry(p),
             }
@@ -639,10 +670,58 @@ fn flowchart(ctx: &Ctx<'_>, entry: PageId, prefix: &str) -> String {
     flowchart::svg(&nodes, &edges, &layout, prefix)
 }
 
-/// The outline of the tree of entry number `i` (`e`).
-fn tree_outline<'a>(ctx: &'a Ctx<'a>, i: usize, e: PageId) -> OutlineNode<'a> {
+/// The outline of the tree of entry number `i` (`e`), links relative to `from`.
+fn tree_outline<'a>(ctx: &'a Ctx<'a>, from: &str, i: usize, e: PageId) -> OutlineNode<'a> {
     let mut shown = BTreeMap::new();
-    outline(ctx, i, e, e, "", &mut shown)
+    outline(ctx, from, i, e, e, "", &mut shown)
+}
+
+/// Tree number `i` (entry `e`) as seen from output file `from`; its chart and
+/// outline only when `drawn`.
+fn tree_view<'a>(ctx: &'a Ctx<'a>, from: &str, i: usize, e: PageId, drawn: bool) -> TreeView<'a> {
+    let content = &ctx.site.content;
+    let entry = content.page(e);
+    let members = ctx.site.graph.tree(e);
+    let outcome_count = members
+        .iter()
+        .filter(|&&p| content.page(p).meta.outcome.is_some())
+        .count();
+    TreeView {
+        title: entry.title(),
+        summary: entry.meta.summary.as_ref().map(|s| s.value.as_str()),
+        url: relative_url(from, &entry.out),
+        map_url: relative_url(from, &map_out(&entry.out)),
+        id: &entry.path,
+        anchor: format!(
+            "tree-{}",
+            markdown::Slugger::default().slug(&entry.path.replace(['/', '.'], "-"))
+        ),
+        page_count: members.len(),
+        outcome_count,
+        outline: drawn.then(|| tree_outline(ctx, from, i, e)),
+        flowchart: if drawn {
+            flowchart(ctx, from, e, &format!("fc{i}"))
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The map page of tree number `i` (entry `e`), written to `out`.
+fn render_map(ctx: &Ctx<'_>, i: usize, e: PageId, out: &str) -> Result<String, Error> {
+    let entry = ctx.site.content.page(e);
+    let mut crumbs = breadcrumbs(ctx, out, entry.dir());
+    crumbs.push(LinkView {
+        title: entry.title(),
+        url: relative_url(out, &entry.out),
+    });
+    let view = MapContext {
+        site: ctx.site_view.clone(),
+        root: root_prefix(out),
+        breadcrumbs: crumbs,
+        tree: tree_view(ctx, out, i, e, true),
+    };
+    render_template(ctx, "map.html", &view)
 }
 
 /// The home page.
@@ -650,36 +729,18 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
     let site = ctx.site;
     let content = &site.content;
     let graph = &site.graph;
-    let mut charts: Vec<String> = graph
+    let tree_pages: usize = graph.entries.iter().map(|&e| graph.tree(e).len()).sum();
+    let inline = tree_pages <= INLINE_CHART_PAGES;
+    let trees: Vec<TreeView<'_>> = graph
         .entries
         .par_iter()
         .enumerate()
-        .map(|(i, &e)| flowchart(ctx, e, &format!("fc{i}")))
+        .map(|(i, &e)| tree_view(ctx, "index.html", i, e, inline))
         .collect();
     let mut groups: Vec<TreeGroup<'_>> = Vec::new();
     let mut group_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, &e) in graph.entries.iter().enumerate() {
-        let entry = content.page(e);
-        let dir = entry.dir();
-        let members = graph.tree(e);
-        let outcome_count = members
-            .iter()
-            .filter(|&&p| content.page(p).meta.outcome.is_some())
-            .count();
-        let tree = TreeView {
-            title: entry.title(),
-            summary: entry.meta.summary.as_ref().map(|s| s.value.as_str()),
-            url: relative_url("index.html", &entry.out),
-            id: &entry.path,
-            anchor: format!(
-                "tree-{}",
-                markdown::Slugger::default().slug(&entry.path.replace(['/', '.'], "-"))
-            ),
-            page_count: members.len(),
-            outcome_count,
-            outline: tree_outline(ctx, i, e),
-            flowchart: std::mem::take(&mut charts[i]),
-        };
+    for (tree, &e) in trees.into_iter().zip(&graph.entries) {
+        let dir = content.page(e).dir();
         match group_of.get(dir) {
             Some(&g) => groups[g].trees.push(tree),
             None => {
@@ -711,6 +772,7 @@ fn render_index(ctx: &Ctx<'_>) -> Result<String, Error> {
             .filter(|p| p.meta.title.is_some())
             .map_or(&site.config.title, |p| p.title()),
         groups,
+        charts_inline: inline,
         reference,
         sections: subsections(ctx, "index.html", ""),
         stats: Stats {

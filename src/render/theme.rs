@@ -2,7 +2,7 @@
 //! the binary; `themes/<name>/templates/*.html` and `themes/<name>/static/**` in
 //! the site override it file by file (site theme first, built-in last).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::error::Error;
@@ -28,6 +28,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "index.html",
         include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "map.html",
+        include_str!("../../themes/default/templates/map.html"),
     ),
 ];
 
@@ -137,6 +141,13 @@ impl Theme {
         // Tera's default also escapes `/`, which makes every URL in an attribute
         // unreadable (`a&#x2F;b.html`); escaping `& < > " '` is what HTML needs.
         tera.set_escape_fn(escape_html);
+        // Tera registers `get_env` by default; a theme must not read the
+        // environment of whoever builds the site (tokens, paths) into pages.
+        tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
+            Err(tera::Error::msg(
+                "get_env is not available in signpost templates: templates see only the site",
+            ))
+        });
         tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| Error::Template(template_error(&e)))?;
         Ok(tera)

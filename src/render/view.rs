@@ -115,10 +115,15 @@ pub struct PageContext<'a> {
     pub branches: Vec<BranchView<'a>>,
     /// Pages with a branch to this one.
     pub parents: Vec<ParentView<'a>>,
+    /// The only parent is the last step of `path`: "how you got here" would
+    /// repeat the path, so the built-in theme leaves it out.
+    pub parents_in_path: bool,
     /// Pages that link here in their text.
     pub backlinks: Vec<LinkView<'a>>,
     /// The entry of the tree this page belongs to (the first, by path), if any.
     pub tree: Option<LinkView<'a>>,
+    /// Relative URL of that tree's map page (its flowchart and outline).
+    pub map_url: Option<String>,
     /// Shortest path of answers from that entry to this page.
     pub path: Vec<StepView<'a>>,
 }
@@ -198,6 +203,8 @@ pub struct TreeView<'a> {
     pub summary: Option<&'a str>,
     /// Relative URL of the entry.
     pub url: String,
+    /// Relative URL of the tree's map page (its chart and outline).
+    pub map_url: String,
     /// Entry id.
     pub id: &'a str,
     /// Element id of the tree's section on the index (`tree-…`).
@@ -206,8 +213,9 @@ pub struct TreeView<'a> {
     pub page_count: usize,
     /// Outcome pages in the tree.
     pub outcome_count: usize,
-    /// Outline, rooted at the entry.
-    pub outline: OutlineNode<'a>,
+    /// Outline, rooted at the entry (none when not drawn: on a home page
+    /// whose trees are too big to show inline).
+    pub outline: Option<OutlineNode<'a>>,
     /// Inline SVG flowchart ("" when not drawn).
     pub flowchart: String,
 }
@@ -238,6 +246,9 @@ pub struct IndexContext<'a> {
     pub title: &'a str,
     /// Decision trees grouped by folder.
     pub groups: Vec<TreeGroup<'a>>,
+    /// The trees' charts and outlines are drawn on the home page (small
+    /// sites); otherwise only on their map pages.
+    pub charts_inline: bool,
     /// Pages no entry reaches.
     pub reference: Vec<ListedPage<'a>>,
     /// Top-level sections.
@@ -255,4 +266,17 @@ pub struct Stats {
     pub trees: usize,
     /// Branches.
     pub branches: usize,
+}
+
+/// `map.html`'s context: the map page of one tree.
+#[derive(Serialize)]
+pub struct MapContext<'a> {
+    /// Site values.
+    pub site: SiteView<'a>,
+    /// Relative prefix to the output root.
+    pub root: String,
+    /// Home, sections, the tree's entry.
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// The tree, with its flowchart and outline.
+    pub tree: TreeView<'a>,
 }

@@ -3,11 +3,15 @@
 // builds the sites and bundles first); by hand:
 //
 //   node tests/browser/run.mjs --site DIR [--single FILE] [--unzipped DIR] [--vnu DIR]...
+//                              [--charts DIR]
 //
 //   --site DIR       a built site (signpost build): walk a tree, search, axe-core
 //   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
 //   --unzipped DIR   the zip bundle unzipped (the folder with index.html): walk, search
 //   --vnu PATH       run the Nu HTML Checker on PATH (a folder or a file); repeatable
+//   --charts DIR     a built site with wide trees and long `when`s: its home page
+//                    and map pages at 1280x900 and 390x844 (nothing clipped,
+//                    every title and `when` in full, labels >= 9px at 1280, axe)
 //
 // Every page is opened from file://. Every request that is not file: or data:
 // is aborted and fails the check, and so does any console error or uncaught
@@ -15,7 +19,7 @@
 // "N passed, M failed" line; exits 1 when a check failed.
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -37,7 +41,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function parseArgs(argv) {
-  const out = { site: null, single: null, unzipped: null, vnu: [] };
+  const out = { site: null, single: null, unzipped: null, charts: null, vnu: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -49,6 +53,7 @@ function parseArgs(argv) {
     else if (key === "--single") out.single = resolve(value);
     else if (key === "--unzipped") out.unzipped = resolve(value);
     else if (key === "--vnu") out.vnu.push(resolve(value));
+    else if (key === "--charts") out.charts = resolve(value);
     else throw new Error(`unknown option ${key}`);
   }
   return out;
@@ -706,6 +711,101 @@ async function singleFileChecks(file, target) {
   });
 }
 
+/* ---------- Flowcharts: fit, full text, readable ---------- */
+
+// What every chart on the page looks like: whether it fits, its texts (one per
+// <text>, lines joined with spaces) and the smallest label size in px.
+async function chartFacts(page) {
+  return page.evaluate(() => {
+    for (const d of document.querySelectorAll("details")) d.open = true;
+    const vw = document.documentElement.clientWidth;
+    const charts = [];
+    for (const fig of document.querySelectorAll("figure.flowchart")) {
+      const svg = fig.querySelector("svg");
+      const f = fig.getBoundingClientRect();
+      const r = svg.getBoundingClientRect();
+      const view = svg.viewBox.baseVal;
+      const scale = r.width / view.width;
+      const texts = [...svg.querySelectorAll("text")].map((t) =>
+        [...t.querySelectorAll("tspan")].map((s) => s.textContent).join(" ")
+      );
+      let minLabel = Infinity;
+      for (const t of svg.querySelectorAll(".edge-label text")) {
+        minLabel = Math.min(minLabel, parseFloat(getComputedStyle(t).fontSize) * scale);
+      }
+      charts.push({
+        // The figure itself lies within the viewport...
+        figureFits: f.left >= -0.5 && f.right <= vw + 0.5,
+        // ...and scrolling it shows all of the chart.
+        scrollShowsAll:
+          fig.scrollWidth + 0.5 >= r.width + (r.left - f.left + fig.scrollLeft) &&
+          getComputedStyle(fig).overflowX !== "hidden",
+        heightShown: fig.scrollHeight + 0.5 >= r.height,
+        texts,
+        minLabel,
+      });
+    }
+    return { charts, pageScrollsSideways: document.documentElement.scrollWidth > vw + 0.5 };
+  });
+}
+
+async function chartChecks(root) {
+  const graph = JSON.parse(readFileSync(join(root, "graph.json"), "utf8"));
+  const flat = (s) => s.split(/\s+/).filter(Boolean).join(" ");
+  const maps = readdirSync(root, { recursive: true })
+    .filter((f) => String(f).endsWith(".map.html"))
+    .map(String)
+    .sort();
+  assert(maps.length > 0, "map pages are built");
+  const pages = ["index.html", ...maps];
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ]) {
+    await check(`charts at ${width}x${height}: no chart clipped, every title and when in full`, async () => {
+      const seen = new Set();
+      for (const file of pages) {
+        const t = await openPage();
+        await t.page.setViewportSize({ width, height });
+        await t.page.goto(pathToFileURL(join(root, file)).href);
+        const facts = await chartFacts(t.page);
+        assert(!facts.pageScrollsSideways, `${file}: the page scrolls sideways at ${width}px`);
+        assert(facts.charts.length > 0 || file === "index.html", `${file}: a chart`);
+        facts.charts.forEach((c, i) => {
+          assert(c.figureFits, `${file}: chart ${i} sticks out of the viewport`);
+          assert(c.scrollShowsAll && c.heightShown, `${file}: chart ${i} is clipped`);
+          if (width >= 1280) {
+            assert(c.minLabel >= 9, `${file}: chart ${i}: labels at ${c.minLabel.toFixed(2)}px`);
+          }
+          for (const text of c.texts) seen.add(text);
+        });
+        await t.close();
+      }
+      const missing = [
+        ...graph.nodes.map((n) => n.title),
+        ...graph.edges.filter((e) => e.when !== null).map((e) => e.when),
+      ]
+        .map(flat)
+        .filter((text) => !seen.has(text));
+      assert(missing.length === 0, `not in any chart in full:\n    ${missing.join("\n    ")}`);
+    });
+  }
+  await check("charts: axe-core finds no serious violation on the home and map pages", async () => {
+    for (const [width, height] of [
+      [1280, 900],
+      [390, 844],
+    ]) {
+      for (const file of pages) {
+        const t = await openPage();
+        await t.page.setViewportSize({ width, height });
+        await t.page.goto(pathToFileURL(join(root, file)).href);
+        await axeCheck(t.page, `${file} at ${width}px`);
+        await t.close();
+      }
+    }
+  });
+}
+
 function vnu(paths) {
   const jar = join(here, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
   const r = spawnSync("java", ["-jar", jar, "--errors-only", "--skip-non-html", ...paths], {
@@ -736,6 +836,9 @@ async function main() {
   }
   if (args.unzipped) {
     await siteChecks(args.unzipped, "unzipped bundle", target, false);
+  }
+  if (args.charts) {
+    await chartChecks(args.charts);
   }
   if (args.single) {
     if (!target) {

@@ -146,3 +146,17 @@ fn every_page_of_the_example_site_passes_the_nu_html_checker() {
         &["--vnu", "--vnu"],
     );
 }
+
+#[test]
+fn wide_trees_with_long_whens_fit_every_screen_in_chromium() {
+    if !tools_ready(
+        "wide_trees_with_long_whens_fit_every_screen_in_chromium",
+        true,
+    ) {
+        return;
+    }
+    let site = Site::copy("ok/wide-trees");
+    site.cmd(&["build", "--deny-warnings"]).success();
+    let public = site.public();
+    run_node(&[&public, &public], &["--charts", "--vnu"]);
+}

@@ -106,9 +106,11 @@ fn positions_point_at_the_offending_token() {
     );
     let outside = find(&diags, "SP204", f);
     assert_eq!(outside.len(), 2, "branch and link leaving content/");
-    let missing = find(&diags, "SP301", f);
+    // The missing image is an error, SP209, not the SP301 warning of a file.
+    assert!(find(&diags, "SP301", f).is_empty());
+    let missing = find(&diags, "SP209", f);
     assert_eq!(missing.len(), 1);
-    assert_eq!(missing[0]["severity"], "warning");
+    assert_eq!(missing[0]["severity"], "error");
 }
 
 #[test]

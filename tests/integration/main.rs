@@ -6,6 +6,7 @@
 mod browser;
 mod build;
 mod bundle;
+mod charts;
 mod cli;
 mod corpus;
 mod determinism;
@@ -13,6 +14,7 @@ mod diagnostics;
 mod diff;
 mod fuzz;
 mod graph;
+mod reliability;
 mod serve;
 #[allow(
     unreachable_pub,

@@ -283,6 +283,43 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_site() {
 }
 
 #[test]
+fn a_first_build_that_fails_says_there_is_no_good_build_yet() {
+    let site = Site::copy("ok/branching");
+    let page = site.root().join("content/start.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, "+++\ntitle = \"Is the device on?\"\n\nLook <here>\n").unwrap();
+    let s = start(site.root());
+    let (status, body) = get(s.addr, "/start.html");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("<h1>No good build yet</h1>"), "{body}");
+    assert!(
+        !body.contains("last good"),
+        "no good build to speak of: {body}"
+    );
+    // The diagnostics, escaped, on a styled page for both colour schemes.
+    assert!(
+        body.contains("SP102") && !body.contains("Look <here>"),
+        "{body}"
+    );
+    assert!(body.contains("<style>") && body.contains("prefers-color-scheme:dark"));
+    assert!(body.contains(r#"<meta name="viewport""#));
+
+    // Fixed: the site is served, then a broken save shows the overlay, which
+    // has a button to close it and stays within a third of the screen.
+    std::fs::write(&page, &original).unwrap();
+    wait_for(s.addr, "/start.html", "the fix", STEP_DEADLINE, |b| {
+        b.contains("Is the device on?") && !b.contains("No good build yet")
+    });
+    std::fs::write(&page, "+++\ntitle = \"Is the device on?\"\n").unwrap();
+    let body = wait_for(s.addr, "/start.html", "the overlay", STEP_DEADLINE, |b| {
+        b.contains("signpost-errors")
+    });
+    assert!(body.contains(">Close</button>"), "{body}");
+    assert!(body.contains("max-height:33vh"), "{body}");
+    assert!(body.contains("this page is from the last good build"));
+}
+
+#[test]
 fn ctrl_c_stops_the_server_cleanly() {
     let site = Site::copy("ok/branching");
     let mut s = start(site.root());

@@ -8,6 +8,8 @@
  *   1. The guided walk: the reader's trail of answers.
  *   2. Search: the box in the header, over an index loaded as a script.
  *   3. The single-file bundle: one page shown at a time, by `#p/<url>`.
+ *   4. Charts and the folded path: a "Full screen" button on map pages, and
+ *      scrolled rows that start where the reader is.
  *
  * The same script runs on the site (one HTML file per page) and in the
  * single-file bundle (`signpost bundle --single-file`), where every page is a
@@ -1617,6 +1619,58 @@
     document.addEventListener("click", onClick);
     window.addEventListener("hashchange", route);
     route();
+  }
+
+  /* ======================================================================
+   * 4. Charts and the folded path
+   * ======================================================================
+   *
+   * Without this script a map page is the larger view (a plain page). With it,
+   * the chart's "Full screen" button shows the figure on the whole screen.
+   * A path folded to one scrolling line (narrow screens) starts at its end,
+   * this page; a chart wider than its box starts with its entry in view.
+   */
+  function initCharts() {
+    var buttons = document.querySelectorAll(".chart-fullscreen");
+    for (var i = 0; i < buttons.length; i++) {
+      var button = buttons[i];
+      var figure = button.closest("figure");
+      if (!figure || !figure.requestFullscreen) {
+        continue;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function (event) {
+        var fig = event.currentTarget.closest("figure");
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else {
+          fig.requestFullscreen().catch(function () {});
+        }
+      });
+    }
+    var rows = document.querySelectorAll(".where-path, .breadcrumbs ol");
+    for (var j = 0; j < rows.length; j++) {
+      if (rows[j].scrollWidth > rows[j].clientWidth) {
+        rows[j].scrollLeft = rows[j].scrollWidth;
+      }
+    }
+    var charts = document.querySelectorAll(".flowchart");
+    for (var k = 0; k < charts.length; k++) {
+      var chart = charts[k];
+      var entry = chart.querySelector("rect.entry");
+      if (!entry || chart.scrollWidth <= chart.clientWidth) {
+        continue;
+      }
+      var box = entry.getBoundingClientRect();
+      var frame = chart.getBoundingClientRect();
+      chart.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
+    }
+  }
+
+  try {
+    initCharts();
+  } catch (e) {
+    /* The charts and paths stay as they are. */
   }
 
   if (bundle) {
