@@ -49,6 +49,15 @@ pub(crate) enum DiffFormatArg {
     Json,
 }
 
+/// Wiki engines of `signpost export`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum WikiArg {
+    /// one XML dump for importDump.php, and a folder of files for importImages.php
+    Mediawiki,
+    /// pages/ and media/ folders to copy into DokuWiki's data/
+    Dokuwiki,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Check the site and write the HTML knowledge base
@@ -66,6 +75,9 @@ pub(crate) enum Command {
         /// Fail (and write nothing) when there are warnings
         #[arg(long)]
         deny_warnings: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Report every problem in the site without writing anything
     Check {
@@ -86,6 +98,29 @@ pub(crate) enum Command {
         /// problems elsewhere that this revision did not have)
         #[arg(long, value_name = "REV")]
         changed_since: Option<String>,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
+    },
+    /// Run the path tests (tests/*.toml): do these answers lead to that page?
+    ///
+    /// Each `[[path]]` starts at a page and gives answers; each answer picks
+    /// the branch whose `when` contains it (or whose target's file name is
+    /// it). Ends with the outcome coverage of every tree.
+    Test {
+        /// Site root: the folder with site.toml
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format of the failures (the report goes to stdout in
+        /// `human`, to stderr in `json`; `github` adds notices)
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// The day review dates are checked on (YYYY-MM-DD; default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<jiff::civil::Date>,
     },
     /// Print the decision graph (or one tree) as JSON, Graphviz DOT or Mermaid
     Graph {
@@ -162,6 +197,36 @@ pub(crate) enum Command {
         /// Open the site in the default browser (`$BROWSER` if set)
         #[arg(long)]
         open: bool,
+    },
+    /// Check the site and write it into a wiki engine's format (MediaWiki or DokuWiki)
+    ///
+    /// MediaWiki: --output kb.xml writes the XML dump and, beside it, the folder
+    /// kb-files/ of images, attachments and flowcharts. DokuWiki: --output DIR
+    /// writes DIR/pages/<namespace>/ and DIR/media/<namespace>/. See
+    /// docs/wiki.md for the import commands.
+    Export {
+        /// Site root: the folder with site.toml (default: the nearest folder upward
+        /// from here that holds site.toml)
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The wiki engine
+        #[arg(long, value_enum)]
+        format: WikiArg,
+        /// MediaWiki: the XML file to write; DokuWiki: the folder
+        #[arg(long, short)]
+        output: PathBuf,
+        /// MediaWiki: the page that holds the knowledge base (default KB)
+        #[arg(long, conflicts_with = "namespace")]
+        prefix: Option<String>,
+        /// DokuWiki: the namespace of the pages and media (default kb)
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Include pages marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Fail (and write nothing) when there are warnings
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Create a new site with a small example tree
     Init {

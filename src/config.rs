@@ -36,6 +36,50 @@ pub struct SiteConfig {
     /// The theme's texts: the built-in table of `language` with `[labels]`
     /// over it (see [`crate::labels`]).
     pub labels: Labels,
+    /// Folder of the path tests (`tests/*.toml`), relative to the site root.
+    pub tests_dir: String,
+    /// `[review]` options.
+    pub review: ReviewConfig,
+    /// `edit_url`: a URL template with `{path}` (the page's path under the
+    /// content folder) for an "Edit this page" link.
+    pub edit_url: Option<String>,
+    /// `feedback_url`: a URL template with `{title}`, `{path}` and `{trail}` for
+    /// the "Did this solve it?" links of outcome pages.
+    pub feedback_url: Option<String>,
+    /// `[outcomes]`: the Markdown text shown on outcome pages, per kind.
+    pub outcomes: OutcomeTexts,
+}
+
+/// `[review]` options.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewConfig {
+    /// Warn about pages whose `reviewed` date is older than this many days.
+    pub max_age_days: Option<i64>,
+    /// Warn about pages with no `reviewed` date.
+    pub required: bool,
+}
+
+/// `[outcomes]`: Markdown texts shown on every page of an outcome kind.
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeTexts {
+    /// On `outcome = "resolved"` pages.
+    pub resolved: Option<String>,
+    /// On `outcome = "escalate"` pages.
+    pub escalate: Option<String>,
+    /// On `outcome = "unsolved"` pages.
+    pub unsolved: Option<String>,
+}
+
+impl OutcomeTexts {
+    /// The text for an outcome named `kind` ("resolved", "escalate", "unsolved").
+    pub fn get(&self, kind: &str) -> Option<&str> {
+        match kind {
+            "resolved" => self.resolved.as_deref(),
+            "escalate" => self.escalate.as_deref(),
+            "unsolved" => self.unsolved.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// `[markdown]` options.
@@ -91,7 +135,14 @@ const TOP_KEYS: &[&str] = &[
     "markdown",
     "search",
     "labels",
+    "tests_dir",
+    "review",
+    "edit_url",
+    "feedback_url",
+    "outcomes",
 ];
+const REVIEW_KEYS: &[&str] = &["max_age_days", "required"];
+const OUTCOME_KEYS: &[&str] = &["resolved", "escalate", "unsolved"];
 const MARKDOWN_KEYS: &[&str] = &["allow_raw_html", "highlight"];
 const SEARCH_KEYS: &[&str] = &["enabled"];
 
@@ -162,6 +213,26 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         }
     }
     let labels = read_labels(&mut r, &language);
+    let tests_dir = r
+        .string("tests_dir")
+        .map_or_else(|| "tests".into(), |l| l.value);
+    let edit_url = r.string("edit_url").map(|l| l.value);
+    let feedback_url = r.string("feedback_url").map(|l| l.value);
+    let mut review = ReviewConfig::default();
+    if let Some(t) = r.table("review") {
+        let mut s = r.nested(t, "[review]");
+        s.deny_unknown(REVIEW_KEYS);
+        review.max_age_days = s.integer("max_age_days").map(|l| l.value);
+        review.required = s.boolean("required").is_some_and(|b| b.value);
+    }
+    let mut outcomes = OutcomeTexts::default();
+    if let Some(t) = r.table("outcomes") {
+        let mut s = r.nested(t, "[outcomes]");
+        s.deny_unknown(OUTCOME_KEYS);
+        outcomes.resolved = s.string("resolved").map(|l| l.value);
+        outcomes.escalate = s.string("escalate").map(|l| l.value);
+        outcomes.unsolved = s.string("unsolved").map(|l| l.value);
+    }
     if title.is_none() && !r.diags.iter().any(|d| d.message.contains("`title`")) {
         r.diags.push(
             Diagnostic::new(
@@ -173,7 +244,11 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
             .help("every site needs a title, e.g. `title = \"Support knowledge base\"`"),
         );
     }
-    for (key, value) in [("content_dir", &content_dir), ("output_dir", &output_dir)] {
+    for (key, value) in [
+        ("content_dir", &content_dir),
+        ("output_dir", &output_dir),
+        ("tests_dir", &tests_dir),
+    ] {
         if value.trim().is_empty() {
             let span = r.get(key).map_or(0..0, |(_, v)| v.span());
             r.diags.push(
@@ -221,6 +296,11 @@ pub fn parse(file: FileId, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         markdown,
         search,
         labels,
+        tests_dir,
+        review,
+        edit_url,
+        feedback_url,
+        outcomes,
     })
 }
 

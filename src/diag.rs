@@ -77,11 +77,33 @@ pub enum Code {
     MissingImage,
     /// An attachment that would run script (with `allow_raw_html = false`).
     ActiveAttachment,
+    /// An `{{#include}}` of a file or `#heading` that does not exist.
+    IncludeMissing,
+    /// An `{{#include}}` that includes itself, directly or not.
+    IncludeLoop,
+    /// A path-test file that is not valid TOML or has an unknown key or wrong type.
+    PathTestInvalid,
+    /// A path test whose `start` (or `end`) is not a page.
+    PathTestStart,
+    /// A path-test answer that matches no branch.
+    PathTestNoMatch,
+    /// A path-test answer that matches several branches.
+    PathTestAmbiguous,
+    /// The answers of a path test lead to another page than its `end`.
+    PathTestWrongEnd,
+    /// The answers of a path test end on a page with another `outcome`.
+    PathTestWrongOutcome,
+    /// A page whose `reviewed` date is older than `[review] max_age_days`.
+    ReviewStale,
+    /// A page without `reviewed` when `[review] required = true`.
+    ReviewMissing,
+    /// Markdown that `signpost export` cannot carry into the wiki as written.
+    WikiExport,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 36] = [
         Code::Config,
         Code::FrontMatterMissing,
         Code::FrontMatterUnterminated,
@@ -107,6 +129,17 @@ impl Code {
         Code::Unreachable,
         Code::EntryWithoutBranches,
         Code::DraftTarget,
+        Code::IncludeMissing,
+        Code::IncludeLoop,
+        Code::PathTestInvalid,
+        Code::PathTestStart,
+        Code::PathTestNoMatch,
+        Code::PathTestAmbiguous,
+        Code::PathTestWrongEnd,
+        Code::PathTestWrongOutcome,
+        Code::ReviewStale,
+        Code::ReviewMissing,
+        Code::WikiExport,
     ];
 
     /// The stable, user-visible code.
@@ -132,11 +165,22 @@ impl Code {
             Code::DuplicateWhen => "SP207",
             Code::DraftTarget => "SP208",
             Code::MissingImage => "SP209",
+            Code::WikiExport => "SP601",
             Code::MissingFile => "SP301",
             Code::DeadEnd => "SP302",
             Code::Cycle => "SP303",
             Code::Unreachable => "SP304",
             Code::EntryWithoutBranches => "SP305",
+            Code::IncludeMissing => "SP210",
+            Code::IncludeLoop => "SP211",
+            Code::PathTestInvalid => "SP401",
+            Code::PathTestStart => "SP402",
+            Code::PathTestNoMatch => "SP403",
+            Code::PathTestAmbiguous => "SP404",
+            Code::PathTestWrongEnd => "SP405",
+            Code::PathTestWrongOutcome => "SP406",
+            Code::ReviewStale => "SP501",
+            Code::ReviewMissing => "SP502",
         }
     }
 
@@ -163,11 +207,22 @@ impl Code {
             Code::MissingWhen => "missing-when",
             Code::DuplicateWhen => "duplicate-when",
             Code::DraftTarget => "draft-target",
+            Code::WikiExport => "wiki-export",
             Code::MissingFile => "missing-file",
             Code::DeadEnd => "dead-end",
             Code::Cycle => "cycle",
             Code::Unreachable => "unreachable",
             Code::EntryWithoutBranches => "entry-without-branches",
+            Code::IncludeMissing => "include-missing",
+            Code::IncludeLoop => "include-loop",
+            Code::PathTestInvalid => "path-test-invalid",
+            Code::PathTestStart => "path-test-start",
+            Code::PathTestNoMatch => "path-test-no-match",
+            Code::PathTestAmbiguous => "path-test-ambiguous",
+            Code::PathTestWrongEnd => "path-test-wrong-end",
+            Code::PathTestWrongOutcome => "path-test-wrong-outcome",
+            Code::ReviewStale => "review-stale",
+            Code::ReviewMissing => "review-missing",
         }
     }
 
@@ -178,7 +233,10 @@ impl Code {
             | Code::DeadEnd
             | Code::Cycle
             | Code::Unreachable
-            | Code::EntryWithoutBranches => Severity::Warning,
+            | Code::EntryWithoutBranches
+            | Code::ReviewStale
+            | Code::ReviewMissing
+            | Code::WikiExport => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -597,15 +655,13 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: Option<&Shown>) -> Cs
         .with_code(d.code.as_str())
         .with_message(&d.message)
         .with_labels(
-            std::iter::once(
-                Label::primary(d.span.file, range(&d.span)).with_message(&d.label),
-            )
-            .chain(
-                d.related
-                    .iter()
-                    .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
-            )
-            .collect(),
+            std::iter::once(Label::primary(d.span.file, range(&d.span)).with_message(&d.label))
+                .chain(
+                    d.related
+                        .iter()
+                        .map(|(s, l)| Label::secondary(s.file, range(s)).with_message(l)),
+                )
+                .collect(),
         )
         .with_notes(notes)
 }

@@ -46,6 +46,10 @@ const FILES: &[(&str, &str)] = &[
         "content/reference/printers.md",
         "+++\ntitle = \"Printer basics\"\nsummary = \"Where things are on the office printers\"\n+++\n## Paper trays\n\nTray 1 takes A4, tray 2 takes letterhead.\n",
     ),
+    (
+        "tests/printing.toml",
+        "# Path tests: `signpost test` checks that these answers lead to these pages.\n\n[[path]]\nname = \"A paper jam is cleared\"\nstart = \"printing/wont-print.md\"\nanswers = [\"error on its screen\", \"paper jam\"]\nend = \"printing/clear-jam.md\"\noutcome = \"resolved\"\n\n[[path]]\nname = \"A stuck queue goes to the help desk\"\nstart = \"printing/wont-print.md\"\nanswers = [\"job never arrives\", \"stuck again\"]\nend = \"printing/call-helpdesk.md\"\noutcome = \"escalate\"\n\n[[path]]\nname = \"Clearing the queue prints the job\"\nstart = \"printing/wont-print.md\"\nanswers = [\"job never arrives\", \"printed after clearing\"]\noutcome = \"resolved\"\n",
+    ),
 ];
 
 /// Creates a new site in `dir`.

@@ -56,6 +56,14 @@ pub const SCRIPT_KEYS: &[&str] = &[
     "search_trees",
     "search_all_trees",
     "tags",
+    "ticket_copy",
+    "ticket_print",
+    "ticket_copied",
+    "ticket_copy_failed",
+    "ticket_procedure",
+    "ticket_reached",
+    "ticket_outcome",
+    "ticket_link",
 ];
 
 /// Where `labels.js` is written, under the output root.

@@ -13,7 +13,8 @@
 //! Site (frozen) ─ render (Tera) ─▶ Sink ─ output::write_atomic ─▶ public/
 //! ```
 //!
-//! `serve`, `bundle`, `diff` and the binary sit on top of the pipeline.
+//! `serve`, `bundle`, `diff`, `wiki` (`signpost export`) and the binary sit on
+//! top of the pipeline.
 //!
 //! ```no_run
 //! let opts = signpost::Options::new(".");
@@ -34,18 +35,22 @@ pub mod error;
 pub mod export;
 pub mod flowchart;
 pub mod graph;
+pub mod include;
 pub mod init;
 pub mod labels;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod pathtest;
 pub mod pipeline;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;
 mod tomlx;
+pub mod wiki;
 
 pub use error::Error;
 pub use pipeline::{

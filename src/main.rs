@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Parser;
 use signpost::diag::Format;
 
-use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg};
+use cli::{Cli, Command, DiffFormatArg, FormatArg, GraphFormatArg, WikiArg};
 
 /// Prints diagnostics on stderr in the human format (coloured on a terminal).
 fn eprint_diagnostics(analysis: &signpost::Analysis) {
@@ -52,6 +52,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             output,
             drafts,
             deny_warnings,
+            today,
         } => {
             let start = Instant::now();
             let opts = signpost::Options {
@@ -59,6 +60,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output,
                 drafts,
                 deny_warnings,
+                today,
             };
             let bar = progress_bar();
             let writing = std::sync::Once::new();
@@ -110,22 +112,20 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             deny_warnings,
             drafts,
             changed_since,
+            today,
         } => {
             let opts = signpost::Options {
                 root: cli::site_root(root),
                 output: None,
                 drafts,
                 deny_warnings,
+                today,
             };
             let analysis = match &changed_since {
                 Some(rev) => signpost::diff::check_changed_since(&opts, rev)?,
                 None => signpost::analyze(&opts)?,
             };
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Github => Format::Github,
-            };
+            let format = diag_format(format);
             let color = color_for(std::io::stdout().is_terminal());
             print!(
                 "{}",
@@ -138,6 +138,62 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Test {
+            root,
+            format,
+            drafts,
+            today,
+        } => {
+            let mut opts = signpost::Options::new(root);
+            opts.drafts = drafts;
+            opts.today = today;
+            let mut analysis = signpost::analyze(&opts)?;
+            let format = diag_format(format);
+            let color = color_for(std::io::stdout().is_terminal());
+            let Some(site) = &analysis.site else {
+                print!(
+                    "{}",
+                    analysis
+                        .diagnostics
+                        .render(&analysis.sources, format, color)
+                );
+                return Ok(ExitCode::from(1));
+            };
+            // Only the path tests' own problems: `check` reports the rest.
+            let files = site.test_files.clone();
+            let report = site.path_tests.clone();
+            analysis
+                .diagnostics
+                .retain(|d| files.contains(&d.span.file));
+            let failures = if analysis.diagnostics.is_empty() && format == Format::Human {
+                String::new()
+            } else {
+                analysis
+                    .diagnostics
+                    .render(&analysis.sources, format, color)
+            };
+            match format {
+                Format::Human => print!("{failures}{}", report.summary()),
+                Format::Json => {
+                    print!("{failures}");
+                    eprint!("{}", report.summary());
+                }
+                Format::Github => {
+                    print!("{failures}");
+                    for c in &report.coverage {
+                        println!("::notice title=path-test coverage::{}", c.line());
+                    }
+                    eprint!("{}", report.summary());
+                }
+            }
+            Ok(
+                if analysis.diagnostics.has_errors() || report.failed() > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                },
+            )
         }
         Command::Graph {
             root,
@@ -207,6 +263,7 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
                 output: None,
                 drafts,
                 deny_warnings,
+                today: None,
             };
             let targets = signpost::bundle::Targets { zip, single_file };
             let (analysis, written) = signpost::bundle::bundle(&opts, &targets)?;
@@ -235,6 +292,52 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             drafts,
             open,
         } => serve(cli::site_root(root), &bind, port, drafts, open),
+        Command::Export {
+            root,
+            format,
+            output,
+            prefix,
+            namespace,
+            drafts,
+            deny_warnings,
+        } => {
+            let engine = match format {
+                WikiArg::Mediawiki => signpost::wiki::Engine::MediaWiki,
+                WikiArg::Dokuwiki => signpost::wiki::Engine::DokuWiki,
+            };
+            let opts = signpost::wiki::ExportOptions {
+                site: signpost::Options {
+                    root: cli::site_root(root),
+                    output: None,
+                    drafts,
+                    deny_warnings,
+                    today: None,
+                },
+                engine,
+                output,
+                prefix: prefix.or(namespace),
+            };
+            let (analysis, exported) = signpost::wiki::export(&opts)?;
+            if !analysis.diagnostics.is_empty() {
+                eprint_diagnostics(&analysis);
+            }
+            let Some(exported) = exported else {
+                eprintln!("Export failed: nothing was written.");
+                return Ok(ExitCode::from(1));
+            };
+            let paths: Vec<String> = exported
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            eprintln!(
+                "Exported {} pages and {} files into {}",
+                exported.pages,
+                exported.files,
+                paths.join(" and ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => {
             signpost::init::create(&dir)?;
             eprintln!(
@@ -244,6 +347,14 @@ fn run(cli: Cli) -> Result<ExitCode, signpost::Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn diag_format(format: FormatArg) -> Format {
+    match format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
     }
 }
 

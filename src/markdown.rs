@@ -64,8 +64,8 @@ pub const MAX_NESTING: usize = 512;
 
 /// Elements with no end tag.
 const VOID_ELEMENTS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
 ];
 
 /// The deepest raw HTML element nesting reached in `html`, starting at
@@ -1350,9 +1350,15 @@ mod tests {
             include_str!("../themes/default/static/signpost.js"),
         ];
         for text in theme {
-            for (i, _) in text.match_indices("id = \"").chain(text.match_indices("id=\"")) {
+            for (i, _) in text
+                .match_indices("id = \"")
+                .chain(text.match_indices("id=\""))
+            {
                 let rest = &text[i..];
-                let value = rest[rest.find('"').unwrap() + 1..].split('"').next().unwrap();
+                let value = rest[rest.find('"').unwrap() + 1..]
+                    .split('"')
+                    .next()
+                    .unwrap();
                 if !value.contains(['{', '<', '/', ' ']) && !value.is_empty() && value != "p" {
                     // `li.id = "search-result-" + i` in the script.
                     let value = value.replace("search-result-", "search-result-0");

@@ -16,9 +16,12 @@ use crate::content::{self, PageId};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::graph;
+use crate::include;
 use crate::markdown;
 use crate::output;
+use crate::pathtest;
 use crate::render::{self, Sink};
+use crate::review;
 use crate::site::{Analysis, Options, Site, folder_title};
 use crate::source::SourceMap;
 
@@ -41,8 +44,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis, Error> {
             });
         }
     };
-    analyze_with(root, &text, opts.drafts, |config| {
-        content::read_dir(&root.join(&config.content_dir))
+    analyze_with(root, &text, opts.drafts, opts.today, |config| {
+        Ok((
+            content::read_dir(&root.join(&config.content_dir))?,
+            pathtest::read_dir(root, &config.tests_dir)?,
+        ))
     })
 }
 
@@ -57,10 +63,11 @@ pub fn analyze_files(
     files: Vec<(String, Vec<u8>)>,
     drafts: bool,
 ) -> Analysis {
-    analyze_with(root, site_toml, drafts, |config| {
+    analyze_with(root, site_toml, drafts, None, |config| {
         let dir = config.content_dir.trim_start_matches("./");
         let prefix = format!("{}/", dir.trim_end_matches('/'));
-        Ok(files
+        let tests = pathtest::select(&config.tests_dir, &files);
+        let content = files
             .into_iter()
             .filter_map(|(path, bytes)| {
                 let rel = path.strip_prefix(&prefix)?;
@@ -73,18 +80,25 @@ pub fn analyze_files(
                     disk: None,
                 })
             })
-            .collect())
+            .collect();
+        Ok((content, tests))
     })
     .expect("reading from memory cannot fail")
 }
 
+/// The content files and the path-test files (name relative to the site root,
+/// text) of a site.
+type SiteFiles = (Vec<content::ContentFile>, Vec<(String, String)>);
+
 /// The stages after reading: config → content → graph → checks. `read` lists the
-/// content files once the configuration says where they are.
+/// content files and reads the path tests once the configuration says where
+/// they are.
 fn analyze_with(
     root: &Path,
     site_toml: &str,
     drafts: bool,
-    read: impl FnOnce(&SiteConfig) -> Result<Vec<content::ContentFile>, Error>,
+    today: Option<jiff::civil::Date>,
+    read: impl FnOnce(&SiteConfig) -> Result<SiteFiles, Error>,
 ) -> Result<Analysis, Error> {
     let mut sources = SourceMap::new();
     let text = site_toml.trim_start_matches('\u{feff}').to_string();
@@ -107,12 +121,24 @@ fn analyze_with(
     }
     let mut diags = Vec::new();
     let content_name = config.content_dir.trim_end_matches('/').to_string();
-    let files = read(&config)?;
-    let (content, scans) = content::load(files, &content_name, drafts, &mut sources, &mut diags)?;
+    let (files, tests) = read(&config)?;
+    let (mut content, mut scans) =
+        content::load(files, &content_name, drafts, &mut sources, &mut diags)?;
+    include::expand(&mut content, &mut scans, &sources, &mut diags);
+    // Diagnostics from here on point into expanded text: see `map_back` below.
+    let expanded_from = diags.len();
     let graph = graph::resolve(&content, &mut diags);
     graph::validate(&content, &graph, &mut diags);
     let backlinks = check::links(&content, &graph, &scans, &mut diags);
     check::collisions(&content, &mut sources, &mut diags);
+    let test_files: Vec<_> = tests
+        .into_iter()
+        .map(|(name, text)| sources.add(name, text))
+        .collect();
+    let path_tests = pathtest::run(&content, &graph, &sources, &test_files, &mut diags);
+    include::map_back(&content, &mut diags[expanded_from..]);
+    let today = review::today(today);
+    review::check(&content, &config.review, today, &mut diags);
     let folder_titles = content
         .sections
         .iter()
@@ -131,6 +157,9 @@ fn analyze_with(
             scans,
             backlinks,
             folder_titles,
+            test_files,
+            path_tests,
+            today,
         }),
     })
 }
@@ -152,12 +181,23 @@ pub fn reanalyze(
 ) -> Analysis {
     for &id in changed {
         let page = site.content.page(id);
-        site.scans[id.index()] = markdown::scan(&sources.get(page.file).text, page.body.clone());
+        let (text, body) = page.source(&sources);
+        site.scans[id.index()] = markdown::scan(text, body);
     }
+    let expanded_from = diags.len();
     site.graph = graph::resolve(&site.content, &mut diags);
     graph::validate(&site.content, &site.graph, &mut diags);
     site.backlinks = check::links(&site.content, &site.graph, &site.scans, &mut diags);
     check::collisions(&site.content, &mut sources, &mut diags);
+    site.path_tests = pathtest::run(
+        &site.content,
+        &site.graph,
+        &sources,
+        &site.test_files,
+        &mut diags,
+    );
+    include::map_back(&site.content, &mut diags[expanded_from..]);
+    review::check(&site.content, &site.config.review, site.today, &mut diags);
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort(&sources);

@@ -309,13 +309,19 @@ impl Live {
         self.built.as_ref().map(|b| Arc::clone(&b.files))
     }
 
-    /// Folders and files to watch: `content/`, `themes/` and `site.toml`.
+    /// Folders and files to watch: `content/`, `themes/`, `site.toml` and the
+    /// path tests. A saved snippet (a `_` file) is not a page: it rebuilds fully.
     pub fn watch_paths(&self) -> Vec<PathBuf> {
         let root = &self.opts.root;
+        let tests = self.built.as_ref().map_or_else(
+            || root.join("tests"),
+            |b| root.join(&b.site.config.tests_dir),
+        );
         vec![
             self.content_dir(),
             root.join("themes"),
             root.join("site.toml"),
+            tests,
         ]
     }
 
@@ -409,7 +415,10 @@ impl Live {
         for path in changed {
             let path = crate::source::absolute(path);
             let Ok(rel) = path.strip_prefix(&content_dir) else {
-                if path.starts_with(root.join("themes")) || path == root.join("site.toml") {
+                if path.starts_with(root.join("themes"))
+                    || path == root.join("site.toml")
+                    || path.starts_with(root.join(&b.site.config.tests_dir))
+                {
                     return Plan::Full;
                 }
                 continue;
@@ -436,6 +445,10 @@ impl Live {
                     };
                     if text.starts_with('\u{feff}') {
                         text.drain(..3);
+                    }
+                    // Includes are expanded in a full analysis only.
+                    if b.site.content.page(id).expanded.is_some() || text.contains("{{#include") {
+                        return Plan::Full;
                     }
                     pages.insert(id, text);
                 }

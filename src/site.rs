@@ -23,6 +23,8 @@ pub struct Options {
     pub drafts: bool,
     /// Treat warnings as errors.
     pub deny_warnings: bool,
+    /// The day review dates are checked on (`--today`); `None`: the local date.
+    pub today: Option<jiff::civil::Date>,
 }
 
 impl Options {
@@ -33,6 +35,7 @@ impl Options {
             output: None,
             drafts: false,
             deny_warnings: false,
+            today: None,
         }
     }
 }
@@ -55,6 +58,12 @@ pub struct Site {
     /// Display names of folders without an `_index.md` title ("vpn-access" →
     /// "Vpn access").
     pub folder_titles: BTreeMap<String, String>,
+    /// The path-test files (`tests/*.toml`) in the source map, sorted by name.
+    pub test_files: Vec<crate::source::FileId>,
+    /// What the path tests found.
+    pub path_tests: crate::pathtest::TestReport,
+    /// The day review dates were checked on.
+    pub today: jiff::civil::Date,
 }
 
 /// "vpn-access" → "Vpn access": a readable name for a folder without a title.

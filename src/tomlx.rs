@@ -138,6 +138,28 @@ impl<'t, 'i> TableReader<'t, 'i, '_> {
         }
     }
 
+    /// A TOML local date (`2026-11-01`), without a time.
+    pub(crate) fn date(&mut self, key: &str) -> Option<Located<jiff::civil::Date>> {
+        let (_, v) = self.get(key)?;
+        let date = match v.get_ref() {
+            DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                dt.date.and_then(|d| {
+                    jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).ok()
+                })
+            }
+            _ => None,
+        };
+        if let Some(value) = date {
+            Some(Located {
+                value,
+                span: self.span(v.span()),
+            })
+        } else {
+            self.wrong_type(key, "a date (2026-11-01, unquoted)", v);
+            None
+        }
+    }
+
     pub(crate) fn strings(&mut self, key: &str) -> Option<Vec<Located<String>>> {
         let (_, v) = self.get(key)?;
         let DeValue::Array(items) = v.get_ref() else {

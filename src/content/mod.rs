@@ -50,6 +50,39 @@ pub struct Page {
     pub head: Range<usize>,
     /// The front matter was broken; follow-on checks are skipped.
     pub broken: bool,
+    /// The page's text with its `{{#include}}`s expanded, if it has any.
+    pub expanded: Option<Box<Expanded>>,
+}
+
+/// A page's text with its includes expanded (see `crate::include`).
+#[derive(Debug, Clone)]
+pub struct Expanded {
+    /// The front matter as written, then the expanded body.
+    pub text: String,
+    /// Where the body starts in `text`.
+    pub body_start: usize,
+    /// Where each piece of `text` came from, in order of `at`.
+    pub pieces: Vec<Piece>,
+}
+
+/// A run of expanded text copied from one file.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    /// Offset in the expanded text where the run starts.
+    pub at: usize,
+    /// The file it came from.
+    pub file: FileId,
+    /// Offset in that file where the run starts.
+    pub from: usize,
+}
+
+impl Expanded {
+    /// The file and offset that offset `at` of the expanded text came from.
+    pub fn origin(&self, at: usize) -> (FileId, usize) {
+        let i = self.pieces.partition_point(|p| p.at <= at).max(1) - 1;
+        let p = &self.pieces[i];
+        (p.file, p.from + (at - p.at))
+    }
 }
 
 impl Page {
@@ -66,6 +99,15 @@ impl Page {
                 let name = self.path.rsplit('/').next().unwrap_or(&self.path);
                 name.strip_suffix(".md").unwrap_or(name)
             }
+        }
+    }
+
+    /// The text to scan and render and the body's range in it: the expanded
+    /// text when the page includes files, else its file's text.
+    pub fn source<'a>(&'a self, sources: &'a SourceMap) -> (&'a str, Range<usize>) {
+        match &self.expanded {
+            Some(e) => (&e.text, e.body_start..e.text.len()),
+            None => (&sources.get(self.file).text, self.body.clone()),
         }
     }
 
@@ -101,6 +143,23 @@ pub struct Content {
     pub by_path: BTreeMap<String, PageId>,
     /// Every folder that holds a page (directly or below), "" for the root.
     pub sections: BTreeSet<String>,
+    /// Markdown files that are never published (a name starting with `_`,
+    /// other than `_index.md`, in their path) and may only be included: path
+    /// → file.
+    pub snippets: BTreeMap<String, FileId>,
+}
+
+/// True for a path under content/ that is never published: a file or folder
+/// whose name starts with `_`, other than a section intro `_index.md`.
+pub fn is_private(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        if part.starts_with('_') && !(last && part == "_index.md") {
+            return true;
+        }
+    }
+    false
 }
 
 impl Content {
@@ -230,6 +289,8 @@ pub fn load(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(Content, Vec<Processed>), Error> {
+    let (private, files): (Vec<ContentFile>, Vec<ContentFile>) =
+        files.into_iter().partition(|f| is_private(&f.path));
     let (mut md_files, mut assets): (Vec<ContentFile>, Vec<ContentFile>) =
         files.into_iter().partition(|f| f.path.ends_with(".md"));
     // Sorting by file name per folder is not a total order on full paths (a/b.md vs
@@ -306,6 +367,7 @@ pub fn load(
                 body: parsed.body,
                 head: parsed.head,
                 broken: parsed.broken,
+                expanded: None,
             };
             Ok((
                 Loaded::Page(Box::new((page, scan, SourceFile::new(name, text)))),
@@ -345,6 +407,29 @@ pub fn load(
             }
         }
     }
+    // The unpublished Markdown files: read for includes, after the pages so
+    // that page file ids stay dense.
+    let mut snippets = BTreeMap::new();
+    let mut private: Vec<ContentFile> = private
+        .into_iter()
+        .filter(|f| f.path.ends_with(".md"))
+        .collect();
+    private.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in private {
+        let bytes = match (&f.disk, f.bytes.is_empty()) {
+            (Some(path), true) => std::fs::read(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?,
+            _ => f.bytes,
+        };
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if text.starts_with('\u{feff}') {
+            text.drain(..3);
+        }
+        let file = sources.add([content_name, "/", f.path.as_str()].concat(), text);
+        snippets.insert(f.path, file);
+    }
     let by_path = pages.iter().map(|p| (p.path.clone(), p.id)).collect();
     let sections = sections_of(pages.iter().map(|p| p.path.as_str()));
     let content = Content {
@@ -353,6 +438,7 @@ pub fn load(
         drafts: draft_paths,
         by_path,
         sections,
+        snippets,
     };
     Ok((content, scans))
 }

@@ -48,7 +48,7 @@ impl Outcome {
 
     const NAMES: [&'static str; 3] = ["resolved", "escalate", "unsolved"];
 
-    pub(super) fn parse(s: &str) -> Option<Outcome> {
+    pub(crate) fn parse(s: &str) -> Option<Outcome> {
         match s {
             "resolved" => Some(Outcome::Resolved),
             "escalate" => Some(Outcome::Escalate),
@@ -91,6 +91,13 @@ pub struct FrontMatter {
     pub outcome: Option<Located<Outcome>>,
     /// `[[branch]]` tables, in order.
     pub branches: Vec<BranchSrc>,
+    /// `owner`: who keeps the page up to date.
+    pub owner: Option<String>,
+    /// `reviewed`: the day of the last review.
+    pub reviewed: Option<Located<jiff::civil::Date>>,
+    /// `contact`: Markdown shown on an outcome page instead of the site's
+    /// `[outcomes]` text.
+    pub contact: Option<String>,
 }
 
 impl FrontMatter {
@@ -117,6 +124,7 @@ pub struct ParsedPage {
 
 const PAGE_KEYS: &[&str] = &[
     "title", "summary", "question", "entry", "tags", "draft", "weight", "outcome", "branch",
+    "owner", "reviewed", "contact",
 ];
 const BRANCH_KEYS: &[&str] = &["when", "to"];
 
@@ -207,6 +215,9 @@ pub fn parse(
         weight: r.integer("weight").map(|w| w.value),
         outcome: None,
         branches: Vec::new(),
+        owner: r.string("owner").map(|l| l.value),
+        reviewed: r.date("reviewed"),
+        contact: r.string("contact").map(|l| l.value),
     };
     if let Some(o) = r.string("outcome") {
         match Outcome::parse(&o.value) {

@@ -164,28 +164,35 @@ impl Repo {
             }
             None => None,
         };
-        let content_dir = site_toml
+        let (content_dir, tests_dir) = site_toml
             .as_deref()
             .and_then(|t| crate::config::parse(crate::source::FileId(0), t).ok())
-            .map_or_else(|| "content".to_string(), |c| c.content_dir);
-        let content_prefix = format!(
-            "{}/",
-            content_dir.trim_start_matches("./").trim_end_matches('/')
-        );
+            .map_or_else(
+                || ("content".to_string(), "tests".to_string()),
+                |c| (c.content_dir, c.tests_dir),
+            );
+        let prefix = |dir: &str| format!("{}/", dir.trim_start_matches("./").trim_end_matches('/'));
+        let (content_prefix, tests_prefix) = (prefix(&content_dir), prefix(&tests_dir));
+        // The path tests (`tests/*.toml`) are read too: `diff` compares their results.
+        let is_test = |p: &str| {
+            p.strip_prefix(&tests_prefix)
+                .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".toml"))
+        };
         let wanted: Vec<(String, String)> = entries
             .into_iter()
-            .filter(|(p, _)| p.starts_with(&content_prefix))
+            .filter(|(p, _)| p.starts_with(&content_prefix) || is_test(p))
             .collect();
+        let read = |p: &str| p.ends_with(".md") || is_test(p);
         let md: Vec<String> = wanted
             .iter()
-            .filter(|(p, _)| p.ends_with(".md"))
+            .filter(|(p, _)| read(p))
             .map(|(_, oid)| oid.clone())
             .collect();
         let mut blobs = self.blobs(&md)?.into_iter();
         let files = wanted
             .into_iter()
             .map(|(p, _)| {
-                let bytes = if p.ends_with(".md") {
+                let bytes = if read(&p) {
                     blobs.next().expect("one blob per .md file")
                 } else {
                     Vec::new()

@@ -310,6 +310,21 @@ pub struct Summary {
     pub warnings_introduced: usize,
     pub errors_fixed: usize,
     pub warnings_fixed: usize,
+    pub path_tests_changed: usize,
+}
+
+/// A path test (tests/*.toml) whose result differs between the revisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathTestChange {
+    /// Its tests file (`tests/sign-in.toml`).
+    pub file: String,
+    /// Its name ("path N" without one).
+    pub name: String,
+    /// Its result in the base ("passes: leads to …", "fails: …"), null when
+    /// the base has no such test.
+    pub before: Option<String>,
+    /// Its result in the head, null when the head has no such test.
+    pub after: Option<String>,
 }
 
 /// Everything that changed between two revisions of a site.
@@ -333,6 +348,8 @@ pub struct SiteDiff {
     pub other_pages: Vec<String>,
     /// Diagnostics introduced and fixed.
     pub diagnostics: DiagnosticChanges,
+    /// Path tests whose result changed, by file and name.
+    pub path_tests: Vec<PathTestChange>,
     #[serde(skip)]
     before: Snap,
     #[serde(skip)]
@@ -476,7 +493,6 @@ impl Snap {
         let mut reachable = BTreeSet::new();
         let mut dead_ends = BTreeSet::new();
         for page in content.pages.iter().filter(|p| !p.section_intro) {
-            let text = &analysis.sources.get(page.file).text;
             let branches = page
                 .meta
                 .branches
@@ -520,7 +536,12 @@ impl Snap {
                     outcome: page.meta.outcome.as_ref().map(|o| o.value.as_str()),
                     tags: page.meta.tags.clone(),
                     weight: page.meta.weight,
-                    body: text.get(page.body.clone()).unwrap_or_default().to_string(),
+                    // With includes expanded: a changed snippet changes
+                    // every page that includes it.
+                    body: {
+                        let (text, body) = page.source(&analysis.sources);
+                        text.get(body).unwrap_or_default().to_string()
+                    },
                     branches,
                 },
             );
@@ -1021,6 +1042,12 @@ impl SiteDiff {
             warnings_introduced: count(&diagnostics.introduced, Severity::Warning),
             errors_fixed: count(&diagnostics.fixed, Severity::Error),
             warnings_fixed: count(&diagnostics.fixed, Severity::Warning),
+            path_tests_changed: 0,
+        };
+        let path_tests = path_test_changes(base, head);
+        let summary = Summary {
+            path_tests_changed: path_tests.len(),
+            ..summary
         };
         SiteDiff {
             version: 1,
@@ -1032,6 +1059,7 @@ impl SiteDiff {
             trees,
             other_pages,
             diagnostics,
+            path_tests,
             before,
             after,
         }
@@ -1041,6 +1069,36 @@ impl SiteDiff {
     pub fn is_empty(&self) -> bool {
         self.summary == Summary::default()
     }
+}
+
+/// The path tests whose result (pass or fail, where the answers lead, why it
+/// fails) differs between `base` and `head`, matched by file and name.
+fn path_test_changes(base: &Analysis, head: &Analysis) -> Vec<PathTestChange> {
+    let results = |a: &Analysis| -> BTreeMap<(String, String), String> {
+        a.site
+            .iter()
+            .flat_map(|s| &s.path_tests.paths)
+            .map(|p| {
+                let result = match (&p.failure, &p.reached) {
+                    (Some(why), _) => format!("fails: {why}"),
+                    (None, Some(to)) => format!("passes: leads to {to}"),
+                    (None, None) => "passes".to_string(),
+                };
+                ((p.file.clone(), p.name.clone()), result)
+            })
+            .collect()
+    };
+    let (before, after) = (results(base), results(head));
+    let keys: BTreeSet<&(String, String)> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| PathTestChange {
+            file: k.0.clone(),
+            name: k.1.clone(),
+            before: before.get(k).cloned(),
+            after: after.get(k).cloned(),
+        })
+        .collect()
 }
 
 /// What [`run`] compares.

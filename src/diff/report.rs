@@ -92,6 +92,11 @@ fn summary_parts(s: &Summary) -> Vec<String> {
     );
     add(s.errors_fixed, "error fixed", "errors fixed");
     add(s.warnings_fixed, "warning fixed", "warnings fixed");
+    add(
+        s.path_tests_changed,
+        "path test changed result",
+        "path tests changed result",
+    );
     parts
 }
 
@@ -446,6 +451,12 @@ fn markdown_with(diff: &SiteDiff, draw: bool) -> String {
         md_list(&mut out, diff, &diff.other_pages, &extra, st);
         let _ = writeln!(out, "\n</details>");
     }
+    if !diff.path_tests.is_empty() {
+        let _ = writeln!(out, "\n### Path tests\n");
+        for line in path_test_lines(diff, st) {
+            let _ = writeln!(out, "- {line}");
+        }
+    }
     let d = &diff.diagnostics;
     if !d.introduced.is_empty() || !d.fixed.is_empty() {
         let _ = writeln!(out, "\n### Problems\n");
@@ -710,6 +721,12 @@ fn human(diff: &SiteDiff) -> String {
             None,
         );
     }
+    if !diff.path_tests.is_empty() {
+        let _ = writeln!(out, "\nPath tests whose result changed:");
+        for line in path_test_lines(diff, st) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     for (items, what) in [
         (&diff.diagnostics.introduced, "Problems introduced"),
         (&diff.diagnostics.fixed, "Problems fixed"),
@@ -723,6 +740,28 @@ fn human(diff: &SiteDiff) -> String {
         }
     }
     out
+}
+
+/// User text as it stands in a line of the report.
+fn plain(st: Style, s: &str) -> String {
+    if st.md { escape_md(s) } else { s.to_string() }
+}
+
+/// "tests/a.toml: Name: passes: leads to x.md → fails: …", one per changed test.
+fn path_test_lines(diff: &SiteDiff, st: Style) -> Vec<String> {
+    diff.path_tests
+        .iter()
+        .map(|t| {
+            let side = |r: &Option<String>| r.clone().unwrap_or_else(|| "(no such test)".into());
+            format!(
+                "{}: {}: {} → {}",
+                st.code(&t.file),
+                st.quote(&t.name),
+                plain(st, &side(&t.before)),
+                plain(st, &side(&t.after))
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -125,7 +125,24 @@ const CHAR_W: f64 = 7.0;
 const LINE_H: f64 = 16.0;
 const PAD_X: f64 = 10.0;
 const PAD_Y: f64 = 8.0;
-const WRAP_UNITS: usize = 22;
+/// Line widths (in units) of titles and labels; a chart wider than
+/// [`WIDE`] is laid out again with the narrower [`NARROW`] lines.
+#[derive(Clone, Copy)]
+struct Wrap {
+    title: usize,
+    label: usize,
+}
+const NORMAL: Wrap = Wrap {
+    title: 22,
+    label: 26,
+};
+const NARROW: Wrap = Wrap {
+    title: 14,
+    label: 12,
+};
+/// A chart wider than this (px) does not fit a desktop window at
+/// [`MIN_SCALE`]: it is worth more lines per label to make it narrower.
+const WIDE: f64 = 1500.0;
 const MIN_NODE_W: f64 = 60.0;
 /// Font size of branch labels, the smallest text of a chart: a page may scale
 /// a chart down to [`MIN_SCALE`] of its size, and no further, so that labels
@@ -138,7 +155,6 @@ const LABEL_CHAR_W: f64 = 6.5;
 const LABEL_LINE_H: f64 = 14.0;
 const LABEL_PAD_Y: f64 = 3.0;
 const LABEL_PAD_X: f64 = 5.0;
-const LABEL_UNITS: usize = 26;
 // Spacing.
 const NODE_SEP: f64 = 24.0;
 const EDGE_SEP: f64 = 12.0;
@@ -153,8 +169,24 @@ const EPS: f64 = 1e-9;
 
 /// Lays out one tree. `nodes[root]` is the entry; every node should be
 /// reachable from it (others are laid out too, from the top). Edges may form
-/// cycles; edges naming a node out of range are ignored (empty path).
+/// cycles; edges naming a node out of range are ignored (empty path). A tree
+/// too wide for a desktop window is laid out again with narrower lines of
+/// text, and the narrower of the two is kept.
 pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
+    let normal = layout_wrapped(nodes, edges, root, NORMAL);
+    if normal.width <= WIDE {
+        return normal;
+    }
+    let narrow = layout_wrapped(nodes, edges, root, NARROW);
+    if narrow.width < normal.width {
+        narrow
+    } else {
+        normal
+    }
+}
+
+/// [`layout`] with titles and labels wrapped at `wrap`.
+fn layout_wrapped(nodes: &[FlowNode], edges: &[FlowEdge], root: usize, wrap: Wrap) -> Layout {
     let n = nodes.len();
     let lay = rank::layer(n, edges, root);
     let items = lay.item_rank.len();
@@ -162,12 +194,12 @@ pub fn layout(nodes: &[FlowNode], edges: &[FlowEdge], root: usize) -> Layout {
     // Sizes of boxes and labels.
     let lines: Vec<Vec<String>> = nodes
         .iter()
-        .map(|nd| text::wrap(&nd.title, WRAP_UNITS))
+        .map(|nd| text::wrap(&nd.title, wrap.title))
         .collect();
     let labels: Vec<Option<Label>> = edges
         .iter()
         .map(|e| {
-            let lines = text::wrap(e.label.as_deref()?, LABEL_UNITS);
+            let lines = text::wrap(e.label.as_deref()?, wrap.label);
             let widest = lines.iter().map(|l| text::units(l)).max().unwrap_or(0);
             (widest > 0).then_some(Label {
                 w: widest as f64 * LABEL_CHAR_W + 2.0 * LABEL_PAD_X,
@@ -582,6 +614,22 @@ fn node_colors(node: &FlowNode) -> (&'static str, &'static str) {
 /// `.outcome-{kind}`, `.edge`, `.edge.back`, `.edge-label`; presentation
 /// attributes keep it readable without CSS.
 pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &str) -> String {
+    let title = match layout.root.and_then(|r| nodes.get(r)) {
+        Some(root) => format!("Flowchart of {}", text::flatten(&root.title)),
+        None => "Flowchart".to_string(),
+    };
+    svg_titled(nodes, edges, layout, id_prefix, &title)
+}
+
+/// [`svg`] with `title` as the chart's accessible name (its `<title>`), for
+/// the reader's language.
+pub fn svg_titled(
+    nodes: &[FlowNode],
+    edges: &[FlowEdge],
+    layout: &Layout,
+    id_prefix: &str,
+    title: &str,
+) -> String {
     let mut s = String::with_capacity(512 + 400 * nodes.len() + 300 * edges.len());
     let mut prefix = String::new();
     text::escape_into(&mut prefix, id_prefix);
@@ -594,11 +642,8 @@ pub fn svg(nodes: &[FlowNode], edges: &[FlowEdge], layout: &Layout, id_prefix: &
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="width:100%;height:auto;max-width:{w}px;min-width:{min_w}px" role="group" aria-labelledby="{prefix}-title">"#
     );
-    let _ = write!(s, r#"<title id="{prefix}-title">Flowchart"#);
-    if let Some(root) = layout.root.and_then(|r| nodes.get(r)) {
-        s.push_str(" of ");
-        text::escape_into(&mut s, &text::flatten(&root.title));
-    }
+    let _ = write!(s, r#"<title id="{prefix}-title">"#);
+    text::escape_into(&mut s, title);
     s.push_str("</title>\n");
     let _ = write!(
         s,

@@ -772,6 +772,28 @@ fn every_title_and_when_is_drawn_in_full() {
 }
 
 #[test]
+fn two_thousand_pages_with_long_whens() {
+    // Every branch label 60 to 110 characters, so every label takes lines.
+    let (nodes, mut edges) = generate(2000, 31, 200, 20);
+    let mut rng = Lcg(5);
+    for e in &mut edges {
+        let mut when = rng.words(12, 20);
+        when.truncate(110);
+        e.label = Some(when.trim_end().to_string());
+    }
+    let t = Instant::now();
+    let l = layout(&nodes, &edges, 0);
+    eprintln!(
+        "flowchart: 2000 nodes, {} edges with long whens: layout {:?}, {:.0}x{:.0}px",
+        edges.len(),
+        t.elapsed(),
+        l.width,
+        l.height
+    );
+    check(&nodes, &edges, 0, &l);
+}
+
+#[test]
 fn two_thousand_page_tree() {
     let (nodes, edges) = generate(2000, 99, 0, 0);
     let t = Instant::now();
@@ -824,4 +846,31 @@ fn one_fifty_page_tree() {
         s.len() / 1024
     );
     check(&nodes, &edges, 0, &l);
+}
+
+#[test]
+fn a_wide_fan_out_is_laid_out_with_narrower_lines() {
+    let when =
+        "The printer shows a paper jam message although there is no paper stuck anywhere inside it";
+    let mut nodes = vec![node("The office printer does not print")];
+    let mut edges = Vec::new();
+    for i in 1..=8 {
+        nodes.push(node(
+            "Check for hidden scraps of paper behind the rear door",
+        ));
+        edges.push(edge(0, i, Some(when)));
+    }
+    let normal = super::layout_wrapped(&nodes, &edges, 0, super::NORMAL);
+    assert!(normal.width > super::WIDE, "{}", normal.width);
+    let l = layout(&nodes, &edges, 0);
+    assert!(
+        l.width < normal.width * 0.75,
+        "{} vs {}",
+        l.width,
+        normal.width
+    );
+    check(&nodes, &edges, 0, &l);
+    // Still every word.
+    let texts = chart_texts(&svg(&nodes, &edges, &l, "w"));
+    assert!(texts.iter().any(|t| t == when), "{texts:?}");
 }

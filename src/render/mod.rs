@@ -27,8 +27,9 @@ use crate::source::SourceMap;
 pub use theme::Theme;
 use theme::escape_html;
 use view::{
-    BranchView, IndexContext, LinkView, ListedPage, MapContext, OutlineNode, PageContext, PageView,
-    ParentView, SectionContext, SectionView, SiteView, Stats, StepView, TreeGroup, TreeView,
+    BranchView, FeedbackView, IndexContext, LinkView, ListedPage, MapContext, OutlineNode,
+    PageContext, PageView, ParentView, SectionContext, SectionView, SiteView, Stats, StepView,
+    TreeGroup, TreeView,
 };
 
 /// The home page shows every tree's flowchart and outline inline while the
@@ -340,11 +341,23 @@ fn body_html(ctx: &Ctx<'_>, page: &Page) -> Processed {
         text: false,
         links: false,
     };
-    markdown::process(
-        &ctx.sources.get(page.file).text,
-        page.body.clone(),
-        &settings,
-    )
+    let (text, body) = page.source(ctx.sources);
+    markdown::process(text, body, &settings)
+}
+
+/// A short Markdown text from site.toml or front matter (an outcome text, a
+/// contact) as HTML, sanitized like a body; its links are kept as written.
+fn snippet_html(ctx: &Ctx<'_>, text: &str) -> String {
+    let keep = |_: &str| None;
+    let settings = Settings {
+        render: true,
+        highlight: None,
+        allow_raw_html: ctx.site.config.markdown.allow_raw_html,
+        rewrite: &keep,
+        text: false,
+        links: false,
+    };
+    markdown::process(text, 0..text.len(), &settings).html
 }
 
 /// `when` of edge `e` as inline HTML and as plain text (made once per edge: a
@@ -488,6 +501,24 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
             starts_with_h1: body.starts_with_h1,
             path: &page.out,
             in_tree: graph.is_reachable(page.id),
+            owner: page.meta.owner.as_deref(),
+            reviewed: page.meta.reviewed.as_ref().map(|r| r.value.to_string()),
+            edit_url: site
+                .config
+                .edit_url
+                .as_ref()
+                .map(|t| t.replace("{path}", &crate::links::escape_path(&page.path))),
+            outcome_html: outcome(page).and_then(|kind| {
+                let text = page
+                    .meta
+                    .contact
+                    .as_deref()
+                    .or_else(|| site.config.outcomes.get(kind))?;
+                Some(snippet_html(ctx, text))
+            }),
+            feedback: outcome(page)
+                .and(site.config.feedback_url.as_deref())
+                .map(|t| feedback(t, page)),
         },
         breadcrumbs: crumbs,
         branches,
@@ -499,6 +530,37 @@ fn render_page(ctx: &Ctx<'_>, page: &Page) -> Result<String, Error> {
         path,
     };
     render_template(ctx, "page.html", &view)
+}
+
+/// The feedback links of an outcome page from the `feedback_url` template:
+/// `{title}`, `{path}` and `{answer}` ("yes"/"no") percent-encoded; without
+/// `{answer}` in the template, the answer goes before the title ("Yes: …").
+fn feedback(template: &str, page: &Page) -> FeedbackView {
+    /// RFC 3986's unreserved characters stay as they are.
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, COMPONENT).to_string();
+    let link = |answer: &str| {
+        let title = if template.contains("{answer}") {
+            page.title().to_string()
+        } else {
+            format!("{answer}: {}", page.title())
+        };
+        template
+            .replace("{title}", &enc(&title))
+            .replace("{path}", &enc(&page.path))
+            .replace("{answer}", &enc(&answer.to_lowercase()))
+    };
+    let (yes, no) = (link("Yes"), link("No"));
+    FeedbackView {
+        yes: yes.replace("{trail}", ""),
+        no: no.replace("{trail}", ""),
+        yes_template: yes,
+        no_template: no,
+    }
 }
 
 fn listed<'a>(from: &str, p: &'a Page) -> ListedPage<'a> {
@@ -667,7 +729,14 @@ fn flowchart(ctx: &Ctx<'_>, from: &str, entry: PageId, prefix: &str) -> String {
         })
         .collect();
     let layout = flowchart::layout(&nodes, &edges, 0);
-    flowchart::svg(&nodes, &edges, &layout, prefix)
+    let title = ctx.site.config.labels["flowchart_title"]
+        .replace("{title}", &text_title(content.page(entry).title()));
+    flowchart::svg_titled(&nodes, &edges, &layout, prefix, &title)
+}
+
+/// A title with its whitespace runs made single spaces (as the chart draws it).
+fn text_title(title: &str) -> String {
+    title.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The outline of the tree of entry number `i` (`e`), links relative to `from`.

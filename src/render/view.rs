@@ -98,6 +98,31 @@ pub struct PageView<'a> {
     pub path: &'a str,
     /// Some entry reaches this page (it is part of a decision tree).
     pub in_tree: bool,
+    /// `owner` from the front matter.
+    pub owner: Option<&'a str>,
+    /// `reviewed` from the front matter (`2026-11-01`).
+    pub reviewed: Option<String>,
+    /// The "Edit this page" URL (`edit_url` with `{path}` filled in).
+    pub edit_url: Option<String>,
+    /// On an outcome page: the page's `contact`, else the site's `[outcomes]`
+    /// text for its kind, as HTML.
+    pub outcome_html: Option<String>,
+    /// On an outcome page with `feedback_url`: the "Did this solve it?" links.
+    pub feedback: Option<FeedbackView>,
+}
+
+/// The "Did this solve it? Yes / No" links of an outcome page. `{trail}` is
+/// empty in the URLs; the script fills it in from the `*_template`s.
+#[derive(Serialize)]
+pub struct FeedbackView {
+    /// The "Yes" link.
+    pub yes: String,
+    /// The "No" link.
+    pub no: String,
+    /// The "Yes" link with `{trail}` still in it (percent-encoded by the script).
+    pub yes_template: String,
+    /// The "No" link with `{trail}` still in it.
+    pub no_template: String,
 }
 
 /// `page.html`'s context.

@@ -3,7 +3,7 @@
 // builds the sites and bundles first); by hand:
 //
 //   node tests/browser/run.mjs --site DIR [--single FILE] [--unzipped DIR] [--vnu DIR]...
-//                              [--charts DIR]
+//                              [--charts DIR] [--overlay FILE] [--axe FILE]
 //
 //   --site DIR       a built site (signpost build): walk a tree, search, axe-core
 //   --single FILE    a single-file bundle, alone in its folder: walk, search, anchors
@@ -12,6 +12,9 @@
 //   --charts DIR     a built site with wide trees and long `when`s: its home page
 //                    and map pages at 1280x900 and 390x844 (nothing clipped,
 //                    every title and `when` in full, labels >= 9px at 1280, axe)
+//   --overlay FILE   a page as `serve` shows it after a broken save: its error
+//                    banner in both colour schemes (axe), on a phone, closed
+//   --axe FILE       any page: axe-core in the light and the dark colour scheme
 //
 // Every page is opened from file://. Every request that is not file: or data:
 // is aborted and fails the check, and so does any console error or uncaught
@@ -41,7 +44,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function parseArgs(argv) {
-  const out = { site: null, single: null, unzipped: null, charts: null, vnu: [] };
+  const out = { site: null, single: null, unzipped: null, charts: null, overlay: null, axe: null, vnu: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -54,6 +57,8 @@ function parseArgs(argv) {
     else if (key === "--unzipped") out.unzipped = resolve(value);
     else if (key === "--vnu") out.vnu.push(resolve(value));
     else if (key === "--charts") out.charts = resolve(value);
+    else if (key === "--overlay") out.overlay = resolve(value);
+    else if (key === "--axe") out.axe = resolve(value);
     else throw new Error(`unknown option ${key}`);
   }
   return out;
@@ -195,6 +200,19 @@ function modeOf(kind) {
 
 // From the home page: open the first tree, then take the first branch to a page
 // not seen yet until an outcome page; the trail must list every answer.
+// The text "Copy for the ticket" copied after walking `steps`.
+function checkTicket(text, steps) {
+  const lines = text.trimEnd().split("\n");
+  assert(lines[0].startsWith("Procedure: "), `ticket starts with the tree: ${text}`);
+  steps.forEach((step, i) => {
+    assertEqual(lines[i + 1], `${i + 1}. ${step.title} → ${step.when}`, `ticket line ${i + 1}`);
+  });
+  const reached = lines[steps.length + 1] || "";
+  assert(/^Reached: .+ \(outcome: (resolved|escalate|unsolved)\)$/.test(reached), `ticket outcome line: ${reached}`);
+  const link = lines[steps.length + 2] || "";
+  assert(link.startsWith("Link: ") && link.includes("trail="), `ticket link line: ${link}`);
+}
+
 async function walkTree(page, mode) {
   const s = mode.scope;
   await mode.follow(page, page.locator(`${s} .tree h3 a`).first());
@@ -534,6 +552,19 @@ async function siteChecks(root, label, target, withAxe) {
       steps.map((x) => x.title),
       "trail after back and reload"
     );
+    // Copy for the ticket under file:// without the Clipboard API: the
+    // execCommand("copy") fallback copies the same plain text.
+    await t.page.evaluate(() => {
+      Object.defineProperty(navigator, "clipboard", { configurable: true, value: undefined });
+      window.copiedText = undefined;
+      document.addEventListener("copy", () => {
+        const area = document.querySelector("textarea.copy-buffer");
+        window.copiedText = area ? area.value : "";
+      });
+    });
+    await t.page.locator(".trail-ticket").click();
+    await t.page.waitForFunction(() => typeof window.copiedText === "string");
+    checkTicket(await t.page.evaluate(() => window.copiedText), steps);
     await t.close();
   });
 
@@ -642,6 +673,14 @@ async function singleFileChecks(file, target) {
     await t.page.waitForFunction(() => typeof window.copiedText === "string");
     const copied = await t.page.evaluate(() => window.copiedText);
     assert(copied.includes("#p/") && copied.includes("?trail="), `copied link: ${copied}`);
+    // Copy for the ticket: plain text with the tree, each answer, the page
+    // reached and its outcome, and the link with the trail.
+    await t.page.evaluate(() => {
+      window.copiedText = undefined;
+    });
+    await t.page.locator(".sp-page:not([hidden]) .trail-ticket").click();
+    await t.page.waitForFunction(() => typeof window.copiedText === "string");
+    checkTicket(await t.page.evaluate(() => window.copiedText), steps);
     const fresh = await openPage();
     await fresh.page.goto(copied);
     assertEqual(
@@ -790,12 +829,29 @@ async function chartChecks(root) {
       assert(missing.length === 0, `not in any chart in full:\n    ${missing.join("\n    ")}`);
     });
   }
-  await check("charts: axe-core finds no serious violation on the home and map pages", async () => {
+  await check("phone, 390x844: a middle page's answers are one tap away, its path one line", async () => {
+    const t = await openPage();
+    await t.page.setViewportSize({ width: 390, height: 844 });
+    await t.page.goto(pathToFileURL(join(root, "step-0.html")).href);
+    const skip = t.page.locator(".to-answers a");
+    const box = await skip.boundingBox();
+    assert(box && box.y + box.height <= 844, "the skip link is on the first screen");
+    const path = await t.page.locator(".where-path").boundingBox();
+    const line = await t.page.locator(".where-path li").last().boundingBox();
+    assert(path.height <= line.height * 1.6, `the path is one line (${path.height}px)`);
+    await skip.click();
+    const answers = await t.page.locator(".choices a.branch").first().boundingBox();
+    assert(answers.y >= 0 && answers.y + answers.height <= 844, `the answers are in view (${answers.y})`);
+    assert((await t.page.locator(".parents").count()) === 0, "no 'how you got here' repeating the path");
+    await t.close();
+  });
+
+  await check("charts: axe-core finds no serious violation on the home, map and a middle page", async () => {
     for (const [width, height] of [
       [1280, 900],
       [390, 844],
     ]) {
-      for (const file of pages) {
+      for (const file of [...pages, "step-0.html"]) {
         const t = await openPage();
         await t.page.setViewportSize({ width, height });
         await t.page.goto(pathToFileURL(join(root, file)).href);
@@ -804,6 +860,32 @@ async function chartChecks(root) {
       }
     }
   });
+}
+
+/* ---------- serve's error banner ---------- */
+
+async function overlayChecks(file) {
+  const url = pathToFileURL(file).href;
+  for (const colorScheme of ["light", "dark"]) {
+    for (const [width, height] of [
+      [1280, 900],
+      [390, 844],
+    ]) {
+      await check(`error banner, ${colorScheme} scheme, ${width}x${height}: readable, compact, closable`, async () => {
+        const context = await (await launch()).newContext({ colorScheme, viewport: { width, height } });
+        const page = await context.newPage();
+        await page.goto(url);
+        const banner = page.locator("#signpost-errors");
+        assert(await banner.isVisible(), "the banner is shown");
+        await axeCheck(page, `the error banner (${colorScheme})`);
+        const box = await banner.boundingBox();
+        assert(box.height <= height * 0.34 + 1, `the banner is ${box.height}px tall of ${height}`);
+        await banner.getByRole("button").click();
+        assert((await page.locator("#signpost-errors").count()) === 0, "Close removes the banner");
+        await context.close();
+      });
+    }
+  }
 }
 
 function vnu(paths) {
@@ -839,6 +921,20 @@ async function main() {
   }
   if (args.charts) {
     await chartChecks(args.charts);
+  }
+  if (args.overlay) {
+    await overlayChecks(args.overlay);
+  }
+  if (args.axe) {
+    for (const colorScheme of ["light", "dark"]) {
+      await check(`axe-core on ${args.axe}, ${colorScheme} scheme`, async () => {
+        const context = await (await launch()).newContext({ colorScheme });
+        const page = await context.newPage();
+        await page.goto(pathToFileURL(args.axe).href);
+        await axeCheck(page, `${args.axe} (${colorScheme})`);
+        await context.close();
+      });
+    }
   }
   if (args.single) {
     if (!target) {

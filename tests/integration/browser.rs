@@ -160,3 +160,50 @@ fn wide_trees_with_long_whens_fit_every_screen_in_chromium() {
     let public = site.public();
     run_node(&[&public, &public], &["--charts", "--vnu"]);
 }
+
+#[test]
+fn serve_error_overlay_is_readable_closable_and_compact_in_chromium() {
+    if !tools_ready(
+        "serve_error_overlay_is_readable_closable_and_compact_in_chromium",
+        true,
+    ) {
+        return;
+    }
+    use crate::serve::{STEP_DEADLINE, start, wait_for};
+    let site = Site::copy("ok/branching");
+    site.cmd(&["build"]).success();
+    let s = start(site.root());
+    let page = site.root().join("content/start.md");
+    std::fs::write(&page, "+++\ntitle = \"Is the device on?\"\n\nLook <here>\n").unwrap();
+    let body = wait_for(s.addr, "/off.html", "the overlay", STEP_DEADLINE, |b| {
+        b.contains("signpost-errors")
+    });
+    // The served page, beside the built site's assets.
+    let file = site.public().join("overlay.html");
+    std::fs::write(&file, without_live_reload(&body)).unwrap();
+
+    // A first build that fails: the page that says so.
+    let broken = Site::copy("ok/branching");
+    std::fs::write(
+        broken.root().join("content/start.md"),
+        "+++\ntitle = \"Is the device on?\"\n\nLook <here>\n",
+    )
+    .unwrap();
+    let b = start(broken.root());
+    let body = wait_for(b.addr, "/", "the page", STEP_DEADLINE, |b| {
+        b.contains("No good build yet")
+    });
+    let no_build = site.root().join("no-build.html");
+    std::fs::write(&no_build, without_live_reload(&body)).unwrap();
+    run_node(&[&file, &no_build], &["--overlay", "--axe"]);
+}
+
+/// A page served by `serve` without its live-reload script (whose event
+/// stream needs the server).
+fn without_live_reload(body: &str) -> String {
+    let at = body
+        .find("<script>(function(){var s=new EventSource")
+        .unwrap();
+    let end = at + body[at..].find("</script>").unwrap() + "</script>".len();
+    [&body[..at], &body[end..]].concat()
+}

@@ -8,7 +8,7 @@ fn help_lists_the_commands() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("help", text);
-    for cmd in ["build", "check", "init"] {
+    for cmd in ["build", "check", "init", "test"] {
         let out = signpost().args([cmd, "--help"]).output().unwrap();
         assert!(out.status.success(), "{cmd} --help");
     }
@@ -52,6 +52,18 @@ fn init_creates_a_site_that_builds_cleanly_and_refuses_to_overwrite() {
         .success();
     assert!(site_dir.join("public/index.html").is_file());
     assert!(site_dir.join("public/printing/wont-print.html").is_file());
+    // its path tests pass and reach every outcome
+    let out = signpost()
+        .args(["test"])
+        .current_dir(&site_dir)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("3 of 3 outcomes reached") && report.contains("3 paths run: 3 passed"),
+        "{report}"
+    );
     let before = std::fs::read(site_dir.join("site.toml")).unwrap();
     signpost().args(["init"]).arg(&site_dir).assert().code(2);
     assert_eq!(before, std::fs::read(site_dir.join("site.toml")).unwrap());

@@ -16,8 +16,10 @@ mod fuzz;
 mod graph;
 mod reliability;
 mod serve;
+mod wiki;
 #[allow(
     unreachable_pub,
     reason = "test helpers shared by the modules of this binary"
 )]
 mod support;
+mod team;

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use crate::support::signpost;
 
-const START: &str =
-    "+++\ntitle = \"Start\"\nentry = true\n[[branch]]\nwhen = \"Go\"\nto = \"end.md\"\n+++\n# Start\n";
+const START: &str = "+++\ntitle = \"Start\"\nentry = true\n[[branch]]\nwhen = \"Go\"\nto = \"end.md\"\n+++\n# Start\n";
 const END: &str = "+++\ntitle = \"End\"\noutcome = \"resolved\"\n+++\n# End\n";
 
 /// The two-page site, with `end.md`'s body (after its front matter) replaced
@@ -71,7 +70,11 @@ fn f02_deep_front_matter_is_an_error_not_an_abort() {
         let (code, _, err) = run(dir.path(), &[cmd]);
         assert_eq!(code, 1, "{cmd}: {err}");
     }
-    assert!(codes(dir.path()).iter().any(|c| c.starts_with("SP103 content/end.md:4:")));
+    assert!(
+        codes(dir.path())
+            .iter()
+            .any(|c| c.starts_with("SP103 content/end.md:4:"))
+    );
 }
 
 #[test]
@@ -85,7 +88,9 @@ fn f02_deep_markdown_and_html_are_an_error_at_the_place() {
         let dir = two_pages(Some(&format!("# End\n\n{body}")));
         let found = codes(dir.path());
         assert!(
-            found.iter().any(|c| c.starts_with("SP109 content/end.md:7:")),
+            found
+                .iter()
+                .any(|c| c.starts_with("SP109 content/end.md:7:")),
             "{found:?}"
         );
         let (code, _, _) = run(dir.path(), &["build"]);
@@ -126,11 +131,17 @@ fn f07_terminal_diagnostics_show_control_bytes_as_pictures() {
     // (A destination with controls is no link in CommonMark; the second is.)
     // The caret still points under the link destination: columns are kept.
     assert!(all.contains("content/end.md:7:37"), "{all}");
-    assert!(all.contains("\n  │                                     ^^^^^^^^"), "{all}");
+    assert!(
+        all.contains("\n  │                                     ^^^^^^^^"),
+        "{all}"
+    );
     // JSON keeps the text exactly, escaped as JSON does.
     let (_, json, _) = run(dir.path(), &["check", "--format", "json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    assert!(rows.iter().any(|r| r["message"].as_str().unwrap().contains("gone\u{9b}.md")));
+    assert!(
+        rows.iter()
+            .any(|r| r["message"].as_str().unwrap().contains("gone\u{9b}.md"))
+    );
 }
 
 #[test]
@@ -157,7 +168,11 @@ fn f09_folders_outside_the_site_are_refused_at_their_line() {
     }
     // Inside the root, `..` that stays inside is fine.
     let dir = two_pages(None);
-    write(dir.path(), "site.toml", "title = \"T\"\noutput_dir = \"a/../site\"\n");
+    write(
+        dir.path(),
+        "site.toml",
+        "title = \"T\"\noutput_dir = \"a/../site\"\n",
+    );
     let (code, _, err) = run(dir.path(), &["build"]);
     assert_eq!(code, 0, "{err}");
     assert!(dir.path().join("site/end.html").is_file());
@@ -190,7 +205,11 @@ fn f06_leftovers_of_killed_builds_are_removed_and_output_restored() {
     assert_eq!(code, 0, "{err}");
     // A build killed between its two renames: no public/, the previous output
     // moved aside, and a half-written new one.
-    std::fs::rename(root.join("public"), root.join(format!(".public.old-{DEAD_PID}"))).unwrap();
+    std::fs::rename(
+        root.join("public"),
+        root.join(format!(".public.old-{DEAD_PID}")),
+    )
+    .unwrap();
     write(root, &format!(".public.tmp-{DEAD_PID}/half.html"), "half");
     // Leftovers of a build that is still running, and look-alikes, stay.
     let mine = std::process::id();
@@ -233,7 +252,10 @@ fn f11_entity_ids_resolve_as_the_browser_sees_them() {
     write(
         dir.path(),
         "content/start.md",
-        &START.replace("# Start\n", "# Start\n\n[a](end.md#R&D) [b](end.md#R&amp;amp;D)\n"),
+        &START.replace(
+            "# Start\n",
+            "# Start\n\n[a](end.md#R&D) [b](end.md#R&amp;amp;D)\n",
+        ),
     );
     let found = codes(dir.path());
     // Only the double-escaped one, which names `R&amp;D`, is broken.
@@ -244,7 +266,11 @@ fn f11_entity_ids_resolve_as_the_browser_sees_them() {
 fn f12_headings_never_duplicate_the_themes_ids() {
     let dir = two_pages(None);
     let body = "# Start\n\n## Main\n\n## Choices title\n\n## Search input\n\n[back](#main-1)\n";
-    write(dir.path(), "content/start.md", &START.replace("# Start\n", body));
+    write(
+        dir.path(),
+        "content/start.md",
+        &START.replace("# Start\n", body),
+    );
     let (code, _, err) = run(dir.path(), &["build", "--deny-warnings"]);
     assert_eq!(code, 0, "{err}");
     let html = std::fs::read_to_string(dir.path().join("public/start.html")).unwrap();
@@ -253,7 +279,13 @@ fn f12_headings_never_duplicate_the_themes_ids() {
     for id in &ids {
         assert!(seen.insert(id), "duplicate id {id} in {ids:?}");
     }
-    for id in ["main", "main-1", "choices-title", "choices-title-1", "search-input-1"] {
+    for id in [
+        "main",
+        "main-1",
+        "choices-title",
+        "choices-title-1",
+        "search-input-1",
+    ] {
         assert!(seen.contains(&id.to_string()), "{id} missing from {ids:?}");
     }
 }
@@ -262,16 +294,28 @@ fn f12_headings_never_duplicate_the_themes_ids() {
 fn a_broken_front_matter_gives_its_own_error_only() {
     // A misspelt outcome: SP106, not also a dead end.
     let dir = two_pages(None);
-    write(dir.path(), "content/end.md", &END.replace("\"resolved\"", "\"resolvd\""));
+    write(
+        dir.path(),
+        "content/end.md",
+        &END.replace("\"resolved\"", "\"resolvd\""),
+    );
     assert_eq!(codes(dir.path()), ["SP106 content/end.md:3:11"]);
     // `entry = "yes"`: SP105, not an SP304 for every page of the tree.
     let dir = two_pages(None);
-    write(dir.path(), "content/start.md", &START.replace("entry = true", "entry = \"yes\"").replace("end.md", "a.md"));
+    write(
+        dir.path(),
+        "content/start.md",
+        &START
+            .replace("entry = true", "entry = \"yes\"")
+            .replace("end.md", "a.md"),
+    );
     for (page, next) in [("a", "b"), ("b", "end")] {
         write(
             dir.path(),
             &format!("content/{page}.md"),
-            &format!("+++\ntitle = \"{page}\"\n[[branch]]\nwhen = \"Go\"\nto = \"{next}.md\"\n+++\n"),
+            &format!(
+                "+++\ntitle = \"{page}\"\n[[branch]]\nwhen = \"Go\"\nto = \"{next}.md\"\n+++\n"
+            ),
         );
     }
     assert_eq!(codes(dir.path()), ["SP105 content/start.md:3:9"]);

@@ -20,12 +20,12 @@ use crate::support::{Site, copy_dir, repo};
 const SAVE_DEADLINE: Duration = Duration::from_secs(1);
 /// Bound for the steps after it (an error banner, a fix), which only need to
 /// happen.
-const STEP_DEADLINE: Duration = Duration::from_secs(5);
+pub(crate) const STEP_DEADLINE: Duration = Duration::from_secs(5);
 
 /// A running `signpost serve`, killed when dropped.
-struct Serving {
+pub(crate) struct Serving {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stderr: Receiver<String>,
 }
 
@@ -36,10 +36,18 @@ impl Drop for Serving {
     }
 }
 
-fn start(root: &Path) -> Serving {
+pub(crate) fn start(root: &Path) -> Serving {
+    start_with(root, &[], &[])
+}
+
+/// [`start`] with more arguments and environment variables.
+fn start_with(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> Serving {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("signpost"))
         .env("NO_COLOR", "1")
-        .args(["serve", "--port", "0", "--root"])
+        .envs(env.iter().copied())
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .arg("--root")
         .arg(root)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -130,7 +138,7 @@ fn wait_for_line(s: &Serving, what: &str, within: Duration) -> Vec<String> {
 }
 
 /// Polls `target` until `pred` holds on its body, at most `within`.
-fn wait_for(
+pub(crate) fn wait_for(
     addr: SocketAddr,
     target: &str,
     what: &str,
@@ -625,4 +633,33 @@ fn the_content_folder_can_go_away_and_come_back() {
         STEP_DEADLINE,
         |b| b.contains("BACK-2"),
     );
+}
+
+#[test]
+fn serve_open_opens_the_site_in_the_browser() {
+    let site = Site::copy("ok/branching");
+    // $BROWSER is a script that notes the address it is given.
+    let noted = site.root().join("opened.txt");
+    let browser = site.root().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", noted.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let s = start_with(site.root(), &["--open"], &[("BROWSER", &browser)]);
+    let deadline = Instant::now() + STEP_DEADLINE;
+    let want = format!("http://{}", s.addr);
+    loop {
+        let got = std::fs::read_to_string(&noted).unwrap_or_default();
+        if got.trim() == want {
+            break;
+        }
+        assert!(Instant::now() < deadline, "opened {got:?}, expected {want}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -425,6 +425,69 @@
     fallback();
   }
 
+  // Copies `text`; without the Clipboard API (file:// in some browsers, old
+  // ones) through a selected, off-screen text area and execCommand("copy").
+  function copyPlain(text, done) {
+    copyText(text, function (ok) {
+      if (ok) {
+        done(true);
+        return;
+      }
+      var area = el("textarea", "copy-buffer");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.left = "-9999px";
+      document.body.appendChild(area);
+      area.select();
+      var copied = false;
+      try {
+        copied = document.execCommand("copy");
+      } catch (e) {
+        copied = false;
+      }
+      document.body.removeChild(area);
+      done(copied);
+    });
+  }
+
+  // The walk as plain lines: each question with the answer given.
+  function trailLines(trail) {
+    return trail.map(function (step, i) {
+      return i + 1 + ". " + step.title + " → " + step.when;
+    });
+  }
+
+  // The walk as plain text for a ticket: the tree, each question with the
+  // answer given, the page reached and its outcome, and the link.
+  function ticketText(box, trail) {
+    var lines = [];
+    var tree = box.getAttribute("data-tree-title");
+    if (tree) {
+      lines.push(label("ticket_procedure", { title: tree }));
+    }
+    lines = lines.concat(trailLines(trail));
+    var outcome = box.getAttribute("data-outcome");
+    lines.push(
+      label("ticket_reached", { title: selfTitle() }) +
+        (outcome ? label("ticket_outcome", { outcome: outcome }) : "")
+    );
+    lines.push(label("ticket_link", { url: linkWithTrail(trail) }));
+    return lines.join("\n") + "\n";
+  }
+
+  // Fills `{trail}` of the feedback links with the reader's answers.
+  function setUpFeedback(trail) {
+    var links = here.scope.querySelectorAll("a[data-feedback]");
+    var text = trailLines(trail).join("\n");
+    for (var i = 0; i < links.length; i++) {
+      links[i].setAttribute(
+        "href",
+        links[i].getAttribute("data-feedback").split("{trail}").join(encodeURIComponent(text))
+      );
+    }
+  }
+
   function renderTrail(box, trail) {
     var staticPath = box.parentNode ? box.parentNode.querySelector(".where-path") : null;
     while (box.firstChild) {
@@ -462,9 +525,24 @@
     button.type = "button";
     var status = el("span", "trail-status");
     status.setAttribute("role", "status");
+    var ticket = el("button", "button trail-ticket", label("ticket_copy"));
+    ticket.type = "button";
+    var print = el("button", "button trail-print", label("ticket_print"));
+    print.type = "button";
     actions.appendChild(button);
+    actions.appendChild(ticket);
+    actions.appendChild(print);
     actions.appendChild(status);
     box.appendChild(actions);
+
+    ticket.addEventListener("click", function () {
+      copyPlain(ticketText(box, trail), function (ok) {
+        status.textContent = ok ? label("ticket_copied") : label("ticket_copy_failed");
+      });
+    });
+    print.addEventListener("click", function () {
+      window.print();
+    });
 
     button.addEventListener("click", function () {
       var link = linkWithTrail(trail);
@@ -513,6 +591,7 @@
       rememberTrail(here.id, trail);
     }
     setUpBranches(trail);
+    setUpFeedback(trail);
     var box = here.scope.querySelector("nav.where .trail");
     if (box) {
       renderTrail(box, trail);
