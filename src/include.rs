@@ -381,9 +381,16 @@ pub fn map_back(content: &Content, diags: &mut [Diagnostic]) {
     }
     let map = |span: &mut Span| {
         if let Some(e) = expanded.get(&span.file) {
-            let len = span.range.len();
             let (file, start) = e.origin(span.range.start);
-            *span = Span::new(file, start..start + len);
+            // The end is mapped too: a link rewritten for the including page
+            // is longer or shorter in the expanded text than in its file. An
+            // end in another file (the span ran past the included text)
+            // leaves an empty span at the start.
+            let end = match e.origin(span.range.end) {
+                (f, end) if f == file && end >= start => end,
+                _ => start,
+            };
+            *span = Span::new(file, start..end);
         }
     };
     for d in diags {

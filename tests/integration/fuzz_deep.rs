@@ -1,5 +1,6 @@
-//! Long fuzz runs of the three inputs a stranger controls: a page's front
-//! matter, its Markdown body, and a request path to `serve`. Each input is a
+//! Long fuzz runs of the inputs a stranger controls: a page's front matter,
+//! its Markdown body, pages and snippets that `{{#include}}` each other, and a
+//! request path to `serve`. Each input is a
 //! random sequence of tokens chosen to reach the parsers' corners (nesting,
 //! entities, escapes, control bytes), checked against invariants, and shrunk
 //! by proptest when one fails.
@@ -315,6 +316,70 @@ fn fuzz_deep_markdown() {
                     "{:?} in {}",
                     active_html(&out.html),
                     out.html
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Lines of a page or snippet body for [`fuzz_deep_includes`]: includes of
+/// each other (loops among them), of missing files and headings, headings to
+/// include, and links and images relative to the snippet folder.
+const INCLUDE_TOKENS: &[&str] = &[
+    "{{#include _s/a.md}}\n",
+    "{{#include _s/b.md#step}}\n",
+    "{{#include /_s/c.md}}\n",
+    "{{#include b.md}}\n",
+    "{{#include ../page.md}}\n",
+    "{{#include missing.md}}\n",
+    "{{#include _s/a.md#nowhere}}\n",
+    "{{#include }}\n",
+    "{{#include _s/a.md",
+    "## Step\n",
+    "# Step\n",
+    "### Other\n",
+    "[back](../page.md#step)\n",
+    "[here](#step)\n",
+    "![img](pic.png)\n",
+    "```\n",
+    "> ",
+    "- ",
+    "text ",
+    "\n",
+];
+
+#[test]
+#[ignore = "long: SIGNPOST_FUZZ_CASES=N cargo test --test integration fuzz_deep -- --ignored"]
+fn fuzz_deep_includes() {
+    let body = || text_of(INCLUDE_TOKENS, 24);
+    let strategy = (body(), body(), body(), body());
+    runner()
+        .run(&strategy, |(page, a, b, c)| {
+            let head = "+++\ntitle = \"x\"\nentry = true\noutcome = \"resolved\"\n+++\n";
+            let files = vec![
+                (
+                    "content/page.md".to_string(),
+                    format!("{head}{page}").into_bytes(),
+                ),
+                ("content/_s/a.md".to_string(), a.into_bytes()),
+                ("content/_s/b.md".to_string(), b.into_bytes()),
+                ("content/_s/c.md".to_string(), c.into_bytes()),
+            ];
+            let analysis =
+                signpost::analyze_files(std::path::Path::new("."), "title = \"T\"\n", files, false);
+            // Every diagnostic points into the file it names (the page or
+            // the snippet), and renders.
+            check_diagnostics(&analysis.sources, analysis.diagnostics.items().to_vec());
+            if let Some(site) = &analysis.site
+                && !analysis.diagnostics.has_errors()
+            {
+                let out = signpost::render_to_memory(site, &analysis.sources).expect("renders");
+                // Snippets are never published.
+                prop_assert!(
+                    out.keys().all(|k| !k.starts_with("_s/")),
+                    "{:?}",
+                    out.keys()
                 );
             }
             Ok(())

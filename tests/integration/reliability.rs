@@ -422,3 +422,28 @@ fn f08_attachments_that_run_script_are_refused_without_raw_html() {
         drawing
     );
 }
+
+/// Found by `fuzz_deep_includes`: a link in an included file is rewritten for
+/// the including page (`pic.png` → `_s/pic.png`), and its diagnostic kept the
+/// rewritten length, running past the end of the snippet file.
+#[test]
+fn a_diagnostic_in_included_text_underlines_only_what_the_snippet_says() {
+    let snippet = "```\n```\n![img](pic.png)\n";
+    let files = vec![
+        (
+            "content/page.md".to_string(),
+            b"+++\ntitle = \"x\"\n+++\n{{#include _s/a.md}}\n".to_vec(),
+        ),
+        ("content/_s/a.md".to_string(), snippet.as_bytes().to_vec()),
+    ];
+    let analysis = ::signpost::analyze_files(Path::new("."), "title = \"T\"\n", files, false);
+    let d = analysis
+        .diagnostics
+        .items()
+        .iter()
+        .find(|d| d.code.as_str() == "SP209")
+        .expect("the missing image is reported");
+    let file = analysis.sources.get(d.span.file);
+    assert_eq!(file.name, "content/_s/a.md");
+    assert_eq!(&file.text[d.span.range.clone()], "pic.png");
+}
