@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::content::{Content, Page, PageId};
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::links::{Target, classify, split_fragment};
+use crate::links::{Target, classify, relative_path, split_fragment};
 use crate::source::Span;
 
 /// One branch whose target resolved to a page.
@@ -108,21 +108,6 @@ pub fn suggest_page(content: &Content, missing: &str, from_dir: &str) -> Option<
         .map(|p| p.path.as_str());
     let best = did_you_mean(missing, candidates)?;
     Some(relative_path(from_dir, best))
-}
-
-/// A path to `target` (relative to content/) as it would be written in folder `dir`.
-pub fn relative_path(dir: &str, target: &str) -> String {
-    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to: Vec<&str> = target.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to.len() - 1);
-    let mut s = "../".repeat(from.len() - common);
-    s.push_str(&to[common..].join("/"));
-    s
 }
 
 /// Resolves branch `b` of `page` (leading to `to`): an edge, or a diagnostic.

@@ -182,27 +182,12 @@ fn rebase(from: &str, to: &str, dest: &str) -> Option<String> {
     }
     let (path, frag) = links::split_fragment(dest);
     let target = links::normalize(from, path)?;
-    let mut s = relative(to, &target);
+    let mut s = links::relative_path(to, &target);
     if let Some(f) = frag {
         s.push('#');
         s.push_str(f);
     }
     Some(s)
-}
-
-/// The path of `target` (under content/) from folder `dir`.
-fn relative(dir: &str, target: &str) -> String {
-    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to: Vec<&str> = target.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to.len() - 1);
-    let mut s = "../".repeat(from.len() - common);
-    s.push_str(&to[common..].join("/"));
-    s
 }
 
 #[allow(clippy::too_many_arguments, reason = "recursive walk with its state")]
@@ -235,7 +220,7 @@ fn include_one(
         let help = target
             .as_deref()
             .and_then(|t| crate::diag::did_you_mean(t, known))
-            .map(|s| format!("did you mean \"{}\"?", relative(src_dir, s)));
+            .map(|s| format!("did you mean \"{}\"?", links::relative_path(src_dir, s)));
         diags.push(
             Diagnostic::new(
                 Code::IncludeMissing,

@@ -334,6 +334,21 @@ pub fn absolute_url(base_url: &str, out: &str) -> Option<String> {
     Some(format!("{base}/{}", escape_path(path)))
 }
 
+/// A path to `target` (relative to content/) as it would be written in folder `dir`.
+pub fn relative_path(dir: &str, target: &str) -> String {
+    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = target.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to.len() - 1);
+    let mut s = "../".repeat(from.len() - common);
+    s.push_str(&to[common..].join("/"));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
