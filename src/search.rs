@@ -50,9 +50,8 @@
 //! can also be inlined in a `<script>` element (the single-file bundle, which
 //! holds the shards as JSON and decodes them when a search needs them).
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -219,7 +218,7 @@ pub fn index_files<E>(
         // Hashed, not sorted: each word's postings are appended in document
         // order whatever the order of the words, and the words are sorted once
         // at the end.
-        let mut found: HashMap<String, u8> = HashMap::new();
+        let mut found: FxHashMap<String, u8> = FxHashMap::default();
         let mut add = |text: &str, bit: u8| {
             for_each_word(text, |w| match found.get_mut(w) {
                 Some(bits) => *bits |= bit,
@@ -246,9 +245,9 @@ pub fn index_files<E>(
         add(&site.scans[i].text, BODY);
         found
     };
-    let mut postings: HashMap<String, (String, usize)> = HashMap::new();
+    let mut postings: FxHashMap<String, (String, usize)> = FxHashMap::default();
     for (b, batch) in docs.chunks(BATCH).enumerate() {
-        let found: Vec<HashMap<String, u8>> = batch.par_iter().map(doc_words).collect();
+        let found: Vec<FxHashMap<String, u8>> = batch.par_iter().map(doc_words).collect();
         for (i, found) in found.into_iter().enumerate() {
             let d = b * BATCH + i;
             for (w, bits) in found {

@@ -247,20 +247,33 @@ pub fn render_parts(
         let html = render_page(&ctx, p)?;
         sink.write(&p.out, html.as_bytes()).map_err(io_err(&p.out))
     };
-    match &parts.pages {
+    // The search index merges every page's words on one thread: it runs
+    // beside the pages, which keep the other threads busy.
+    let pages = || match &parts.pages {
         None => content
             .pages
             .par_iter()
             .try_for_each(|p| match p.section_intro {
                 true => Ok(()),
                 false => page(p),
-            })?,
+            }),
         Some(ids) => ids
             .par_iter()
             .map(|&id| content.page(id))
             .filter(|p| !p.section_intro)
-            .try_for_each(page)?,
-    }
+            .try_for_each(page),
+    };
+    let search = || match cfg.search.enabled {
+        // The index holds every page's text, so any render writes it, even
+        // one that re-renders a single page after a body-only save.
+        true => crate::search::index_files(site, |path, script| {
+            sink.write(path, script.as_bytes()).map_err(io_err(path))
+        }),
+        false => Ok(()),
+    };
+    let (pages, search) = rayon::join(pages, search);
+    pages?;
+    search?;
     let section = |dir: &String| -> Result<(), Error> {
         if dir.is_empty() {
             // Map pages show titles and whens of many pages: they change
@@ -303,13 +316,6 @@ pub fn render_parts(
         let json = crate::export::graph_json(site);
         sink.write("graph.json", json.as_bytes())
             .map_err(io_err("graph.json"))?;
-    }
-    if cfg.search.enabled {
-        // The index holds every page's text, so any render writes it, even
-        // one that re-renders a single page after a body-only save.
-        crate::search::index_files(site, |path, script| {
-            sink.write(path, script.as_bytes()).map_err(io_err(path))
-        })?;
     }
     let labels = crate::labels::script(&cfg.labels);
     sink.write(crate::labels::SCRIPT_PATH, labels.as_bytes())
