@@ -7,7 +7,9 @@
 //! line/column pairs.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
 
 /// Index of a file in the [`SourceMap`]; assigned in the order files are added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,6 +102,43 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
         text.drain(..3);
     }
     Ok(text)
+}
+
+/// The files under `dir`, at any depth, sorted by name within each folder:
+/// each as its path relative to `dir` (`/` separators) and its full path.
+/// Names starting with `.` (editor swap files, `.git`) are skipped, folders
+/// included.
+///
+/// # Errors
+/// [`Error::Io`] when a folder cannot be read.
+pub fn walk_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let walk = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().as_encoded_bytes().starts_with(b"."));
+    let mut files = Vec::new();
+    for entry in walk {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk error")),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("under the folder walked")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push((rel, entry.into_path()));
+    }
+    Ok(files)
 }
 
 /// Makes `path` absolute against the current directory without touching the disk.

@@ -242,36 +242,14 @@ pub fn read_dir(content_dir: &Path) -> Result<Vec<ContentFile>, Error> {
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "content folder not found"),
         });
     }
-    let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(content_dir)
-        .min_depth(1)
-        .sort_by_file_name()
+    let files = crate::source::walk_files(content_dir)?
         .into_iter()
-        .filter_entry(|e| !e.file_name().as_encoded_bytes().starts_with(b"."));
-    for entry in walk {
-        let entry = entry.map_err(|e| Error::Io {
-            path: e.path().unwrap_or(content_dir).to_path_buf(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("walk error")),
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(content_dir)
-            .expect("under the content folder")
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        files.push(ContentFile {
-            path: rel,
+        .map(|(path, disk)| ContentFile {
+            path,
             bytes: Vec::new(),
-            disk: Some(entry.into_path()),
-        });
-    }
+            disk: Some(disk),
+        })
+        .collect();
     Ok(files)
 }
 

@@ -25,7 +25,11 @@
 //! number of sweeps, and deterministic: ties break by branch order, and no hash
 //! iteration is involved.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+use crate::content::{Content, Page, PageId};
+use crate::graph::Graph;
 
 mod order;
 mod place;
@@ -57,6 +61,51 @@ pub struct FlowEdge {
     /// Plain text of the branch's `when`; `None` is a plain "Next step", drawn
     /// without a label.
     pub label: Option<String>,
+}
+
+/// The pages and branches of the tree of `entry`, in [`Graph::tree`] order:
+/// another tree's entry is a box, but its branches are not followed. `url`
+/// gives each box's link and `label` the plain text of branch `e`'s `when`
+/// (only for branches that have one).
+pub fn tree(
+    content: &Content,
+    graph: &Graph,
+    entry: PageId,
+    url: impl Fn(&Page) -> String,
+    label: impl Fn(usize, &str) -> String,
+) -> (Vec<FlowNode>, Vec<FlowEdge>) {
+    let members = graph.tree(entry);
+    let index: BTreeMap<PageId, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let nodes = members
+        .iter()
+        .map(|&p| {
+            let page = content.page(p);
+            FlowNode {
+                title: page.title().to_string(),
+                url: url(page),
+                outcome: page
+                    .meta
+                    .outcome
+                    .as_ref()
+                    .map(|o| o.value.as_str().to_string()),
+                entry: graph.is_entry(p),
+            }
+        })
+        .collect();
+    let edges = members
+        .iter()
+        .filter(|&&p| p == entry || !graph.is_entry(p))
+        .flat_map(|&p| graph.out[p.index()].iter())
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            FlowEdge {
+                from: index[&edge.from],
+                to: index[&edge.to],
+                label: edge.when.as_deref().map(|w| label(e, w)),
+            }
+        })
+        .collect();
+    (nodes, edges)
 }
 
 /// An axis-aligned box; `x`, `y` is the top-left corner.

@@ -764,34 +764,14 @@ fn outline<'a>(
 fn flowchart(ctx: &Ctx<'_>, from: &str, entry: PageId, prefix: &str) -> String {
     let content = &ctx.site.content;
     let graph = &ctx.site.graph;
-    let members = graph.tree(entry);
-    let index: BTreeMap<PageId, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-    let nodes: Vec<flowchart::FlowNode> = members
-        .iter()
-        .map(|&p| {
-            let page = content.page(p);
-            flowchart::FlowNode {
-                title: page.title().to_string(),
-                url: relative_url(from, &page.out),
-                outcome: outcome(page).map(str::to_string),
-                entry: graph.is_entry(p),
-            }
-        })
-        .collect();
-    let edges: Vec<flowchart::FlowEdge> = members
-        .iter()
-        .filter(|&&p| p == entry || !graph.is_entry(p))
-        .flat_map(|&p| graph.out[p.index()].iter())
-        .map(|&e| {
-            let edge = &graph.edges[e];
-            flowchart::FlowEdge {
-                from: index[&edge.from],
-                to: index[&edge.to],
-                // The text the pages show too, made once per edge.
-                label: edge.when.as_ref().map(|_| when_html(ctx, e).1.to_string()),
-            }
-        })
-        .collect();
+    let (nodes, edges) = flowchart::tree(
+        content,
+        graph,
+        entry,
+        |page| relative_url(from, &page.out),
+        // The text the pages show too, made once per edge.
+        |e, _| when_html(ctx, e).1.to_string(),
+    );
     let layout = flowchart::layout(&nodes, &edges, 0);
     let title = ctx.site.config.labels["flowchart_title"]
         .replace("{title}", &text_title(content.page(entry).title()));

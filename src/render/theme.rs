@@ -116,32 +116,15 @@ impl Theme {
             if !base.is_dir() {
                 continue;
             }
-            for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
-                let entry = entry.map_err(|e| Error::Io {
-                    path: base.clone(),
-                    source: e
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("walk error")),
-                })?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(&base)
-                    .expect("under base")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+            for (rel, path) in crate::source::walk_files(&base)? {
                 let io = |source| Error::Io {
-                    path: entry.path().to_path_buf(),
+                    path: path.clone(),
                     source,
                 };
                 if is_tpl {
-                    templates.insert(rel, std::fs::read_to_string(entry.path()).map_err(io)?);
+                    templates.insert(rel, std::fs::read_to_string(&path).map_err(io)?);
                 } else {
-                    statics.insert(rel, std::fs::read(entry.path()).map_err(io)?);
+                    statics.insert(rel, std::fs::read(&path).map_err(io)?);
                 }
             }
         }

@@ -882,40 +882,13 @@ impl Exporter<'_> {
 
     /// The flowchart of the tree of `entry`, as a standalone SVG file.
     fn chart(&self, entry: PageId) -> String {
-        let content = &self.site.content;
-        let graph = &self.site.graph;
-        let members = graph.tree(entry);
-        let index: BTreeMap<PageId, usize> =
-            members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-        let nodes: Vec<flowchart::FlowNode> = members
-            .iter()
-            .map(|&p| {
-                let page = content.page(p);
-                flowchart::FlowNode {
-                    title: page.title().to_string(),
-                    url: String::new(),
-                    outcome: page
-                        .meta
-                        .outcome
-                        .as_ref()
-                        .map(|o| o.value.as_str().to_string()),
-                    entry: graph.is_entry(p),
-                }
-            })
-            .collect();
-        let edges: Vec<flowchart::FlowEdge> = members
-            .iter()
-            .filter(|&&p| p == entry || !graph.is_entry(p))
-            .flat_map(|&p| graph.out[p.index()].iter())
-            .map(|&e| {
-                let edge = &graph.edges[e];
-                flowchart::FlowEdge {
-                    from: index[&edge.from],
-                    to: index[&edge.to],
-                    label: edge.when.as_deref().map(markdown::inline_text),
-                }
-            })
-            .collect();
+        let (nodes, edges) = flowchart::tree(
+            &self.site.content,
+            &self.site.graph,
+            entry,
+            |_| String::new(),
+            |_, when| markdown::inline_text(when),
+        );
         let layout = flowchart::layout(&nodes, &edges, 0);
         let mut svg = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         svg.push_str(&flowchart::svg(&nodes, &edges, &layout, "fc"));

@@ -354,6 +354,19 @@ fn theme_overrides_templates_and_static_files_one_by_one() {
 }
 
 #[test]
+fn a_themes_hidden_files_are_neither_templates_nor_published() {
+    // Editor leftovers sit beside the files an author edits; the content
+    // folder has always skipped them, and the theme folder does too.
+    let site = crate::support::Site::copy("ok/theme-override");
+    let theme = site.root().join("themes/custom");
+    std::fs::write(theme.join("templates/.page.html.swp"), "{% if %}").unwrap();
+    std::fs::write(theme.join("static/.DS_Store"), "junk").unwrap();
+    site.cmd(&["build"]).success();
+    assert!(site.read("page.html").contains("CUSTOM A page"));
+    assert!(!site.public().join("_signpost/.DS_Store").exists());
+}
+
+#[test]
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = build("ok/branching", &[]);
     let before = crate::support::tree_bytes(&site.public());
