@@ -100,6 +100,16 @@ struct Doc<'a> {
 
 /// The graph as JSON (SPEC §5's `graph.json` shape), pretty-printed.
 pub fn json(site: &Site, ids: &[PageId]) -> String {
+    let mut out = Vec::new();
+    write_json(site, ids, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes [`json`] to `w` as it is made: at 10,000 pages it is megabytes.
+///
+/// # Errors
+/// An I/O error of `w`.
+pub fn write_json(site: &Site, ids: &[PageId], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let content = &site.content;
     let doc = Doc {
         nodes: ids
@@ -123,13 +133,17 @@ pub fn json(site: &Site, ids: &[PageId]) -> String {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&doc).expect("plain data serializes") + "\n"
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }
 
-/// `graph.json`: every page but section intros, and every edge.
-pub fn graph_json(site: &Site) -> String {
+/// Writes `graph.json` to `w`: every page but section intros, and every edge.
+///
+/// # Errors
+/// An I/O error of `w`.
+pub fn write_graph_json(site: &Site, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let ids = select(site, None).expect("all pages");
-    json(site, &ids)
+    write_json(site, &ids, w)
 }
 
 fn dot_str(s: &str) -> String {

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
+use unicode_normalization::UnicodeNormalization;
 
 /// Markdown extensions signpost enables (GitHub-flavoured).
 pub fn options() -> Options {
@@ -49,9 +50,12 @@ pub struct Processed {
     pub anchors: BTreeSet<String>,
     /// The body starts with a level-1 heading (the template then omits its own).
     pub starts_with_h1: bool,
-    /// Plain text of the body (for search): whitespace collapsed, cut at
-    /// [`SEARCH_TEXT_CAP`] bytes at a word.
-    pub text: String,
+    /// The distinct words of the body's plain text (for search), folded by
+    /// [`for_each_word`], in order of first use, separated by spaces: the text
+    /// is cut at [`SEARCH_TEXT_CAP`] bytes at a word first. A page keeps these
+    /// from its scan until the index is made; distinct words take about 40%
+    /// less room than the text.
+    pub words: String,
     /// Where Markdown blocks and raw HTML elements first nest deeper than
     /// [`MAX_NESTING`] (file-absolute), if they do.
     pub too_deep: Option<Range<usize>>,
@@ -1103,7 +1107,7 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
         }
         out.html = html;
     }
-    out.text = search.finish(SEARCH_TEXT_CAP);
+    out.words = distinct_words(&search.finish(SEARCH_TEXT_CAP));
     out
 }
 
@@ -1113,6 +1117,43 @@ fn rewrite(settings: &Settings<'_>, dest: &str) -> Option<String> {
         return Some("#".to_string());
     }
     (settings.rewrite)(dest)
+}
+
+/// Longer words are not indexed (hashes, long identifiers).
+const MAX_WORD_CHARS: usize = 40;
+
+/// Calls `f` with each word of `text` as the theme's search folds it: lower case, accents
+/// (combining marks U+0300–U+036F after NFD) removed, split at every character
+/// that is neither alphanumeric nor `_`.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let folded: String = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+            .nfd()
+            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+            .collect()
+    };
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+        .for_each(&mut f);
+}
+
+/// The distinct words of `text` (see [`Processed::words`]).
+fn distinct_words(text: &str) -> String {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = String::new();
+    for_each_word(text, |w| {
+        if seen.insert(w.to_string()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    });
+    out.shrink_to_fit();
+    out
 }
 
 /// A body's search text, gathered as its Markdown is parsed: the pieces as

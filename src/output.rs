@@ -11,7 +11,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
-use crate::render::Sink;
+use crate::render::{Sink, WriteFn};
 
 /// File that marks a folder as signpost output (safe to replace).
 pub const MARKER: &str = ".signpost-output";
@@ -122,6 +122,12 @@ impl Sink for DirSink {
 
     fn copy(&self, path: &str, source: &Path) -> std::io::Result<()> {
         std::fs::copy(source, self.target(path)?).map(|_| ())
+    }
+
+    fn write_from(&self, path: &str, fill: &WriteFn<'_>) -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(self.target(path)?)?);
+        fill(&mut file)?;
+        std::io::Write::flush(&mut file)
     }
 }
 

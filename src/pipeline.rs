@@ -309,6 +309,12 @@ impl Sink for Counting<'_> {
         self.tick();
         Ok(())
     }
+
+    fn write_from(&self, path: &str, fill: &render::WriteFn<'_>) -> std::io::Result<()> {
+        self.inner.write_from(path, fill)?;
+        self.tick();
+        Ok(())
+    }
 }
 
 /// Renders the site into memory (for `serve`, `bundle` and tests).

@@ -53,10 +53,9 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::links::escape_path;
-use crate::markdown;
+use crate::markdown::{self, for_each_word};
 use crate::site::Site;
 
 /// Output path of the root script, relative to the output root.
@@ -93,9 +92,6 @@ const TERM_SHARD_BYTES: usize = 12 * 1024;
 /// Documents whose words are gathered at once (in parallel).
 const BATCH: usize = 256;
 
-/// Longer words are not indexed (hashes, long identifiers).
-const MAX_WORD_CHARS: usize = 40;
-
 #[derive(Serialize)]
 struct Root {
     v: u8,
@@ -129,24 +125,6 @@ struct Doc<'a> {
     p: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     f: Option<String>,
-}
-
-/// Calls `f` with each word of `text` as the theme's search folds it: lower case, accents
-/// (combining marks U+0300–U+036F after NFD) removed, split at every character
-/// that is neither alphanumeric nor `_`.
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let folded: String = if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        text.to_lowercase()
-            .nfd()
-            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-            .collect()
-    };
-    folded
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
-        .for_each(&mut f);
 }
 
 /// Appends `n` in the posting alphabet.
@@ -242,7 +220,7 @@ pub fn index_files<E>(
         for tag in &page.meta.tags {
             add(tag, TAGS);
         }
-        add(&site.scans[i].text, BODY);
+        add(&site.scans[i].words, BODY);
         found
     };
     let mut postings: FxHashMap<String, (String, usize)> = FxHashMap::default();

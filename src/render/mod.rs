@@ -62,7 +62,20 @@ pub trait Sink: Sync {
     fn copy(&self, path: &str, source: &std::path::Path) -> std::io::Result<()> {
         self.write(path, &std::fs::read(source)?)
     }
+    /// Writes the file at `path` with `fill`, which writes it in pieces: a
+    /// sink that can stream (to disk) never holds a large file whole.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn write_from(&self, path: &str, fill: &WriteFn<'_>) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.write(path, &bytes)
+    }
 }
+
+/// What [`Sink::write_from`] calls to write a file.
+pub type WriteFn<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Sync + 'a;
 
 /// An in-memory output: path → bytes.
 #[derive(Debug, Default)]
@@ -308,13 +321,10 @@ pub fn render_parts(
         .as_ref()
         .is_none_or(|d| d.iter().any(String::is_empty))
     {
-        for (out, html) in render_site_lists(&ctx)? {
-            sink.write(&out, html.as_bytes()).map_err(io_err(&out))?;
-        }
+        write_site_lists(&ctx, sink)?;
     }
     if !parts.skip_graph {
-        let json = crate::export::graph_json(site);
-        sink.write("graph.json", json.as_bytes())
+        sink.write_from("graph.json", &|w| crate::export::write_graph_json(site, w))
             .map_err(io_err("graph.json"))?;
     }
     let labels = crate::labels::script(&cfg.labels);
@@ -915,18 +925,20 @@ fn meta_view<'a>(
     }
 }
 
-/// How many files [`render_site_lists`] writes.
+/// How many files [`write_site_lists`] writes.
 fn site_list_count(site: &Site) -> usize {
     let tags = tags_of(&site.content).len();
     1 + usize::from(tags > 0) * (tags + 1) + usize::from(!site.config.base_url.is_empty())
 }
 
-/// The files that list the whole site: 404.html, the tag pages and the tags
-/// index (when any page has tags), and sitemap.xml (with `base_url`).
-fn render_site_lists(ctx: &Ctx<'_>) -> Result<Vec<(String, String)>, Error> {
+/// Writes the files that list the whole site, each as soon as it is made
+/// (together, the tag pages of a large site hold megabytes): 404.html, the tag
+/// pages and the tags index (when any page has tags), and sitemap.xml (with
+/// `base_url`).
+fn write_site_lists(ctx: &Ctx<'_>, sink: &dyn Sink) -> Result<(), Error> {
     let site = ctx.site;
     let content = &site.content;
-    let mut files = Vec::new();
+    let write = |out: &str, text: String| sink.write(out, text.as_bytes()).map_err(io_err(out));
     let not_found = NotFoundContext {
         site: ctx.site_view.clone(),
         root: String::new(),
@@ -943,10 +955,10 @@ fn render_site_lists(ctx: &Ctx<'_>) -> Result<Vec<(String, String)>, Error> {
         description: site.config.description.as_deref(),
         canonical: None,
     };
-    files.push((
-        NOT_FOUND.to_string(),
+    write(
+        NOT_FOUND,
         render_template(ctx, NOT_FOUND, &not_found, &meta)?,
-    ));
+    )?;
     if !ctx.tags.is_empty() {
         let home = |from: &str| LinkView {
             title: &labels["home"],
@@ -967,40 +979,32 @@ fn render_site_lists(ctx: &Ctx<'_>) -> Result<Vec<(String, String)>, Error> {
                 .collect(),
         };
         let meta = meta_view(ctx, TAGS_INDEX, &labels["all_tags"], None);
-        files.push((
-            TAGS_INDEX.to_string(),
-            render_template(ctx, "tags.html", &tags, &meta)?,
-        ));
-        let tag_pages: Vec<(String, String)> = ctx
-            .tags
-            .par_iter()
-            .map(|(out, (tag, pages))| {
-                let view = TagContext {
-                    site: ctx.site_view.clone(),
-                    root: root_prefix(out),
-                    breadcrumbs: vec![
-                        home(out),
-                        LinkView {
-                            title: &labels["all_tags"],
-                            url: relative_url(out, TAGS_INDEX),
-                        },
-                    ],
-                    tag,
-                    pages: pages
-                        .iter()
-                        .map(|&p| listed(out, content.page(p)))
-                        .collect(),
-                };
-                let meta = meta_view(ctx, out, tag, None);
-                Ok((out.clone(), render_template(ctx, "tag.html", &view, &meta)?))
-            })
-            .collect::<Result<_, Error>>()?;
-        files.extend(tag_pages);
+        write(TAGS_INDEX, render_template(ctx, "tags.html", &tags, &meta)?)?;
+        ctx.tags.par_iter().try_for_each(|(out, (tag, pages))| {
+            let view = TagContext {
+                site: ctx.site_view.clone(),
+                root: root_prefix(out),
+                breadcrumbs: vec![
+                    home(out),
+                    LinkView {
+                        title: &labels["all_tags"],
+                        url: relative_url(out, TAGS_INDEX),
+                    },
+                ],
+                tag,
+                pages: pages
+                    .iter()
+                    .map(|&p| listed(out, content.page(p)))
+                    .collect(),
+            };
+            let meta = meta_view(ctx, out, tag, None);
+            write(out, render_template(ctx, "tag.html", &view, &meta)?)
+        })?;
     }
     if !site.config.base_url.is_empty() {
-        files.push((SITEMAP.to_string(), sitemap(ctx)));
+        write(SITEMAP, sitemap(ctx))?;
     }
-    Ok(files)
+    Ok(())
 }
 
 /// sitemap.xml: the absolute URL of the home page, every section page, every

@@ -425,8 +425,21 @@
     fallback();
   }
 
-  // Copies `text`; without the Clipboard API (file:// in some browsers, old
-  // ones) through a selected, off-screen text area and execCommand("copy").
+  // Copies what is selected with execCommand("copy"), the fallback where the
+  // Clipboard API is missing or refused (file:// in some browsers, old ones).
+  // Each caller selects something of its own first: an off-screen text area,
+  // the trail link's field, or a code block, which stays selected for Ctrl+C
+  // when this fails too.
+  function execCopy() {
+    try {
+      return document.execCommand("copy") === true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Copies `text`; without the Clipboard API through a selected, off-screen
+  // text area.
   function copyPlain(text, done) {
     copyText(text, function (ok) {
       if (ok) {
@@ -440,12 +453,7 @@
       area.style.left = "-9999px";
       document.body.appendChild(area);
       area.select();
-      var copied = false;
-      try {
-        copied = document.execCommand("copy");
-      } catch (e) {
-        copied = false;
-      }
+      var copied = execCopy();
       document.body.removeChild(area);
       done(copied);
     });
@@ -564,12 +572,7 @@
         field.value = link;
         field.focus();
         field.select();
-        var copied = false;
-        try {
-          copied = document.execCommand("copy");
-        } catch (e) {
-          copied = false;
-        }
+        var copied = execCopy();
         if (copied) {
           box.removeChild(field);
           button.focus();
@@ -1496,12 +1499,7 @@
     range.selectNodeContents(node);
     selection.removeAllRanges();
     selection.addRange(range);
-    var copied = false;
-    try {
-      copied = document.execCommand("copy");
-    } catch (e) {
-      copied = false;
-    }
+    var copied = execCopy();
     if (copied) {
       selection.removeAllRanges();
     }
