@@ -1503,7 +1503,7 @@ mod tests {
             include_str!("../themes/default/templates/page.html"),
             include_str!("../themes/default/templates/section.html"),
             include_str!("../themes/default/templates/index.html"),
-            include_str!("../themes/default/templates/macros.html"),
+            include_str!("../themes/default/templates/components.html"),
             include_str!("../themes/default/templates/map.html"),
             include_str!("../themes/default/static/signpost.js"),
         ];

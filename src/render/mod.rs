@@ -719,6 +719,9 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
     render_template(ctx, "section.html", &view, &meta)
 }
 
+/// Appends the outline of page `id` (reached by a branch whose `when` is
+/// `when`) and of the pages below it to `out`, as [`OutlineNode`] says.
+#[allow(clippy::too_many_arguments)]
 fn outline<'a>(
     ctx: &'a Ctx<'a>,
     from: &str,
@@ -727,45 +730,44 @@ fn outline<'a>(
     id: PageId,
     when: &'a str,
     shown: &mut BTreeMap<PageId, String>,
-) -> OutlineNode<'a> {
+    out: &mut Vec<OutlineNode<'a>>,
+) {
     let content = &ctx.site.content;
     let graph = &ctx.site.graph;
     let page = content.page(id);
-    let url = relative_url(from, &page.out);
     let other_tree = id != root && graph.is_entry(id);
-    if other_tree || shown.contains_key(&id) {
-        return OutlineNode {
-            title: page.title(),
-            url,
-            id: &page.path,
-            when_html: when,
-            outcome: outcome(page),
-            repeat: !other_tree,
-            other_tree,
-            anchor: shown.get(&id).cloned().unwrap_or_default(),
-            children: Vec::new(),
-        };
-    }
-    let anchor = format!("t{tree}-{}", shown.len());
-    shown.insert(id, anchor.clone());
-    let children = graph.out[id.index()]
-        .iter()
-        .map(|&e| {
-            let edge = &graph.edges[e];
-            let (w, _) = when_html(ctx, e);
-            outline(ctx, from, tree, root, edge.to, w, shown)
-        })
-        .collect();
-    OutlineNode {
+    let repeat = !other_tree && shown.contains_key(&id);
+    let children: &[usize] = match other_tree || repeat {
+        true => &[],
+        false => &graph.out[id.index()],
+    };
+    let anchor = match shown.get(&id) {
+        Some(a) => a.clone(),
+        None if other_tree => String::new(),
+        None => {
+            let a = format!("t{tree}-{}", shown.len());
+            shown.insert(id, a.clone());
+            a
+        }
+    };
+    out.push(OutlineNode {
         title: page.title(),
-        url,
+        url: relative_url(from, &page.out),
         id: &page.path,
         when_html: when,
         outcome: outcome(page),
-        repeat: false,
-        other_tree: false,
+        repeat,
+        other_tree,
         anchor,
-        children,
+        open: !children.is_empty(),
+        close: 0,
+    });
+    for &e in children {
+        let (w, _) = when_html(ctx, e);
+        outline(ctx, from, tree, root, graph.edges[e].to, w, shown, out);
+    }
+    if !children.is_empty() {
+        out.last_mut().expect("a child was added").close += 1;
     }
 }
 
@@ -794,9 +796,10 @@ fn text_title(title: &str) -> String {
 }
 
 /// The outline of the tree of entry number `i` (`e`), links relative to `from`.
-fn tree_outline<'a>(ctx: &'a Ctx<'a>, from: &str, i: usize, e: PageId) -> OutlineNode<'a> {
-    let mut shown = BTreeMap::new();
-    outline(ctx, from, i, e, e, "", &mut shown)
+fn tree_outline<'a>(ctx: &'a Ctx<'a>, from: &str, i: usize, e: PageId) -> Vec<OutlineNode<'a>> {
+    let mut nodes = Vec::new();
+    outline(ctx, from, i, e, e, "", &mut BTreeMap::new(), &mut nodes);
+    nodes
 }
 
 /// Tree number `i` (entry `e`) as seen from output file `from`; its chart and

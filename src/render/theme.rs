@@ -2,7 +2,7 @@
 //! the binary; `themes/<name>/templates/*.html` and `themes/<name>/static/**` in
 //! the site override it file by file (site theme first, built-in last).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
@@ -14,8 +14,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/base.html"),
     ),
     (
-        "macros.html",
-        include_str!("../../themes/default/templates/macros.html"),
+        "components.html",
+        include_str!("../../themes/default/templates/components.html"),
     ),
     (
         "page.html",
@@ -136,17 +136,9 @@ impl Theme {
     /// # Errors
     /// [`Error::Template`] when a template does not parse.
     pub fn tera(&self) -> Result<tera::Tera, Error> {
+        // Tera 2 escapes `& < > " '` (as page bodies are escaped) and has no
+        // function that reads the environment: templates see only the site.
         let mut tera = tera::Tera::default();
-        // Tera's default also escapes `/`, which makes every URL in an attribute
-        // unreadable (`a&#x2F;b.html`); escaping `& < > " '` is what HTML needs.
-        tera.set_escape_fn(escape_html);
-        // Tera registers `get_env` by default; a theme must not read the
-        // environment of whoever builds the site (tokens, paths) into pages.
-        tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
-            Err(tera::Error::msg(
-                "get_env is not available in signpost templates: templates see only the site",
-            ))
-        });
         tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| Error::Template(template_error(&e)))?;
         Ok(tera)

@@ -198,7 +198,10 @@ pub struct SectionView<'a> {
     pub content: String,
 }
 
-/// A node of a tree's outline.
+/// A node of a tree's outline. The outline is a flat list in document order
+/// (components may not nest deeper than Tera's limit of 20, and trees do):
+/// a node with children opens a nested list, which ends after its last
+/// descendant.
 #[derive(Serialize)]
 pub struct OutlineNode<'a> {
     /// Page title.
@@ -217,8 +220,10 @@ pub struct OutlineNode<'a> {
     pub other_tree: bool,
     /// Element id of this node's first occurrence (for `repeat` links).
     pub anchor: String,
-    /// Child nodes in branch order.
-    pub children: Vec<OutlineNode<'a>>,
+    /// Its children follow, in a nested list (their branch order).
+    pub open: bool,
+    /// How many nested lists end after this node.
+    pub close: usize,
 }
 
 /// One decision tree on the index.
@@ -242,7 +247,7 @@ pub struct TreeView<'a> {
     pub outcome_count: usize,
     /// Outline, rooted at the entry (none when not drawn: on a home page
     /// whose trees are too big to show inline).
-    pub outline: Option<OutlineNode<'a>>,
+    pub outline: Option<Vec<OutlineNode<'a>>>,
     /// Inline SVG flowchart ("" when not drawn).
     pub flowchart: String,
 }

@@ -159,3 +159,45 @@ fn a_small_site_draws_its_charts_on_the_home_page() {
     assert_eq!(index.matches("<svg").count(), 3);
     assert_eq!(index.matches("class=\"outline\"").count(), 3);
 }
+
+#[test]
+fn a_tree_60_steps_deep_has_its_whole_outline_nested_on_the_home_and_map_pages() {
+    // The outline is a flat list in the template, so depth has no limit there
+    // (Tera stops components nested deeper than 20).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"Deep\"\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    for p in 0..60 {
+        let mut fm = format!("+++\ntitle = \"Step {p}\"\n");
+        if p == 0 {
+            fm.push_str("entry = true\n");
+        }
+        if p == 59 {
+            fm.push_str("outcome = \"resolved\"\n");
+        } else {
+            let _ = write!(
+                fm,
+                "\n[[branch]]\nwhen = \"Done {p}\"\nto = \"s{:02}.md\"\n",
+                p + 1
+            );
+        }
+        fm.push_str("+++\n\nText.\n");
+        std::fs::write(dir.path().join(format!("content/s{p:02}.md")), fm).unwrap();
+    }
+    let site = Site { dir };
+    site.cmd(&["build", "--deny-warnings"]).success();
+    for file in ["index.html", "s00.map.html"] {
+        let html = site.read(file);
+        let outline = &html[html.find("class=\"outline\"").unwrap()..];
+        let outline = &outline[..outline.find("</div>").unwrap()];
+        // 60 nested lists (the outer one and one per step with a child), each
+        // closed, the last step inside all of them.
+        assert_eq!(outline.matches("<ul>").count(), 60, "{file}");
+        assert_eq!(outline.matches("</ul>").count(), 60, "{file}");
+        assert_eq!(outline.matches("<li").count(), 60, "{file}");
+        assert_eq!(outline.matches("</li>").count(), 60, "{file}");
+        let last = outline.find(">Step 59</a>").unwrap();
+        assert_eq!(outline[..last].matches("<ul>").count(), 60, "{file}");
+        assert!(outline[last..].starts_with(">Step 59</a><span class=\"badge outcome-resolved\">"));
+    }
+}
