@@ -1125,35 +1125,38 @@ const MAX_WORD_CHARS: usize = 40;
 /// Calls `f` with each word of `text` as the theme's search folds it: lower case, accents
 /// (combining marks U+0300–U+036F after NFD) removed, split at every character
 /// that is neither alphanumeric nor `_`.
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let folded: String = if text.is_ascii() {
+pub fn for_each_word(text: &str, f: impl FnMut(&str)) {
+    words(&fold(text)).for_each(f);
+}
+
+/// `text` in lower case with accents removed (see [`for_each_word`]).
+fn fold(text: &str) -> String {
+    if text.is_ascii() {
         text.to_ascii_lowercase()
     } else {
         text.to_lowercase()
             .nfd()
             .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
             .collect()
-    };
+    }
+}
+
+/// The words of folded text (see [`for_each_word`]).
+fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
-        .for_each(&mut f);
 }
 
 /// The distinct words of `text` (see [`Processed::words`]).
 fn distinct_words(text: &str) -> String {
+    let folded = fold(text);
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut out = String::new();
-    for_each_word(text, |w| {
-        if seen.insert(w.to_string()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(w);
-        }
-    });
-    out.shrink_to_fit();
-    out
+    // `join` allocates the exact length: every page keeps this string.
+    words(&folded)
+        .filter(|w| seen.insert(*w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A body's search text, gathered as its Markdown is parsed: the pieces as

@@ -196,15 +196,19 @@ pub fn index_files<E>(
         // Hashed, not sorted: each word's postings are appended in document
         // order whatever the order of the words, and the words are sorted once
         // at the end.
+        let body = &site.scans[i].words;
         let mut found: FxHashMap<String, u8> = FxHashMap::default();
-        let mut add = |text: &str, bit: u8| {
-            for_each_word(text, |w| match found.get_mut(w) {
-                Some(bits) => *bits |= bit,
-                None => {
-                    found.insert(w.to_string(), bit);
-                }
-            });
+        let mut add_word = |w: &str, bit: u8| match found.get_mut(w) {
+            Some(bits) => *bits |= bit,
+            None => {
+                found.insert(w.to_string(), bit);
+            }
         };
+        // The body's words were folded when its page was scanned.
+        for w in body.split(' ').filter(|w| !w.is_empty()) {
+            add_word(w, BODY);
+        }
+        let mut add = |text: &str, bit: u8| for_each_word(text, |w| add_word(w, bit));
         add(page.title(), TITLE);
         if !page.section_intro {
             for &e in graph.inc[i].iter().chain(graph.path_to(page.id).iter()) {
@@ -220,7 +224,6 @@ pub fn index_files<E>(
         for tag in &page.meta.tags {
             add(tag, TAGS);
         }
-        add(&site.scans[i].words, BODY);
         found
     };
     let mut postings: FxHashMap<String, (String, usize)> = FxHashMap::default();

@@ -485,7 +485,7 @@ impl Live {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };
-        let tera = match theme.tera() {
+        let tera = match theme.tera(&site.config.labels) {
             Ok(t) => t,
             Err(e) => return env_failure(&e),
         };

@@ -210,7 +210,14 @@ pub fn render(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<RenderStats, Error> {
-    render_parts(site, sources, &theme.tera()?, theme, sink, &Parts::all())
+    render_parts(
+        site,
+        sources,
+        &theme.tera(&site.config.labels)?,
+        theme,
+        sink,
+        &Parts::all(),
+    )
 }
 
 /// Renders the `parts` of the site into `sink`, with `tera`, the theme's
@@ -376,8 +383,8 @@ fn render_template<T: Serialize>(
 ) -> Result<String, Error> {
     let mut context = tera::Context::from_serialize(value)
         .map_err(|e| Error::Template(theme::template_error(&e)))?;
-    // Every template sees the theme's texts as `labels.KEY`, and `meta`.
-    context.insert("labels", &ctx.site.config.labels);
+    // Every template sees `meta`, and the theme's texts as `labels.KEY` from
+    // the global context (see `Theme::tera`).
     context.insert("meta", meta);
     ctx.tera
         .render(name, &context)

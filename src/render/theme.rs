@@ -131,14 +131,17 @@ impl Theme {
         Ok(Theme { templates, statics })
     }
 
-    /// A Tera instance with every template.
+    /// A Tera instance with every template, and the site's `labels` in its
+    /// global context: every template (and component, with `@labels`) sees
+    /// them without each render serializing them again.
     ///
     /// # Errors
     /// [`Error::Template`] when a template does not parse.
-    pub fn tera(&self) -> Result<tera::Tera, Error> {
+    pub fn tera(&self, labels: &crate::labels::Labels) -> Result<tera::Tera, Error> {
         // Tera 2 escapes `& < > " '` (as page bodies are escaped) and has no
         // function that reads the environment: templates see only the site.
         let mut tera = tera::Tera::default();
+        tera.global_context().insert("labels", labels);
         tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| Error::Template(template_error(&e)))?;
         Ok(tera)
