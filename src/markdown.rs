@@ -771,11 +771,12 @@ struct PendingLink<'a> {
 }
 
 /// Pushes the run of text `run` (emptying it), with its bare URLs linked.
-fn flush_text(run: &mut String, events: &mut Vec<Event<'_>>) {
-    if !run.is_empty() && !autolink(run, events) {
-        events.push(Event::Text(std::mem::take(run).into()));
+fn flush_text<'a>(run: &mut Option<CowStr<'a>>, events: &mut Vec<Event<'a>>) {
+    if let Some(text) = run.take()
+        && !autolink(&text, events)
+    {
+        events.push(Event::Text(text));
     }
-    run.clear();
 }
 
 /// Links the bare URLs in `text` as GitHub does (GFM "autolink literals":
@@ -864,7 +865,9 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
     // Bare URLs are linked only outside links, images and code blocks.
     let mut link_depth = 0usize;
     let mut in_code_block = false;
-    let mut text_run = String::new();
+    // Text events in a row, joined (the parser splits text at `_`, `*`…);
+    // usually one, kept as the parser gave it.
+    let mut text_run: Option<CowStr<'_>> = None;
 
     // Open Markdown blocks and inlines, and open raw HTML elements.
     let (mut md_depth, mut html_depth) = (0usize, 0usize);
@@ -1017,7 +1020,10 @@ pub fn process(src: &str, body: Range<usize>, settings: &Settings<'_>) -> Proces
             // The parser splits text at `_`, `*`…: one run of text is
             // linked at once, so `https://a.example/x_(y)` stays one URL.
             Event::Text(t) if link_depth == 0 && !in_code_block => {
-                text_run.push_str(t);
+                text_run = Some(match text_run.take() {
+                    None => t.clone(),
+                    Some(before) => [&*before, &**t].concat().into(),
+                });
                 continue;
             }
             _ => {}
