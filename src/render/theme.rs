@@ -143,7 +143,20 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.global_context().insert("labels", labels);
         tera.add_raw_templates(self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|e| Error::Template(template_error(&e)))?;
+            .map_err(|e| {
+                let mut msg = template_error(&e);
+                // A theme written for the Tera 1 templates of earlier versions.
+                if self.templates.values().any(|t| {
+                    t.contains("{% import") || t.contains("{% macro") || t.contains("{%- macro")
+                }) {
+                    msg.push_str(
+                        "\nhelp: signpost's templates are Tera 2, which has components \
+                         instead of macros and imports; docs/templates.md (\"Tera 2 and \
+                         components\") says how a theme changes",
+                    );
+                }
+                Error::Template(msg)
+            })?;
         Ok(tera)
     }
 }

@@ -199,6 +199,26 @@ fn f09_templates_cannot_read_the_environment() {
     assert!(!dir.path().join("public").exists());
 }
 
+#[test]
+fn a_theme_written_for_tera_1_macros_is_told_how_to_change() {
+    let dir = two_pages(None);
+    write(dir.path(), "site.toml", "title = \"T\"\ntheme = \"own\"\n");
+    write(
+        dir.path(),
+        "themes/own/templates/page.html",
+        "{% extends \"base.html\" %}\n{% import \"macros.html\" as m %}\n{% block main %}{% endblock main %}",
+    );
+    let (code, out, err) = run(dir.path(), &["build"]);
+    assert_ne!(code, 0);
+    let all = out + &err;
+    assert!(
+        all.contains("page.html:2:"),
+        "names the template and line: {all}"
+    );
+    assert!(all.contains("Tera 2 and components"), "{all}");
+    assert!(!dir.path().join("public").exists());
+}
+
 /// A PID that no process has: beyond the kernel's `pid_max` (at most 2^22).
 const DEAD_PID: u32 = 4_194_305;
 
