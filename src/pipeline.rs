@@ -1,6 +1,6 @@
 //! The pipeline, one way through: `site.toml` → [`config::parse`] →
 //! [`content::load`] (front matter, and a scan of each body for links,
-//! anchors and search text) → [`graph::resolve`] and [`graph::validate`] →
+//! anchors and search words) → [`graph::resolve`] and [`graph::validate`] →
 //! [`check::links`] and [`check::collisions`] → a frozen [`Site`] →
 //! [`render::render`] → [`output::write_atomic`].
 //!
