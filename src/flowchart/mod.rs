@@ -602,6 +602,29 @@ fn push_attr(s: &mut String, buf: &mut itoa::Buffer, name: &str, x: f64) {
     s.push('"');
 }
 
+/// Appends `lines` as `<tspan>`s centred in `r`, the first line's box at `top`,
+/// each `line_h` high, in a font of `font_size`.
+fn push_lines(
+    s: &mut String,
+    buf: &mut itoa::Buffer,
+    lines: &[String],
+    r: Rect,
+    top: f64,
+    line_h: f64,
+    font_size: f64,
+) {
+    let cx = r.x + r.w / 2.0;
+    for (i, line) in lines.iter().enumerate() {
+        let baseline = top + i as f64 * line_h + line_h / 2.0 + font_size * 0.35;
+        s.push_str("<tspan");
+        push_attr(s, buf, "x", cx);
+        push_attr(s, buf, "y", baseline);
+        s.push('>');
+        text::escape_into(s, line);
+        s.push_str("</tspan>");
+    }
+}
+
 /// Appends the `x`, `y`, `width` and `height` attributes of `r`.
 fn push_rect(s: &mut String, buf: &mut itoa::Buffer, r: Rect) {
     push_attr(s, buf, "x", r.x);
@@ -753,20 +776,16 @@ pub fn svg_titled(
             s.push_str(r#"<g class="edge-label"><rect"#);
             push_rect(&mut s, &mut buf, r);
             s.push_str(r##" rx="3" fill="#fff"/><text>"##);
-            let cx = r.x + r.w / 2.0;
-            for (i, line) in l.lines.iter().enumerate() {
-                let baseline = r.y
-                    + LABEL_PAD_Y
-                    + i as f64 * LABEL_LINE_H
-                    + LABEL_LINE_H / 2.0
-                    + LABEL_FONT_SIZE * 0.35;
-                s.push_str("<tspan");
-                push_attr(&mut s, &mut buf, "x", cx);
-                push_attr(&mut s, &mut buf, "y", baseline);
-                s.push('>');
-                text::escape_into(&mut s, line);
-                s.push_str("</tspan>");
-            }
+            let top = r.y + LABEL_PAD_Y;
+            push_lines(
+                &mut s,
+                &mut buf,
+                &l.lines,
+                r,
+                top,
+                LABEL_LINE_H,
+                LABEL_FONT_SIZE,
+            );
             s.push_str("</text></g>\n");
         }
         s.push_str("</g>\n");
@@ -805,17 +824,16 @@ pub fn svg_titled(
             s.push_str(r#" stroke-width="2""#);
         }
         s.push_str("/>");
-        let cx = r.x + r.w / 2.0;
         s.push_str(r#"<text class="node">"#);
-        for (i, line) in b.lines.iter().enumerate() {
-            let baseline = r.y + PAD_Y + i as f64 * LINE_H + LINE_H / 2.0 + FONT_SIZE * 0.35;
-            s.push_str("<tspan");
-            push_attr(&mut s, &mut buf, "x", cx);
-            push_attr(&mut s, &mut buf, "y", baseline);
-            s.push('>');
-            text::escape_into(&mut s, line);
-            s.push_str("</tspan>");
-        }
+        push_lines(
+            &mut s,
+            &mut buf,
+            &b.lines,
+            r,
+            r.y + PAD_Y,
+            LINE_H,
+            FONT_SIZE,
+        );
         s.push_str("</text></a>\n");
     }
     s.push_str("</g>\n</svg>\n");

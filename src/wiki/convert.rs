@@ -87,8 +87,6 @@ pub trait Syntax {
     /// An image with its alternative text. `None` when the wiki cannot show it
     /// (the caller links to it instead).
     fn image(&self, dest: &Dest, alt: &str) -> Option<String>;
-    /// Superscript (footnote numbers).
-    fn sup(&self, s: &str) -> String;
     /// Link texts are plain text in this wiki (no markup inside).
     fn plain_link_text(&self) -> bool;
     /// Headings may stand inside a block quote.
@@ -177,21 +175,7 @@ pub fn convert(
     syntax: &dyn Syntax,
     resolve: &dyn Fn(&str) -> Resolved,
 ) -> Converted {
-    let mut c = Converter {
-        syntax,
-        resolve,
-        frames: vec![Frame::Block(String::new())],
-        lists: Vec::new(),
-        html_list: None,
-        tables: Vec::new(),
-        quotes: 0,
-        footnotes: BTreeMap::new(),
-        footnote_blocks: None,
-        code: None,
-        notes: Vec::new(),
-        base: body.start,
-        text: String::new(),
-    };
+    let mut c = Converter::new(syntax, resolve, body.start);
     let text = &src[body];
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
         c.event(event, range);
@@ -215,21 +199,7 @@ pub fn convert(
 /// syntax keeps its text only.
 pub fn inline(text: &str, syntax: &dyn Syntax) -> String {
     let resolve = |_: &str| (Dest::Unsupported(String::new()), None);
-    let mut c = Converter {
-        syntax,
-        resolve: &resolve,
-        frames: vec![Frame::Block(String::new())],
-        lists: Vec::new(),
-        html_list: None,
-        tables: Vec::new(),
-        quotes: 0,
-        footnotes: BTreeMap::new(),
-        footnote_blocks: None,
-        code: None,
-        notes: Vec::new(),
-        base: 0,
-        text: String::new(),
-    };
+    let mut c = Converter::new(syntax, &resolve, 0);
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
         match event {
             // A link inside a link's text is not possible: keep the words.
@@ -256,7 +226,26 @@ fn heading_level(level: HeadingLevel) -> usize {
     }
 }
 
-impl Converter<'_> {
+impl<'a> Converter<'a> {
+    /// A converter with nothing open, for text starting at byte `base` of its file.
+    fn new(syntax: &'a dyn Syntax, resolve: &'a dyn Fn(&str) -> Resolved, base: usize) -> Self {
+        Converter {
+            syntax,
+            resolve,
+            frames: vec![Frame::Block(String::new())],
+            lists: Vec::new(),
+            html_list: None,
+            tables: Vec::new(),
+            quotes: 0,
+            footnotes: BTreeMap::new(),
+            footnote_blocks: None,
+            code: None,
+            notes: Vec::new(),
+            base,
+            text: String::new(),
+        }
+    }
+
     fn note(&mut self, range: &Range<usize>, message: impl Into<String>) {
         self.notes.push(Note {
             range: self.base + range.start..self.base + range.end,
@@ -531,7 +520,7 @@ impl Converter<'_> {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let n = self.footnote_number(&label);
                 self.start_block();
-                let sup = self.syntax.sup(&format!("[{n}]"));
+                let sup = format!("<sup>[{n}]</sup>");
                 let s = self.top();
                 s.push_str(&sup);
                 s.push(' ');
@@ -543,7 +532,7 @@ impl Converter<'_> {
             }
             Event::FootnoteReference(label) => {
                 let n = self.footnote_number(&label);
-                let sup = self.syntax.sup(&format!("[{n}]"));
+                let sup = format!("<sup>[{n}]</sup>");
                 self.push(&sup, &format!("[{n}]"));
             }
             Event::Start(Tag::Table(aligns)) => {

@@ -302,10 +302,6 @@ impl Syntax for DokuWiki {
         }
     }
 
-    fn sup(&self, s: &str) -> String {
-        format!("<sup>{s}</sup>")
-    }
-
     fn headings_in_quotes(&self) -> bool {
         false
     }

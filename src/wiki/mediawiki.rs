@@ -261,10 +261,6 @@ impl Syntax for MediaWiki {
         }
     }
 
-    fn sup(&self, s: &str) -> String {
-        format!("<sup>{s}</sup>")
-    }
-
     fn headings_in_quotes(&self) -> bool {
         true
     }
