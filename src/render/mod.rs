@@ -726,55 +726,58 @@ fn render_section(ctx: &Ctx<'_>, dir: &str) -> Result<String, Error> {
     render_template(ctx, "section.html", &view, &meta)
 }
 
-/// Appends the outline of page `id` (reached by a branch whose `when` is
-/// `when`) and of the pages below it to `out`, as [`OutlineNode`] says.
-#[allow(clippy::too_many_arguments)]
-fn outline<'a>(
+/// The outline of tree number `tree` (entry `root`) as seen from output file
+/// `from`, made by walking the tree in branch order.
+struct OutlineWalk<'a, 'f> {
     ctx: &'a Ctx<'a>,
-    from: &str,
+    from: &'f str,
     tree: usize,
     root: PageId,
-    id: PageId,
-    when: &'a str,
-    shown: &mut BTreeMap<PageId, String>,
-    out: &mut Vec<OutlineNode<'a>>,
-) {
-    let content = &ctx.site.content;
-    let graph = &ctx.site.graph;
-    let page = content.page(id);
-    let other_tree = id != root && graph.is_entry(id);
-    let repeat = !other_tree && shown.contains_key(&id);
-    let children: &[usize] = match other_tree || repeat {
-        true => &[],
-        false => &graph.out[id.index()],
-    };
-    let anchor = match shown.get(&id) {
-        Some(a) => a.clone(),
-        None if other_tree => String::new(),
-        None => {
-            let a = format!("t{tree}-{}", shown.len());
-            shown.insert(id, a.clone());
-            a
+    /// The element id of each page's first node.
+    shown: BTreeMap<PageId, String>,
+    nodes: Vec<OutlineNode<'a>>,
+}
+
+impl<'a> OutlineWalk<'a, '_> {
+    /// Appends the node of page `id` (reached by a branch whose `when` is
+    /// `when`) and the nodes below it, as [`OutlineNode`] says.
+    fn visit(&mut self, id: PageId, when: &'a str) {
+        let graph = &self.ctx.site.graph;
+        let page = self.ctx.site.content.page(id);
+        let other_tree = id != self.root && graph.is_entry(id);
+        let repeat = !other_tree && self.shown.contains_key(&id);
+        let children: &[usize] = match other_tree || repeat {
+            true => &[],
+            false => &graph.out[id.index()],
+        };
+        let anchor = match self.shown.get(&id) {
+            Some(a) => a.clone(),
+            None if other_tree => String::new(),
+            None => {
+                let a = format!("t{}-{}", self.tree, self.shown.len());
+                self.shown.insert(id, a.clone());
+                a
+            }
+        };
+        self.nodes.push(OutlineNode {
+            title: page.title(),
+            url: relative_url(self.from, &page.out),
+            id: &page.path,
+            when_html: when,
+            outcome: outcome(page),
+            repeat,
+            other_tree,
+            anchor,
+            open: !children.is_empty(),
+            close: 0,
+        });
+        for &e in children {
+            let (w, _) = when_html(self.ctx, e);
+            self.visit(graph.edges[e].to, w);
         }
-    };
-    out.push(OutlineNode {
-        title: page.title(),
-        url: relative_url(from, &page.out),
-        id: &page.path,
-        when_html: when,
-        outcome: outcome(page),
-        repeat,
-        other_tree,
-        anchor,
-        open: !children.is_empty(),
-        close: 0,
-    });
-    for &e in children {
-        let (w, _) = when_html(ctx, e);
-        outline(ctx, from, tree, root, graph.edges[e].to, w, shown, out);
-    }
-    if !children.is_empty() {
-        out.last_mut().expect("a child was added").close += 1;
+        if !children.is_empty() {
+            self.nodes.last_mut().expect("a child was added").close += 1;
+        }
     }
 }
 
@@ -804,9 +807,16 @@ fn text_title(title: &str) -> String {
 
 /// The outline of the tree of entry number `i` (`e`), links relative to `from`.
 fn tree_outline<'a>(ctx: &'a Ctx<'a>, from: &str, i: usize, e: PageId) -> Vec<OutlineNode<'a>> {
-    let mut nodes = Vec::new();
-    outline(ctx, from, i, e, e, "", &mut BTreeMap::new(), &mut nodes);
-    nodes
+    let mut walk = OutlineWalk {
+        ctx,
+        from,
+        tree: i,
+        root: e,
+        shown: BTreeMap::new(),
+        nodes: Vec::new(),
+    };
+    walk.visit(e, "");
+    walk.nodes
 }
 
 /// Tree number `i` (entry `e`) as seen from output file `from`; its chart and
