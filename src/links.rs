@@ -245,8 +245,11 @@ pub fn relative_url(from: &str, to: &str) -> String {
         .rposition(|&b| b == b'/')
         .map_or(0, |i| i + 1);
     let ups = from[shared..].matches('/').count();
-    let mut url = "../".repeat(ups);
-    url.push_str(&escape_path(&to[shared..]));
+    let mut url = String::with_capacity(3 * ups + to.len() - shared);
+    for _ in 0..ups {
+        url.push_str("../");
+    }
+    push_escaped_path(&mut url, &to[shared..]);
     if url.is_empty() {
         url.push_str("./");
     }
@@ -257,20 +260,32 @@ pub fn relative_url(from: &str, to: &str) -> String {
 /// (spaces, quotes, `#`, `?`, `%`, `<`, `>`); other Unicode stays readable.
 pub fn escape_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '"' => out.push_str("%22"),
-            '#' => out.push_str("%23"),
-            '%' => out.push_str("%25"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '?' => out.push_str("%3F"),
-            '\\' => out.push_str("%5C"),
-            c => out.push(c),
-        }
-    }
+    push_escaped_path(&mut out, path);
     out
+}
+
+/// Appends `path` to `out`, escaped as by [`escape_path`].
+fn push_escaped_path(out: &mut String, path: &str) {
+    let mut rest = path;
+    // All of them are ASCII, so a byte search finds them at char boundaries.
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b' ' | b'"' | b'#' | b'%' | b'<' | b'>' | b'?' | b'\\'))
+    {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b' ' => "%20",
+            b'"' => "%22",
+            b'#' => "%23",
+            b'%' => "%25",
+            b'<' => "%3C",
+            b'>' => "%3E",
+            b'?' => "%3F",
+            _ => "%5C",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// The relative prefix from output file `from` to the output root (`""` or `../…`).

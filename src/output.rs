@@ -97,19 +97,29 @@ pub fn check_output_dir(root: &Path, content: &Path, out: &Path) -> Result<PathB
 /// Writes files under a folder on disk, creating parent folders as needed.
 pub struct DirSink {
     root: PathBuf,
+    /// The folders made so far. Most files go into a folder made already, and
+    /// asking the file system again cost two system calls a file.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl DirSink {
     /// A sink writing under `root`.
     pub fn new(root: PathBuf) -> Self {
-        DirSink { root }
+        DirSink {
+            root,
+            made: std::sync::Mutex::default(),
+        }
     }
 
     /// The path of output file `path`, its folder created.
     fn target(&self, path: &str) -> std::io::Result<PathBuf> {
         let target = self.root.join(path);
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
+            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made().contains(dir) {
+                std::fs::create_dir_all(dir)?;
+                made().insert(dir.to_path_buf());
+            }
         }
         Ok(target)
     }
