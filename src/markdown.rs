@@ -1157,7 +1157,9 @@ fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// The distinct words of `text` (see [`Processed::words`]).
 fn distinct_words(text: &str) -> String {
     let folded = fold(text);
-    let mut seen = rustc_hash::FxHashSet::default();
+    // Sized for about one word in eight bytes, so that it rarely grows.
+    let mut seen =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(folded.len() / 8, Default::default());
     // `join` allocates the exact length: every page keeps this string.
     words(&folded)
         .filter(|w| seen.insert(*w))
